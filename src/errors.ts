@@ -1,0 +1,132 @@
+/**
+ * Typed errors with context. The library throws these and never prints or exits;
+ * the CLI (src/cli/) turns them into messages and exit codes.
+ * Messages never contain a password: connection details go through redactUrl().
+ */
+
+export type ErrorCode =
+  | 'connection' // could not reach or log into a database
+  | 'not_sqlite' // a file that is not a SQLite database
+  | 'file_missing'
+  | 'config' // bad flags, config file or environment
+  | 'mapping' // a mapping file that does not validate
+  | 'fix_refused' // the fix script cannot succeed on this data; nothing was changed
+  | 'fix_failed' // the fix script failed and was rolled back
+  | 'query'; // a statement failed where we did not expect it
+
+export abstract class ReplicateError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export type ConnectionReason =
+  | 'unreachable' // host/port did not answer or refused
+  | 'host_not_found'
+  | 'auth_failed'
+  | 'database_missing'
+  | 'timeout'
+  | 'bad_url'
+  | 'other';
+
+export class ConnectionError extends ReplicateError {
+  readonly code = 'connection' as const;
+  constructor(
+    message: string,
+    readonly target: 'postgres' | 'sqlite',
+    readonly reason: ConnectionReason,
+    /** connection string with the password replaced by *** */
+    readonly where: string,
+    readonly sqlstate: string | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class NotSqliteError extends ReplicateError {
+  readonly code = 'not_sqlite' as const;
+  constructor(readonly path: string, detail: string) {
+    super(`${path} is not a SQLite database (${detail})`);
+  }
+}
+
+export class FileMissingError extends ReplicateError {
+  readonly code = 'file_missing' as const;
+  constructor(readonly path: string, readonly what: string) {
+    super(`${what} not found: ${path}`);
+  }
+}
+
+export class ConfigError extends ReplicateError {
+  readonly code = 'config' as const;
+  constructor(message: string, readonly key: string | null = null, readonly file: string | null = null) {
+    super(message);
+  }
+}
+
+export class MappingError extends ReplicateError {
+  readonly code = 'mapping' as const;
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    /** dotted path of the offending key, e.g. "columns.3.transform" */
+    readonly key: string | null,
+    readonly problem: string,
+  ) {
+    super(`${file}${line !== null ? `:${line}` : ''}${key ? ` (${key})` : ''}: ${problem}`);
+  }
+}
+
+export class FixRefusedError extends ReplicateError {
+  readonly code = 'fix_refused' as const;
+  constructor(
+    message: string,
+    readonly table: string,
+    readonly column: string | null,
+    /** rows that stand in the way (NULLs under a new NOT NULL, orphans under a new FK) */
+    readonly rows: number,
+  ) {
+    super(message);
+  }
+}
+
+export class FixFailedError extends ReplicateError {
+  readonly code = 'fix_failed' as const;
+  constructor(message: string, readonly table: string | null, readonly statement: string | null, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class QueryError extends ReplicateError {
+  readonly code = 'query' as const;
+  constructor(
+    message: string,
+    readonly side: 'postgres' | 'sqlite',
+    readonly table: string | null,
+    readonly sqlstate: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** postgres://user:secret@host/db -> postgres://user:***@host/db; also key=value strings. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    for (const k of ['password', 'sslpassword']) if (u.searchParams.has(k)) u.searchParams.set(k, '***');
+    return u.toString().replace('%2A%2A%2A', '***');
+  } catch {
+    return url.replace(/(:\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/(password\s*=\s*)\S+/gi, '$1***');
+  }
+}
+
+/** Remove a known secret from any text (driver messages, stack traces) before it is shown. */
+export function redactSecret(text: string, secret: string | null | undefined): string {
+  if (!secret) return text;
+  return text.split(secret).join('***');
+}
