@@ -33,6 +33,12 @@ export interface ColumnPair {
   transform: Transform;
 }
 
+/**
+ * The upsert key on each side. With `serverId` set (seed 002's pattern) SQLite rows are
+ * keyed by their own local key (`sqlite`, e.g. local_id) and the SQLite column
+ * `serverId` holds PostgreSQL's key; FK values in SQLite children are local keys and
+ * are translated through this table. Without it both sides use the same key values.
+ */
 export interface KeyTranslation {
   /** primary key columns on PostgreSQL */
   postgres: string[];

@@ -1,0 +1,92 @@
+/**
+ * Where the two databases are: flags first, then environment (SQLITE_PATH, PG_URL,
+ * PG_SCHEMA), then replicate.config.json|yaml|yml in the working directory (or --config).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, FileMissingError } from '../errors.js';
+import type { CliIO } from './io.js';
+
+export const CONFIG_FILE_NAMES = ['replicate.config.json', 'replicate.config.yaml', 'replicate.config.yml'] as const;
+
+const configSchema = z
+  .object({
+    sqlite: z.string().min(1).optional(),
+    pg: z.string().min(1).optional(),
+    schema: z.string().min(1).optional(),
+    mappings: z.string().min(1).optional(),
+  })
+  .strict();
+
+type ConfigFile = z.infer<typeof configSchema>;
+
+export interface ConnectionFlags {
+  sqlite?: string | undefined;
+  pg?: string | undefined;
+  schema?: string | undefined;
+  mappings?: string | undefined;
+  config?: string | undefined;
+}
+
+export interface Settings {
+  sqlitePath: string;
+  pgUrl: string;
+  schema: string;
+  mappingsDir: string;
+  configFile: string | null;
+}
+
+function readConfig(path: string): ConfigFile {
+  let raw: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`cannot parse: ${e instanceof Error ? e.message : String(e)}`, null, path);
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || (issue && 'keys' in issue ? String(issue.keys) : null);
+    throw new ConfigError(`${key ? `key ${key}: ` : ''}${issue?.message ?? 'invalid'} (allowed keys: sqlite, pg, schema, mappings)`, key ?? null, path);
+  }
+  return parsed.data;
+}
+
+function findConfig(flags: ConnectionFlags, io: CliIO): string | null {
+  if (flags.config) {
+    const p = resolve(io.cwd, flags.config);
+    if (!existsSync(p)) throw new FileMissingError(p, 'config file');
+    return p;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const p = resolve(io.cwd, name);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+export function resolveSettings(flags: ConnectionFlags, io: CliIO, need: { sqlite: boolean; pg: boolean } = { sqlite: true, pg: true }): Settings {
+  const configFile = findConfig(flags, io);
+  const file = configFile ? readConfig(configFile) : {};
+  const base = configFile ? dirname(configFile) : io.cwd;
+  const fromFile = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p));
+
+  const sqlite = flags.sqlite ? resolve(io.cwd, flags.sqlite) : io.env.SQLITE_PATH ? resolve(io.cwd, io.env.SQLITE_PATH) : fromFile(file.sqlite);
+  const pgUrl = flags.pg ?? io.env.PG_URL ?? file.pg;
+  if (need.sqlite && !sqlite) {
+    throw new ConfigError('no SQLite database given: use --sqlite PATH, set SQLITE_PATH, or add "sqlite" to replicate.config.json', 'sqlite', configFile);
+  }
+  if (need.pg && !pgUrl) {
+    throw new ConfigError('no PostgreSQL connection given: use --pg URL, set PG_URL, or add "pg" to replicate.config.json', 'pg', configFile);
+  }
+  return {
+    sqlitePath: sqlite ?? '',
+    pgUrl: pgUrl ?? '',
+    schema: flags.schema ?? io.env.PG_SCHEMA ?? file.schema ?? 'public',
+    mappingsDir: flags.mappings ? resolve(io.cwd, flags.mappings) : (fromFile(file.mappings) ?? resolve(io.cwd, 'mappings')),
+    configFile,
+  };
+}

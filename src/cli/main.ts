@@ -1,0 +1,105 @@
+/**
+ * The `replicate` command line: parses flags, runs one command, maps errors to
+ * messages and exit codes. All work happens in the library; this file only wires.
+ * Commands load on demand, so `--help` and a quick verify do not pay for the rest.
+ */
+import yargs, { type Argv } from 'yargs';
+import { ReplicateError, redactSecret } from '../errors.js';
+import { errorMessage } from './error-message.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { print, processIO, type CliIO } from './io.js';
+
+const EPILOG = [
+  'Connections come from flags, the environment (SQLITE_PATH, PG_URL, PG_SCHEMA) or',
+  'replicate.config.json|yaml in the working directory. Passwords are never printed.',
+  'Exit codes: 0 done, 1 failed or drift errors, 2 bad input or could not connect.',
+].join('\n');
+
+function connectionOptions<T>(y: Argv<T>) {
+  return y
+    .option('sqlite', { type: 'string', describe: 'SQLite database file', group: 'Connections:' })
+    .option('pg', { type: 'string', describe: 'PostgreSQL URL (postgres://user:pass@host:5432/db)', group: 'Connections:' })
+    .option('schema', { type: 'string', describe: 'PostgreSQL schema [default: public]', group: 'Connections:' })
+    .option('mappings', { type: 'string', describe: 'mapping files directory [default: ./mappings]', group: 'Connections:' })
+    .option('config', { type: 'string', describe: 'config file [default: ./replicate.config.json|yaml]', group: 'Connections:' });
+}
+
+/** Runs the CLI with `args` (no node/script prefix) and resolves to the exit code. */
+export async function main(args: string[], io: CliIO = processIO()): Promise<number> {
+  let code: number = EXIT.ok;
+  const guard = (fn: () => Promise<number>) => async () => {
+    try {
+      code = await fn();
+    } catch (error) {
+      code = exitCodeFor(error);
+      const secret = io.env.PG_URL ? safePassword(io.env.PG_URL) : null;
+      print(io.stderr, `replicate: ${redactSecret(errorMessage(error), secret)}`);
+      if (!(error instanceof ReplicateError) && io.env.REPLICATE_DEBUG && error instanceof Error) print(io.stderr, error.stack ?? '');
+    }
+  };
+
+  const cli = connectionOptions(yargs())
+    .scriptName('replicate')
+    .usage('$0 <command> [options]\n\nKeeps a SQLite database and a PostgreSQL database in step: verifies their schemas, keeps per-table mappings, and writes the SQL that aligns SQLite.')
+    .option('verify-schemas', { type: 'boolean', describe: 'same as `replicate verify`' })
+    .option('json', { type: 'boolean', describe: 'machine-readable output (verify, map)' })
+    .command(
+      ['verify'],
+      'Compare the two schemas through the mappings and report drift (exit 1 on errors)',
+      (y) => y.example('$0 verify --sqlite pos.db --pg postgres://app@db/pos', '').example('$0 --verify-schemas --json', ''),
+      (argv) => guard(async () => (await import('./commands/verify.js')).runVerify(argv, io))(),
+    )
+    .command(
+      'map',
+      'Write or update one mapping file per table in ./mappings (your edits survive)',
+      (y) => y,
+      (argv) => guard(async () => (await import('./commands/map.js')).runMap(argv, io))(),
+    )
+    .command(
+      'fix-script',
+      'Write the SQL that aligns SQLite with PostgreSQL; --apply runs it after a backup',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'where to write the script', default: 'scripts/fix-sqlite-schema.sql' })
+          .option('apply', { type: 'boolean', describe: 'back up the SQLite file, apply the script in one transaction, re-verify' })
+          .option('stdout', { type: 'boolean', describe: 'print the script instead of writing it' }),
+      (argv) => guard(async () => (await import('./commands/fix-script.js')).runFixScript(argv, io))(),
+    )
+    .command(
+      '$0',
+      false,
+      (y) => y,
+      async (argv) => {
+        if (argv['verify-schemas']) return guard(async () => (await import('./commands/verify.js')).runVerify(argv, io))();
+        print(io.stdout, await cli.getHelp());
+        code = args.length === 0 ? EXIT.ok : EXIT.badInput;
+      },
+    )
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .epilog(EPILOG)
+    .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      print(io.stderr, `replicate: ${msg}\nrun \`replicate --help\` for usage`);
+      code = EXIT.badInput;
+    });
+
+  let helpText = '';
+  await cli.parseAsync(args, {}, (_err, _argv, output) => {
+    helpText = output;
+  });
+  if (helpText) print(io.stdout, helpText);
+  return code;
+}
+
+function safePassword(url: string): string | null {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p.length > 0 ? p : null;
+  } catch {
+    return null;
+  }
+}

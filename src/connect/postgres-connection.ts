@@ -1,0 +1,189 @@
+/**
+ * Connecting to PostgreSQL with failures a user can act on: each driver error becomes
+ * a ConnectionError whose reason and message name host, port, database and user, and
+ * never the password.
+ */
+import pg from 'pg';
+import { userInfo } from 'node:os';
+import { ConnectionError, redactSecret, redactUrl, type ConnectionReason } from '../errors.js';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Where a URL points, filled with the defaults the pg driver itself uses. */
+interface PgTarget {
+  protocol: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string | null;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'postgres';
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The target, or why the URL cannot be used. */
+function parseTarget(url: string): PgTarget | string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    const port = /^[a-z]+:\/\/(?:[^/@]*@)?[^/:?]*:(\d+)/i.exec(url)?.[1];
+    return port && Number(port) > 65535 ? 'the port is not a number from 1 to 65535' : 'not a URL';
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return `scheme "${u.protocol}" is not postgres: or postgresql:`;
+  const env = process.env;
+  const user = safeDecode(u.username) || env.PGUSER || osUser();
+  const port = Number(u.port || env.PGPORT || 5432);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return 'the port is not a number from 1 to 65535';
+  return {
+    protocol: u.protocol,
+    host: safeDecode(u.hostname) || u.searchParams.get('host') || env.PGHOST || 'localhost',
+    port,
+    database: safeDecode(u.pathname.replace(/^\//, '')) || env.PGDATABASE || user,
+    user,
+    password: u.password ? safeDecode(u.password) : null,
+  };
+}
+
+/** "host:port", or the socket file for a Unix-socket directory host. */
+function place(t: PgTarget): string {
+  return t.host.startsWith('/') ? `${t.host}/.s.PGSQL.${t.port}` : `${t.host}:${t.port}`;
+}
+
+/** "postgres://user@host:5432/db": the URL without password or options, for status lines. */
+export function describePostgresUrl(url: string): string {
+  const t = parseTarget(url);
+  if (typeof t === 'string') return redactUrl(url);
+  const host = t.host.startsWith('/') ? `[${t.host}]` : t.host;
+  return `${t.protocol}//${encodeURIComponent(t.user)}@${host}:${t.port}/${encodeURIComponent(t.database)}`;
+}
+
+/** Driver error code (Node errno or SQLSTATE) -> reason, and how to say it. */
+const REASON_BY_CODE: Readonly<Record<string, { reason: ConnectionReason; says: string }>> = {
+  ECONNREFUSED: { reason: 'unreachable', says: 'connection refused' },
+  EHOSTUNREACH: { reason: 'unreachable', says: 'host unreachable' },
+  ENETUNREACH: { reason: 'unreachable', says: 'network unreachable' },
+  ENOENT: { reason: 'unreachable', says: 'no server socket there' },
+  ENOTFOUND: { reason: 'host_not_found', says: 'host name not found' },
+  EAI_AGAIN: { reason: 'host_not_found', says: 'host name lookup failed' },
+  ETIMEDOUT: { reason: 'timeout', says: 'timed out' },
+  '28P01': { reason: 'auth_failed', says: 'invalid password' },
+  '28000': { reason: 'auth_failed', says: 'not authorized' }, // pg_hba.conf, no such role
+  '3D000': { reason: 'database_missing', says: 'no such database' },
+};
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** Node reports a refused dual-stack connect as an AggregateError holding each attempt. */
+function errorCodes(err: unknown): string[] {
+  if (typeof err !== 'object' || err === null) return [];
+  const codes: string[] = [];
+  if ('code' in err && typeof err.code === 'string') codes.push(err.code);
+  if ('errors' in err && Array.isArray(err.errors)) for (const inner of err.errors) codes.push(...errorCodes(inner));
+  return codes;
+}
+
+function isTimeout(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : '';
+  return /timeout expired|connection timeout/i.test(message);
+}
+
+interface Failure {
+  reason: ConnectionReason;
+  says: string;
+  sqlstate: string | null;
+}
+
+function classify(err: unknown): Failure {
+  const codes = errorCodes(err);
+  const sqlstate = codes.find((c) => SQLSTATE.test(c)) ?? null;
+  if (isTimeout(err)) return { reason: 'timeout', says: 'timed out', sqlstate };
+  for (const code of codes) {
+    const known = REASON_BY_CODE[code];
+    if (known) return { ...known, sqlstate };
+  }
+  return { reason: 'other', says: '', sqlstate };
+}
+
+/** Message per reason; `detail` is the driver's text with the password removed. */
+const MESSAGES: Record<ConnectionReason, (t: PgTarget, f: Failure, detail: string, timeoutMs: number) => string> = {
+  unreachable: (t, f) =>
+    `could not connect to PostgreSQL at ${place(t)}: ${f.says} (database "${t.database}", user "${t.user}")`,
+  host_not_found: (t, f) =>
+    `could not resolve PostgreSQL host "${t.host}": ${f.says} (port ${t.port}, database "${t.database}", user "${t.user}")`,
+  timeout: (t, _f, _d, ms) =>
+    `timed out after ${ms} ms connecting to PostgreSQL at ${place(t)} (database "${t.database}", user "${t.user}")`,
+  auth_failed: (t, _f, detail) =>
+    /password authentication failed/i.test(detail)
+      ? `password authentication failed for user "${t.user}" at ${place(t)} (database "${t.database}")`
+      : `PostgreSQL at ${place(t)} refused user "${t.user}" (database "${t.database}"): ${detail}`,
+  database_missing: (t) => `database "${t.database}" does not exist at ${place(t)} (user "${t.user}")`,
+  bad_url: () => 'bad PostgreSQL URL',
+  other: (t, _f, detail) =>
+    `could not connect to PostgreSQL at ${place(t)} (database "${t.database}", user "${t.user}"): ${detail}`,
+};
+
+function badUrl(url: string, why: string): ConnectionError {
+  return new ConnectionError(
+    `bad PostgreSQL URL ${redactUrl(url)}: ${why} (expected postgres://user:password@host:port/database)`,
+    'postgres',
+    'bad_url',
+    redactUrl(url),
+  );
+}
+
+function redactAll(text: string, url: string, target: PgTarget): string {
+  let out = redactSecret(text, target.password);
+  out = redactSecret(out, process.env.PGPASSWORD);
+  const raw = /:\/\/[^:/@]*:([^@]*)@/.exec(url)?.[1];
+  return redactSecret(out, raw);
+}
+
+export async function connectPostgres(
+  url: string,
+  opts: { applicationName?: string; connectTimeoutMs?: number } = {},
+): Promise<pg.Client> {
+  const target = parseTarget(url);
+  if (typeof target === 'string') throw badUrl(url, target);
+  const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+
+  let client: pg.Client;
+  try {
+    client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: timeoutMs,
+      application_name: opts.applicationName ?? 'replicate',
+    });
+  } catch (err) {
+    const detail = redactAll(err instanceof Error ? err.message : String(err), url, target);
+    throw badUrl(url, detail);
+  }
+
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    const failure = classify(err);
+    const detail = redactAll(err instanceof Error ? err.message : String(err), url, target);
+    const message = redactAll(MESSAGES[failure.reason](target, failure, detail, timeoutMs), url, target);
+    throw new ConnectionError(message, 'postgres', failure.reason, redactUrl(url), failure.sqlstate);
+  }
+  // An idle connection that breaks emits 'error'; without a listener Node ends the
+  // process. The next query on the client rejects with the cause instead.
+  client.on('error', () => undefined);
+  return client;
+}

@@ -1,0 +1,85 @@
+/**
+ * Opening a SQLite file the way every part of replicate expects: a clear error for a
+ * missing file or a file that is not SQLite (better-sqlite3 would otherwise create an
+ * empty database, or fail later with SQLITE_NOTADB), foreign keys enforced, and a busy
+ * timeout so the app that owns the file can keep writing while we sync.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { ConnectionError, FileMissingError, NotSqliteError } from '../errors.js';
+
+/** Every SQLite 3 database file starts with these 16 bytes (fileformat2.html, 1.3). */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+const BUSY_TIMEOUT_MS = 5000;
+
+function isInMemory(path: string): boolean {
+  return path === ':memory:' || path === '';
+}
+
+/** Reads the first bytes; returns why the file is not SQLite, or null when it is. */
+function notSqliteReason(path: string): string | null {
+  const stat = statSync(path);
+  if (stat.isDirectory()) return 'it is a directory';
+  if (stat.size === 0) return 'the file is empty';
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(path, 'r');
+  try {
+    const read = readSync(fd, head, 0, head.length, 0);
+    if (read < head.length) return `the file is only ${stat.size} bytes long`;
+  } finally {
+    closeSync(fd);
+  }
+  return head.equals(SQLITE_HEADER) ? null : 'it does not start with the SQLite file header';
+}
+
+function fileExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function openSqlite(path: string, opts: { readonly?: boolean; create?: boolean } = {}): Database.Database {
+  const readonly = opts.readonly ?? false;
+  const create = (opts.create ?? false) && !readonly;
+  if (!isInMemory(path)) {
+    if (!fileExists(path)) {
+      if (!create) throw new FileMissingError(path, 'SQLite database');
+    } else {
+      const reason = notSqliteReason(path);
+      // An empty file is what some tools leave behind for a database to be; only
+      // accept it when asked to create one.
+      const emptyAndCreating = reason === 'the file is empty' && create;
+      if (reason && !emptyAndCreating) throw new NotSqliteError(path, reason);
+    }
+  }
+
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: !create && !isInMemory(path) });
+  } catch (err) {
+    throw openFailure(path, err);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!readonly) db.pragma('foreign_keys = ON');
+    // Reading the schema is the first point where a corrupt or encrypted file fails.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    db.close();
+    throw openFailure(path, err);
+  }
+  return db;
+}
+
+function openFailure(path: string, err: unknown): Error {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new NotSqliteError(path, message);
+  return new ConnectionError(`could not open SQLite database ${path}: ${message}`, 'sqlite', 'other', path, null, {
+    cause: err,
+  });
+}
