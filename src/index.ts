@@ -26,4 +26,5 @@ export { verifySchemas, verifyModels, type VerifyOptions, type VerifyReport, typ
 export { planSqliteFix } from './schema-fix/plan-sqlite-fix.js';
 export { renderFixScript } from './schema-fix/render-fix-script.js';
 export { applyFixScript, type ApplyResult } from './schema-fix/apply-fix-script.js';
+export { readSqliteSchemaSource } from './schema-fix/sqlite-schema-source.js';
 export type { FixPlan, TableFix, FixStatement, PreCheck } from './schema-fix/fix-plan.js';

@@ -17,7 +17,8 @@ export function diffPrimaryKey(t: MappedTable, names: NameTranslator, emit: Emit
     emit({ severity: 'error', kind: 'primary_key', column: null, side: 'postgres', detail: 'no primary key in PostgreSQL: rows cannot be upserted safely; add one' });
   }
   if (sqlite && !sqlite.primaryKey) {
-    emit({ severity: 'error', kind: 'primary_key', column: null, side: 'sqlite', detail: 'no primary key in SQLite: rows cannot be upserted safely; fix-script rebuilds the table with one' });
+    const fix = postgres?.primaryKey ? `; fix-script rebuilds the table with PostgreSQL's key (${postgres.primaryKey.join(', ')})` : '; add one';
+    emit({ severity: 'error', kind: 'primary_key', column: null, side: 'sqlite', detail: `no primary key in SQLite: rows cannot be upserted safely${fix}` });
   }
   if (!sqlite?.primaryKey || !postgres?.primaryKey) return;
   const sqAsPg = sqlite.primaryKey.map((c) => names.pgColumn(sqlite.name, c));

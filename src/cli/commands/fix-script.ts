@@ -10,6 +10,7 @@ import { loadMappings } from '../../mapping/mapping-files.js';
 import { resolveMappings } from '../../mapping/resolve-mappings.js';
 import { applyFixScript } from '../../schema-fix/apply-fix-script.js';
 import { planSqliteFix } from '../../schema-fix/plan-sqlite-fix.js';
+import { readSqliteSchemaSource } from '../../schema-fix/sqlite-schema-source.js';
 import { renderFixScript } from '../../schema-fix/render-fix-script.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import { resolveSettings, type ConnectionFlags } from '../config.js';
@@ -28,7 +29,8 @@ export async function runFixScript(args: FixScriptArgs, io: CliIO): Promise<numb
   const fileMappings = loadMappings(s.mappingsDir);
   const schemas = await introspectPair({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema });
   const { mappings } = resolveMappings(schemas.sqlite, schemas.postgres, fileMappings);
-  const plan = planSqliteFix(schemas, mappings);
+  // the stored CREATE statements let a rebuild re-create indexes and triggers exactly
+  const plan = planSqliteFix(schemas, mappings, readSqliteSchemaSource(s.sqlitePath));
   const script = renderFixScript(plan, { sqlitePath: s.sqlitePath, postgres: describePostgresUrl(s.pgUrl) });
 
   if (args.stdout) {
