@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'mapping' // a mapping file that does not validate
   | 'fix_refused' // the fix script cannot succeed on this data; nothing was changed
   | 'fix_failed' // the fix script failed and was rolled back
-  | 'query'; // a statement failed where we did not expect it
+  | 'query' // a statement failed where we did not expect it
+  | 'plan' // the mapped tables cannot be put in a load order (an unbreakable FK cycle, no usable key)
+  | 'locked'; // another replicate run holds this source/target pair
 
 export abstract class ReplicateError extends Error {
   abstract readonly code: ErrorCode;
@@ -110,6 +112,18 @@ export class QueryError extends ReplicateError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** The run cannot be planned: an FK cycle with no nullable column to defer, a table without a usable key. */
+export class PlanError extends ReplicateError {
+  readonly code = 'plan' as const;
+  constructor(
+    /** the tables involved (PostgreSQL names) */
+    readonly tables: string[],
+    readonly detail: string,
+  ) {
+    super(`${tables.join(', ')}: ${detail}`);
   }
 }
 

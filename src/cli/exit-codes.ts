@@ -21,6 +21,8 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   fix_refused: EXIT.failed,
   fix_failed: EXIT.failed,
   query: EXIT.failed,
+  locked: EXIT.failed,
+  plan: EXIT.badInput,
 };
 
 export function exitCodeFor(error: unknown): number {

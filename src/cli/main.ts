@@ -12,7 +12,7 @@ import { print, processIO, type CliIO } from './io.js';
 const EPILOG = [
   'Connections come from flags, the environment (SQLITE_PATH, PG_URL, PG_SCHEMA) or',
   'replicate.config.json|yaml in the working directory. Passwords are never printed.',
-  'Exit codes: 0 done, 1 failed or drift errors, 2 bad input or could not connect.',
+  'Exit codes: 0 done, 1 failed or drift errors, 2 bad input or could not connect,\n3 finished but rows wait in a ledger, 130 stopped by Ctrl+C after a checkpoint.',
 ].join('\n');
 
 function connectionOptions<T>(y: Argv<T>) {
@@ -25,7 +25,25 @@ function connectionOptions<T>(y: Argv<T>) {
 }
 
 /** Runs the CLI with `args` (no node/script prefix) and resolves to the exit code. */
-export async function main(args: string[], io: CliIO = processIO()): Promise<number> {
+export interface Signals {
+  /** call fn on Ctrl+C; returns a function that stops listening */
+  onInterrupt(fn: () => void): () => void;
+}
+
+/** First Ctrl+C asks the command to stop safely; a second one exits at once. */
+export const processSignals: Signals = {
+  onInterrupt(fn) {
+    let count = 0;
+    const handler = (): void => {
+      if (++count > 1) process.exit(130);
+      fn();
+    };
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+};
+
+export async function main(args: string[], io: CliIO = processIO(), signals: Signals = processSignals): Promise<number> {
   let code: number = EXIT.ok;
   const guard = (fn: () => Promise<number>) => async () => {
     try {
@@ -42,7 +60,7 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
     .scriptName('replicate')
     .usage('$0 <command> [options]\n\nKeeps a SQLite database and a PostgreSQL database in step: verifies their schemas, keeps per-table mappings, and writes the SQL that aligns SQLite.')
     .option('verify-schemas', { type: 'boolean', describe: 'same as `replicate verify`' })
-    .option('json', { type: 'boolean', describe: 'machine-readable output (verify, map)' })
+    .option('json', { type: 'boolean', describe: 'machine-readable output (verify, map, run, status)' })
     .command(
       ['verify'],
       'Compare the two schemas through the mappings and report drift (exit 1 on errors)',
@@ -64,6 +82,41 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
           .option('apply', { type: 'boolean', describe: 'back up the SQLite file, apply the script in one transaction, re-verify' })
           .option('stdout', { type: 'boolean', describe: 'print the script instead of writing it' }),
       (argv) => guard(async () => (await import('./commands/fix-script.js')).runFixScript(argv, io))(),
+    )
+    .command(
+      'run',
+      'Replicate rows in FK order: incremental by cursor, skipped rows wait for their parents (exit 3 when rows wait)',
+      (y) =>
+        y
+          .option('direction', { type: 'string', choices: ['sqlite-to-pg', 'pg-to-sqlite'], demandOption: true, describe: 'which way rows go' })
+          .option('full', { type: 'boolean', describe: 'ignore checkpoints: copy every row again (upserts, no duplicates)' })
+          .option('tables', { type: 'string', describe: 'only these tables (comma-separated PostgreSQL names)' })
+          .option('batch-size', { type: 'number', describe: 'rows per batch and transaction [default: 5000]' })
+          .option('create-missing', { type: 'boolean', describe: 'create tables that exist only on the source (keys first, FKs and indexes after the data)' })
+          .option('dry-run', { type: 'boolean', describe: 'print the plan (order, modes, cursors, deferred columns, estimated rows); write nothing' })
+          .option('json', { type: 'boolean', describe: 'print a JSON summary instead of progress lines' }),
+      (argv) => guard(async () => (await import('./commands/run.js')).runRun(argv, io, signals))(),
+    )
+    .command(
+      'status',
+      'Checkpoints per table, last runs, and rows waiting in the skip and reject ledgers',
+      (y) => y,
+      (argv) => guard(async () => (await import('./commands/status.js')).runStatus(argv, io))(),
+    )
+    .command(
+      'reset',
+      'Forget checkpoints so the next run copies in full',
+      (y) =>
+        y
+          .option('table', { type: 'string', describe: 'only this table' })
+          .option('direction', { type: 'string', choices: ['sqlite-to-pg', 'pg-to-sqlite'], describe: 'only this direction' }),
+      (argv) => guard(async () => (await import('./commands/status.js')).runReset(argv, io))(),
+    )
+    .command(
+      'demo',
+      'Build the sample point-of-sale pair (SQLite + a throwaway PostgreSQL) and run verify, map, fix-script and replication both ways',
+      (y) => y.option('keep', { type: 'boolean', describe: 'keep the demo folder (SQLite file, mappings, fix script)' }),
+      (argv) => guard(async () => (await import('./commands/demo.js')).runDemo(argv, io, signals))(),
     )
     .command(
       '$0',

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MappingError } from '../errors.js';
 import type { CanonicalKind } from '../model/schema.js';
 import type { ConflictPolicy, SoftDelete, TableMapping, Transform } from './table-mapping.js';
+import { TIME_FORMATS } from '../replicator/values/time-format.js';
 
 export const TRANSFORMS = [
   'none',
@@ -79,6 +80,8 @@ const columnEntry = z.strictObject({
   sqlite: name,
   type: z.enum(CANONICAL_KINDS),
   transform: z.enum(TRANSFORMS),
+  /** date/time pairs: the SQLite column's text format, profiled by `replicate map` */
+  format: z.enum(TIME_FORMATS).nullish(),
 });
 const foreignKeyEntry = z.strictObject({
   columns: z.array(name).min(1),
@@ -111,7 +114,7 @@ type RawMapping = z.output<typeof rawMapping>;
 /** Allowed keys of each map in the file, by path pattern ('*' for a list index), for "unknown key" messages. */
 const KEYS_AT: ReadonlyMap<string, readonly string[]> = new Map([
   ['', Object.keys(rawMapping.shape)],
-  ['columns.*', Object.keys(columnEntry.shape)],
+  ['columns.*', Object.keys(columnEntry.shape).filter((k) => k !== 'format')],
   ['foreign_keys.*', Object.keys(foreignKeyEntry.shape)],
   ['fingerprint', Object.keys(fingerprintEntry.shape)],
   ['local_only', Object.keys(localOnlyEntry.shape)],
@@ -179,7 +182,13 @@ function toTableMapping(raw: RawMapping): TableMapping {
     table: raw.table,
     sqliteTable: raw.sqlite_table ?? raw.table,
     fingerprint: { sqlite: raw.fingerprint?.sqlite ?? null, postgres: raw.fingerprint?.postgres ?? null },
-    columns: raw.columns.map((c) => ({ postgres: c.postgres, sqlite: c.sqlite, type: c.type, transform: c.transform })),
+    columns: raw.columns.map((c) => ({
+      postgres: c.postgres,
+      sqlite: c.sqlite,
+      type: c.type,
+      transform: c.transform,
+      ...(c.format != null ? { format: c.format } : {}),
+    })),
     localOnly: { sqlite: raw.local_only?.sqlite ?? [], postgres: raw.local_only?.postgres ?? [] },
     skipGenerated: raw.skip_generated,
     key: { postgres: raw.key?.postgres ?? [], sqlite: raw.key?.sqlite ?? [], serverId: raw.key?.server_id ?? null },
@@ -190,6 +199,15 @@ function toTableMapping(raw: RawMapping): TableMapping {
     conflict: raw.conflict ?? DEFAULT_CONFLICT,
     priority: raw.priority ?? DEFAULT_PRIORITY,
   };
+}
+
+/** Column types whose pairs carry a date/time `format`. */
+const TIME_KINDS: ReadonlySet<string> = new Set<CanonicalKind>(['timestamp', 'timestamptz', 'date']);
+
+/** Keys allowed only on some entries: `format` on a date/time column pair. */
+function extraKeysAt(doc: Document, path: Path): string[] {
+  const inColumn = path.length === 2 && path[0] === 'columns' && typeof path[1] === 'number';
+  return inColumn && TIME_KINDS.has(String(doc.getIn([...path, 'type']))) ? ['format'] : [];
 }
 
 /** Rules between fields that a per-field schema cannot express. */
@@ -203,6 +221,9 @@ function crossFieldProblems(raw: RawMapping, file: string): Problem[] {
     else seen[side].set(column, path.join('.'));
   };
   raw.columns.forEach((c, i) => {
+    if (c.format != null && !TIME_KINDS.has(c.type)) {
+      problems.push({ path: ['columns', i, 'format'], problem: `format applies to date/time pairs (timestamp, timestamptz, date), not ${c.type}` });
+    }
     use('postgres', c.postgres, ['columns', i, 'postgres'], 'a column may be paired only once');
     use('sqlite', c.sqlite, ['columns', i, 'sqlite'], 'a column may be paired only once');
   });
@@ -261,7 +282,7 @@ function describeIssue(issue: Issue, doc: Document): Problem {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const key = issue.keys[0] ?? '';
-      const allowed = KEYS_AT.get(path.map((p) => (typeof p === 'number' ? '*' : p)).join('.')) ?? [];
+      const allowed = [...(KEYS_AT.get(path.map((p) => (typeof p === 'number' ? '*' : p)).join('.')) ?? []), ...extraKeysAt(doc, path)];
       const guess = closest(key, allowed);
       const hint = guess ? `; did you mean '${guess}'?` : '';
       return { path: [...path, key], problem: `unknown key '${key}'${hint} (allowed here: ${allowed.join(', ')})` };

@@ -4,14 +4,17 @@
  */
 import { Document, isMap, isPair, isScalar, isSeq, type ToStringOptions } from 'yaml';
 import { CONFLICT_POLICIES, TRANSFORMS } from './mapping-schema.js';
+import { TIME_FORMATS } from '../replicator/values/time-format.js';
 import type { ColumnPair, MappedForeignKey, TableMapping } from './table-mapping.js';
 
 /** Stringify options shared with the merge, so regenerated files keep one look. */
 export const YAML_OUTPUT: ToStringOptions = { lineWidth: 0 };
 
-/** One column pair as it appears in the file. */
+/** One column pair as it appears in the file; `format` only on profiled date/time pairs. */
 export function columnEntry(c: ColumnPair): Record<string, string> {
-  return { postgres: c.postgres, sqlite: c.sqlite, type: c.type, transform: c.transform };
+  const entry: Record<string, string> = { postgres: c.postgres, sqlite: c.sqlite, type: c.type, transform: c.transform };
+  if (c.format != null) entry.format = c.format;
+  return entry;
 }
 
 export function foreignKeyEntry(f: MappedForeignKey): Record<string, string | string[]> {
@@ -41,6 +44,12 @@ const SECTION_COMMENTS: Readonly<Record<string, string>> = {
   conflict: `A row changed on both sides (direction both): ${CONFLICT_POLICIES.join(' | ')}`,
   priority: 'Lower runs first among tables with no foreign-key order between them.',
 };
+
+/** Added to the columns comment when a pair carries a profiled date/time format. */
+const FORMAT_COMMENT = [
+  'format (date/time pairs): the text format the SQLite column keeps, profiled by `replicate map`:',
+  `  ${TIME_FORMATS.join(' | ')}`,
+].join('\n');
 
 /** Sections written in flow style (`{ a: 1 }`, `[a, b]`) because they read best on one line. */
 const FLOW_SECTIONS = new Set(['skip_generated', 'key', 'soft_delete']);
@@ -74,7 +83,8 @@ export function renderMappingYaml(m: TableMapping): string {
   for (const pair of root.items) {
     if (!isPair(pair) || !isScalar(pair.key)) continue;
     const section = String(pair.key.value);
-    const comment = SECTION_COMMENTS[section];
+    const formats = section === 'columns' && m.columns.some((c) => c.format != null);
+    const comment = formats ? `${SECTION_COMMENTS[section] ?? ''}\n${FORMAT_COMMENT}` : SECTION_COMMENTS[section];
     if (comment) {
       pair.key.spaceBefore = true;
       pair.key.commentBefore = comment

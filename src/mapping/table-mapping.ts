@@ -4,6 +4,7 @@
  * See DESIGN.md "The three jobs", 2.
  */
 import type { CanonicalKind } from '../model/schema.js';
+import type { TimeFormat } from '../replicator/values/time-format.js';
 
 /**
  * How a value is converted between the two sides. Named after what it does, so a
@@ -31,6 +32,14 @@ export interface ColumnPair {
   /** canonical type of the pair, as the PostgreSQL side declares it */
   type: CanonicalKind;
   transform: Transform;
+  /**
+   * For a date/time pair (PostgreSQL timestamp, timestamptz, date): the text format the
+   * SQLite column keeps its values in, profiled by `replicate map` from the values it
+   * holds ('iso-space' for SQLite's CURRENT_TIMESTAMP text, 'epoch-s', ...). Values are
+   * written to SQLite in this format, because SQLite compares dates as text. Absent or
+   * null: not profiled (other columns; files written before profiling).
+   */
+  format?: TimeFormat | null;
 }
 
 /**

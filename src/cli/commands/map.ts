@@ -1,8 +1,10 @@
 /** `replicate map`: write (or merge into) one mapping file per table and say what changed. */
+import { openSqlite } from '../../connect/sqlite-connection.js';
 import { introspectPair } from '../../introspect/introspect-pair.js';
 import { generateMappings } from '../../mapping/generate-mapping.js';
 import { writeMappings } from '../../mapping/mapping-files.js';
 import type { TableMapping } from '../../mapping/table-mapping.js';
+import { profileSqliteTimeFormats } from '../../replicator/values/profile-time-format.js';
 import { resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
@@ -24,13 +26,26 @@ export function describeGuesses(m: TableMapping): string[] {
   if (m.localOnly.sqlite.length) notes.push(`local to SQLite: ${m.localOnly.sqlite.join(', ')}`);
   if (m.skipGenerated.length) notes.push(`generated, never written: ${m.skipGenerated.join(', ')}`);
   notes.push(m.cursor ? `cursor: ${m.cursor}` : 'no cursor column: copied in full each run');
+  const byFormat = new Map<string, string[]>();
+  for (const c of m.columns) if (c.format) byFormat.set(c.format, [...(byFormat.get(c.format) ?? []), c.sqlite]);
+  for (const [format, columns] of byFormat) notes.push(`date/time text ${format}: ${columns.join(', ')}`);
   return notes;
+}
+
+/** The generated mappings with each SQLite date/time column's text format, sampled from its values. */
+function profiledMappings(sqlitePath: string, mappings: TableMapping[]): TableMapping[] {
+  const db = openSqlite(sqlitePath, { readonly: true });
+  try {
+    return profileSqliteTimeFormats(db, mappings);
+  } finally {
+    db.close();
+  }
 }
 
 export async function runMap(args: MapArgs, io: CliIO): Promise<number> {
   const s = resolveSettings(args, io);
   const schemas = await introspectPair({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema });
-  const generated = generateMappings(schemas.sqlite, schemas.postgres);
+  const generated = profiledMappings(s.sqlitePath, generateMappings(schemas.sqlite, schemas.postgres));
   const result = writeMappings(s.mappingsDir, generated);
   if (args.json) {
     print(io.stdout, JSON.stringify(result, null, 2));

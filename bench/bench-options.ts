@@ -1,0 +1,90 @@
+/** Command-line options of `npm run bench -- ...`. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SEED } from './generate-pos.js';
+import type { PgSettingsProfile } from './postgres-server.js';
+
+export interface BenchOptions {
+  scale: number;
+  seed: number | null;
+  skipPgloader: boolean;
+  baseline: string | null;
+  /** Where --save-baseline writes, or null when not asked. */
+  saveBaseline: string | null;
+  json: boolean;
+  batchSize: number | null;
+  pgSettings: PgSettingsProfile;
+  pgUrl: string | null;
+  workDir: string | null;
+  keep: boolean;
+  help: boolean;
+}
+
+export const DEFAULT_BASELINE = 'bench/baseline.json';
+
+export const USAGE = `npm run bench -- [options]
+
+Generates a synthetic point-of-sale SQLite database and measures, in one run on the same
+data: replicate against pgloader, psql \\copy and sqlite3 .import (see bench/README.md).
+
+  --scale N           1 = about 1,000,000 rows (default 1); 0.1 for a quick run
+  --seed N            generator seed (default ${DEFAULT_SEED})
+  --skip-pgloader     do not run pgloader (also skipped, with a note, when not installed)
+  --baseline FILE     show every number next to this earlier run's and the change
+  --save-baseline     write this run's results to the --baseline file (default ${DEFAULT_BASELINE})
+  --json              print the results as JSON instead of the table
+  --batch-size N      passed to replicate run
+  --pg-settings P     default (server defaults, as the issue's reference numbers) or fast
+                      (fsync=off, synchronous_commit=off, full_page_writes=off, as the test harness)
+  --pg-url URL        use this server (superuser URL) instead of starting one; creates and drops bench_* databases
+  --work-dir DIR      where the SQLite files and CSVs go (default: a temp folder, removed afterwards)
+  --keep              keep the work folder (and, with --pg-url, the bench_* databases)
+  -h, --help`;
+
+function positiveNumber(name: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number; got '${value}'`);
+  return n;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      scale: { type: 'string' },
+      seed: { type: 'string' },
+      'skip-pgloader': { type: 'boolean' },
+      baseline: { type: 'string' },
+      'save-baseline': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'batch-size': { type: 'string' },
+      'pg-settings': { type: 'string' },
+      'pg-url': { type: 'string' },
+      'work-dir': { type: 'string' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const pgSettings = values['pg-settings'] ?? 'default';
+  if (pgSettings !== 'default' && pgSettings !== 'fast') throw new Error(`--pg-settings must be default or fast; got '${pgSettings}'`);
+  const batchSize = positiveNumber('batch-size', values['batch-size']);
+  if (batchSize !== null && !Number.isInteger(batchSize)) throw new Error(`--batch-size must be an integer; got ${batchSize}`);
+  const seed = values.seed === undefined ? null : Number(values.seed);
+  if (seed !== null && !Number.isInteger(seed)) throw new Error(`--seed must be an integer; got '${values.seed}'`);
+  const baseline = values.baseline ?? null;
+  return {
+    scale: positiveNumber('scale', values.scale) ?? 1,
+    seed,
+    skipPgloader: values['skip-pgloader'] ?? false,
+    baseline,
+    saveBaseline: values['save-baseline'] ? (baseline ?? DEFAULT_BASELINE) : null,
+    json: values.json ?? false,
+    batchSize,
+    pgSettings,
+    pgUrl: values['pg-url'] ?? null,
+    workDir: values['work-dir'] ?? null,
+    keep: values.keep ?? false,
+    help: values.help ?? false,
+  };
+}

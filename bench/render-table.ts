@@ -1,0 +1,100 @@
+/** The printed form of a benchmark run: machine, one table of runs and goals, baseline changes. */
+import { rowsPerSecond, type BenchResults, type Goal, type GoalId, type Measurement } from './results.js';
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const dash = '-';
+
+function pad(cells: string[], widths: number[], right: boolean[]): string {
+  return cells.map((c, i) => (right[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+}
+
+function grid(header: string[], rows: string[][], right: boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [pad(header, widths, right), pad(widths.map((w) => '-'.repeat(w)), widths, right), ...rows.map((r) => pad(r, widths, right))];
+}
+
+export function goalValueText(g: Goal): string {
+  if (g.value === null) return dash;
+  if (g.id === 'd') return `${(g.value * 100).toFixed(1)}%`;
+  if (g.id === 'e') return `${int(g.value)} MB`;
+  return `${g.value.toFixed(2)}x`;
+}
+
+const verdict = (g: Goal | undefined): string => (!g || g.pass === null ? 'n/a' : g.pass ? 'PASS' : 'MISS');
+
+function measurementCells(m: Measurement, goal: Goal | undefined, isReference: boolean): string[] {
+  const rps = rowsPerSecond(m);
+  const shown = m.status === 'ok';
+  return [
+    m.case,
+    m.label,
+    shown && m.rows !== null ? int(m.rows) : m.status,
+    shown && m.seconds !== null ? m.seconds.toFixed(2) : dash,
+    rps !== null ? int(rps) : dash,
+    m.peakRssMb !== null && shown ? `${int(m.peakRssMb)} MB` : dash,
+    isReference ? 'ref' : goal ? goalValueText(goal) : '',
+    isReference ? '' : (goal?.goal ?? ''),
+    isReference ? '' : verdict(goal),
+  ];
+}
+
+export function machineLines(r: BenchResults): string[] {
+  const m = r.machine;
+  const settings = Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(' ');
+  return [
+    `replicate benchmark: scale ${r.scale}, ${int(r.dataset.rows)} rows (seed ${r.seed}; generated in ${r.dataset.generateSeconds.toFixed(1)} s, ${int(r.dataset.sqliteBytes / 1e6)} MB SQLite file)${r.batchSize ? `, --batch-size ${r.batchSize}` : ''}`,
+    `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB RAM, ${m.os}, node ${m.node}, ${m.sqlite3}, ${m.pgloader ?? 'pgloader not installed'}`,
+    `postgres: ${m.postgres}, ${m.postgresProfile === 'default' ? 'server defaults' : 'fast settings (as the test harness)'}: ${settings}`,
+  ];
+}
+
+export function renderResults(r: BenchResults): string {
+  const goal = (id: GoalId): Goal | undefined => r.goals.find((g) => g.id === id);
+  const rows: string[][] = [];
+  for (const m of r.measurements) {
+    const isReference = !m.key.endsWith('.replicate');
+    rows.push(measurementCells(m, isReference ? undefined : goal(m.case), isReference));
+  }
+  const e = goal('e');
+  if (e) rows.push(['e', 'peak RSS, largest replicate run', '', '', '', e.value === null ? dash : `${int(e.value)} MB`, '', e.goal, verdict(e)]);
+  const header = ['case', 'run', 'rows', 'seconds', 'rows/s', 'peak RSS', 'ratio', 'goal', 'result'];
+  const lines = [...machineLines(r), '', ...grid(header, rows, [false, false, true, true, true, true, true, false, false])];
+  lines.push('', 'ratio: replicate rows/s over the reference run just below it (same data, same run); d: incremental time over case b\'s full run time.');
+  const notes = r.measurements.filter((m) => m.note).map((m) => `  ${m.case} ${m.label}: ${m.note}`);
+  if (notes.length) lines.push('notes:', ...notes);
+  lines.push(
+    'issue 3 reference (2 cores, PostgreSQL 15 defaults, 1M rows): pgloader ~78k rows/s; psql \\copy with live FKs ~52k rows/s;',
+    '  \\copy TO CSV + sqlite3 .import ~70k rows/s.',
+  );
+  return lines.join('\n');
+}
+
+function change(now: number | null, before: number | null): string {
+  if (now === null || before === null || before === 0) return dash;
+  const pct = ((now - before) / before) * 100;
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
+
+/** Each number next to the baseline's, with the change. */
+export function renderBaseline(r: BenchResults, base: BenchResults, file: string): string {
+  const rows: string[][] = [];
+  for (const m of r.measurements) {
+    const b = base.measurements.find((x) => x.key === m.key);
+    const now = rowsPerSecond(m);
+    const was = rowsPerSecond(b);
+    rows.push([
+      `${m.case} ${m.label}`,
+      now === null ? dash : int(now), was === null ? dash : int(was), change(now, was),
+      m.peakRssMb === null ? dash : `${int(m.peakRssMb)} MB`, b?.peakRssMb == null ? dash : `${int(b.peakRssMb)} MB`, change(m.peakRssMb, b?.peakRssMb ?? null),
+    ]);
+  }
+  for (const g of r.goals) {
+    const b = base.goals.find((x) => x.id === g.id);
+    rows.push([`goal ${g.id}: ${g.label}`, goalValueText(g), b ? goalValueText(b) : dash, change(g.value, b?.value ?? null), '', '', '']);
+  }
+  const header = ['run', 'rows/s', 'baseline', 'change', 'peak RSS', 'baseline', 'change'];
+  return [
+    `compared with ${file} (${base.startedAt}, scale ${base.scale}, ${base.machine.cores} cores, ${base.machine.postgres}, ${base.machine.postgresProfile} settings):`,
+    ...grid(header, rows, [false, true, true, true, true, true, true]),
+  ].join('\n');
+}

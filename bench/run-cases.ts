@@ -1,0 +1,181 @@
+/**
+ * The measurements of one benchmark run, on one generated database, in one go:
+ * a) first migration into an empty database: replicate --create-missing vs pgloader;
+ * b) full load into an existing schema with live FKs: replicate vs psql \copy;
+ * c) full pg-to-sqlite into a schema-only file: replicate vs \copy TO + sqlite3 .import;
+ * d) incremental sqlite-to-pg after 0.1% of orders and order lines changed.
+ * Each side gets its own copy of the data, so no run sees another's state.
+ */
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { changeFraction } from './change-rows.js';
+import { exportSqliteCsv, psqlCopyIn, psqlCopyOutSqliteImport, type FloorResult } from './floor.js';
+import { createPosSqliteSchema, posPostgresSchemaPath, POS_TABLES, type GeneratedPos } from './generate-pos.js';
+import { countTables, createDatabase, dropDatabase, execute, runSqlFile } from './pg-admin.js';
+import { runPgloader } from './pgloader-run.js';
+import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
+import type { CaseId, Measurement, MeasurementKey } from './results.js';
+
+export interface CaseContext {
+  adminUrl: string;
+  workDir: string;
+  dataset: GeneratedPos;
+  batchSize: number | null;
+  /** Why pgloader is not measured, or null to measure it. */
+  pgloaderSkipped: string | null;
+  keepDatabases: boolean;
+  /** Longest any one measured process may run before it is killed and reported as failed. */
+  timeoutMs: number;
+  log(message: string): void;
+}
+
+export interface CaseResults {
+  measurements: Measurement[];
+  changedRows: number;
+}
+
+export const CHANGED_FRACTION = 0.001;
+const DATABASES = ['bench_pgloader', 'bench_create', 'bench_copy', 'bench_existing'] as const;
+
+const LABELS: Record<MeasurementKey, string> = {
+  'a.replicate': 'replicate run --create-missing, empty db',
+  'a.pgloader': 'pgloader, empty db',
+  'b.replicate': 'replicate run, existing schema with live FKs',
+  'b.copy': 'psql \\copy CSV into the same schema',
+  'c.replicate': 'replicate run pg-to-sqlite, schema-only file',
+  'c.floor': 'psql \\copy TO CSV + sqlite3 .import',
+  'd.replicate': 'replicate run, incremental (0.1% changed)',
+};
+
+const mb = (bytes: number | null): number | null => (bytes === null ? null : bytes / 1e6);
+
+function measurement(key: MeasurementKey, fields: Partial<Measurement>): Measurement {
+  const [c] = key.split('.') as [CaseId];
+  return { key, case: c, label: LABELS[key], rows: null, seconds: null, peakRssMb: null, status: 'ok', ...fields };
+}
+
+async function landedInPostgres(url: string): Promise<number> {
+  const counts = await countTables(url);
+  return POS_TABLES.reduce((n, t) => n + (counts.get(t) ?? 0), 0);
+}
+
+function landedInSqlite(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return POS_TABLES.reduce((n, t) => n + Number((db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n), 0);
+  } finally {
+    db.close();
+  }
+}
+
+/** Turns a finished load into a measurement, noting rows that did not land. */
+function loaded(key: MeasurementKey, expected: number, landed: number, ms: number, peakRss: number | null, extra?: string): Measurement {
+  const notes = [landed !== expected ? `landed ${landed.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} rows` : '', extra ?? ''].filter(Boolean);
+  return measurement(key, { rows: landed, seconds: ms / 1000, peakRssMb: mb(peakRss), ...(notes.length ? { note: notes.join('; ') } : {}) });
+}
+
+function failed(key: MeasurementKey, why: string): Measurement {
+  return measurement(key, { status: 'failed', note: why.replace(/\s+/g, ' ').slice(0, 400) });
+}
+
+function waitingNote(run: ReplicateRun): string | undefined {
+  if (!run.summary) return undefined;
+  const skipped = run.summary.tables.reduce((n, t) => n + t.skipped, 0);
+  const rejected = run.summary.tables.reduce((n, t) => n + t.rejected, 0);
+  return skipped || rejected || run.code === 3 ? `exit ${run.code}: ${skipped} skipped, ${rejected} rejected` : undefined;
+}
+
+async function replicateCase(key: MeasurementKey, ctx: CaseContext, o: ReplicateRunOptions, count: () => Promise<number> | number): Promise<{ m: Measurement; run: ReplicateRun | null }> {
+  ctx.log(`${key}: replicate ${o.direction}${o.createMissing ? ' --create-missing' : ''}`);
+  await checkpoint(ctx);
+  const run = await runReplicate({ ...o, timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+  if (run.code !== 0 && run.code !== 3) return { m: failed(key, `exit ${run.code}: ${run.diagnostics}`), run };
+  return { m: loaded(key, ctx.dataset.rows, await count(), run.ms, run.peakRss, waitingNote(run)), run };
+}
+
+/** Starts each measurement with no dirty buffers left over from the previous one. */
+async function checkpoint(ctx: CaseContext): Promise<void> {
+  await execute(ctx.adminUrl, 'CHECKPOINT').catch(() => undefined); // needs superuser on --pg-url servers
+}
+
+function floorMeasurement(key: MeasurementKey, expected: number, r: FloorResult, landed: number): Measurement {
+  return r.code === 0 ? loaded(key, expected, landed, r.ms, null) : failed(key, `exit ${r.code}: ${r.diagnostics}`);
+}
+
+export async function runCases(ctx: CaseContext): Promise<CaseResults> {
+  const { dataset, workDir } = ctx;
+  const expected = dataset.rows;
+  const source = dataset.path;
+  const out: Measurement[] = [];
+  const copyOf = (name: string): string => {
+    const p = join(workDir, name);
+    copyFileSync(source, p);
+    return p;
+  };
+  const csvDir = join(workDir, 'csv');
+  mkdirSync(csvDir, { recursive: true });
+  ctx.log('exporting the SQLite tables to CSV for psql \\copy (not timed)');
+  const csv = await exportSqliteCsv(source, csvDir, POS_TABLES);
+
+  // a) First migration into an empty database.
+  const createUrl = await createDatabase(ctx.adminUrl, 'bench_create');
+  out.push((await replicateCase('a.replicate', ctx, { sqlitePath: copyOf('a-source.db'), pgUrl: createUrl, direction: 'sqlite-to-pg', createMissing: true }, () => landedInPostgres(createUrl))).m);
+  if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_create');
+  if (ctx.pgloaderSkipped) {
+    out.push(measurement('a.pgloader', { status: 'skipped', note: ctx.pgloaderSkipped }));
+  } else {
+    const url = await createDatabase(ctx.adminUrl, 'bench_pgloader');
+    ctx.log('a.pgloader: pgloader sqlite:// -> empty database');
+    await checkpoint(ctx);
+    const r = await runPgloader(source, url, workDir, ctx.timeoutMs);
+    out.push(r.code === 0 ? loaded('a.pgloader', expected, await landedInPostgres(url), r.ms, r.peakRss) : failed('a.pgloader', `exit ${r.code}: ${r.diagnostics}`));
+    if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_pgloader');
+  }
+
+  // b) Full load into the existing schema, FKs live.
+  const existingUrl = await createDatabase(ctx.adminUrl, 'bench_existing');
+  await runSqlFile(existingUrl, posPostgresSchemaPath());
+  const bSource = copyOf('b-source.db');
+  const b = await replicateCase('b.replicate', ctx, { sqlitePath: bSource, pgUrl: existingUrl, direction: 'sqlite-to-pg' }, () => landedInPostgres(existingUrl));
+  out.push(b.m);
+  const copyUrl = await createDatabase(ctx.adminUrl, 'bench_copy');
+  await runSqlFile(copyUrl, posPostgresSchemaPath());
+  ctx.log('b.copy: psql \\copy FROM CSV, tables in FK order');
+  await checkpoint(ctx);
+  const copied = await psqlCopyIn(copyUrl, csv, workDir);
+  out.push(floorMeasurement('b.copy', expected, copied, await landedInPostgres(copyUrl)));
+
+  // c) PostgreSQL to a SQLite file that has the schema; the source is the \copy-loaded
+  // database, vacuumed first so neither side pays for setting hint bits.
+  await execute(copyUrl, 'VACUUM ANALYZE');
+  const cReplicate = join(workDir, 'c-replicate.db');
+  createPosSqliteSchema(cReplicate);
+  out.push((await replicateCase('c.replicate', ctx, { sqlitePath: cReplicate, pgUrl: copyUrl, direction: 'pg-to-sqlite' }, () => landedInSqlite(cReplicate))).m);
+  const cFloor = join(workDir, 'c-floor.db');
+  createPosSqliteSchema(cFloor);
+  ctx.log('c.floor: psql \\copy TO CSV, then sqlite3 .import');
+  await checkpoint(ctx);
+  const roundTrip = await psqlCopyOutSqliteImport(copyUrl, cFloor, POS_TABLES, csvDir);
+  const floor = floorMeasurement('c.floor', expected, roundTrip, roundTrip.code === 0 ? landedInSqlite(cFloor) : 0);
+  if (roundTrip.code === 0) floor.note = [floor.note, `\\copy TO ${(roundTrip.exportMs / 1000).toFixed(2)} s + .import ${(roundTrip.importMs / 1000).toFixed(2)} s`].filter(Boolean).join('; ');
+  out.push(floor);
+
+  // d) Incremental run on case b's pair after the app changed 0.1% of rows.
+  const changed = changeFraction(bSource, CHANGED_FRACTION);
+  if (b.m.status !== 'ok') {
+    out.push(measurement('d.replicate', { status: 'skipped', note: 'needs case b\'s full run' }));
+  } else {
+    ctx.log(`d.replicate: incremental after changing ${changed.total} rows`);
+    await checkpoint(ctx);
+    const run = await runReplicate({ sqlitePath: bSource, pgUrl: existingUrl, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+    if (run.code !== 0 && run.code !== 3) {
+      out.push(failed('d.replicate', `exit ${run.code}: ${run.diagnostics}`));
+    } else {
+      const notes = [run.written !== changed.total ? `wrote ${run.written} rows for ${changed.total} changed` : '', waitingNote(run) ?? ''].filter(Boolean);
+      out.push(measurement('d.replicate', { rows: run.written, seconds: run.ms / 1000, peakRssMb: mb(run.peakRss), ...(notes.length ? { note: notes.join('; ') } : {}) }));
+    }
+  }
+  if (!ctx.keepDatabases) for (const name of DATABASES) await dropDatabase(ctx.adminUrl, name);
+  return { measurements: out, changedRows: changed.total };
+}

@@ -1,0 +1,63 @@
+/**
+ * `replicate run --direction sqlite-to-pg|pg-to-sqlite`: exit 0 when everything landed,
+ * 3 when rows wait in a ledger, 1 on failure, 2 on bad input, 130 after Ctrl+C (the
+ * current batch finishes and is checkpointed first).
+ */
+import { ConfigError } from '../../errors.js';
+import { planReplication, runReplication } from '../../replicator/engine/run-replication.js';
+import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
+import type { Direction } from '../../replicator/run-plan.js';
+import { resolveSettings, type ConnectionFlags } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+import { print, styleFor, type CliIO } from '../io.js';
+import { jsonSummary, plainReporter } from '../report/plain-progress.js';
+
+export interface RunArgs extends ConnectionFlags {
+  direction?: string | undefined;
+  full?: boolean | undefined;
+  tables?: string | undefined;
+  batchSize?: number | undefined;
+  dryRun?: boolean | undefined;
+  createMissing?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+export const DIRECTIONS: readonly Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
+
+export function parseDirection(value: string | undefined): Direction {
+  const d = DIRECTIONS.find((x) => x === value);
+  if (!d) throw new ConfigError(`--direction must be one of ${DIRECTIONS.join(', ')}${value ? `; got '${value}'` : ''}`, 'direction');
+  return d;
+}
+
+export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn: () => void): () => void }): Promise<number> {
+  const direction = parseDirection(args.direction);
+  if (args.batchSize !== undefined && (!Number.isInteger(args.batchSize) || args.batchSize < 1)) {
+    throw new ConfigError(`--batch-size must be a positive integer; got ${args.batchSize}`, 'batch-size');
+  }
+  const s = resolveSettings(args, io);
+  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir };
+  const tables = args.tables ? args.tables.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+  const options = { direction, ...(args.full ? { full: true } : {}), ...(tables ? { tables } : {}), ...(args.batchSize ? { batchSize: args.batchSize } : {}), ...(args.createMissing ? { createMissing: true } : {}) };
+  const style = styleFor(io.stdout, io.env);
+
+  if (args.dryRun) {
+    const plan = await planReplication(config, options);
+    print(io.stdout, args.json ? JSON.stringify(plan, null, 2) : renderRunPlan(plan));
+    return EXIT.ok;
+  }
+  let stop = false;
+  const detach = signals.onInterrupt(() => {
+    stop = true;
+    print(io.stderr, 'stopping after the current batch (Ctrl+C again to abort at once)');
+  });
+  try {
+    const report = args.json ? () => undefined : plainReporter(io.stdout, style);
+    const summary = await runReplication(config, { ...options, stopRequested: () => stop }, report);
+    if (args.json) print(io.stdout, jsonSummary(summary));
+    if (summary.status === 'interrupted') return EXIT.interrupted;
+    return summary.status === 'waiting' ? EXIT.waiting : EXIT.ok;
+  } finally {
+    detach();
+  }
+}

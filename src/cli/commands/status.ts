@@ -1,0 +1,64 @@
+/** `replicate status` and `replicate reset`: checkpoints, last runs and what waits in the ledgers. */
+import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-status.js';
+import { resolveSettings, type ConnectionFlags } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+import { print, styleFor, type CliIO } from '../io.js';
+import { parseDirection } from './run.js';
+
+export interface StatusArgs extends ConnectionFlags {
+  json?: boolean | undefined;
+}
+
+function age(iso: string | null, now = Date.now()): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}
+
+export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
+  const s = resolveSettings(args, io);
+  const status = await readStatus({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema });
+  if (args.json) {
+    print(io.stdout, JSON.stringify(status, null, 2));
+    return EXIT.ok;
+  }
+  const style = styleFor(io.stdout, io.env);
+  print(io.stdout, `status  sqlite ${s.sqlitePath} (id ${status.sqliteId})`);
+  for (const { direction, summary } of status.directions) {
+    print(io.stdout, '');
+    print(io.stdout, style.bold(direction));
+    if (summary.checkpoints.length === 0 && summary.lastRuns.length === 0) {
+      print(io.stdout, style.dim('  never run'));
+      continue;
+    }
+    for (const c of summary.checkpoints) print(io.stdout, `  checkpoint ${c.table.padEnd(24)} ${style.dim(`saved ${c.updatedAt}`)}`);
+    for (const k of summary.skipped) {
+      print(io.stdout, style.yellow(`  waiting    ${k.table.padEnd(24)} ${k.count} rows wait for parents, oldest ${age(k.oldestFirstSeen)} (${k.oldestFirstSeen})`));
+    }
+    for (const r of summary.rejected) {
+      print(io.stdout, style.red(`  rejected   ${r.table.padEnd(24)} ${r.count} rows, oldest ${age(r.oldestFirstSeen)} (${r.oldestFirstSeen})`));
+    }
+    for (const run of summary.lastRuns) {
+      const read = run.tables.reduce((n, t) => n + t.read, 0);
+      const written = run.tables.reduce((n, t) => n + t.written, 0);
+      print(io.stdout, `  run        ${run.startedAt}  ${run.status.padEnd(11)} ${read} read, ${written} written`);
+    }
+  }
+  return EXIT.ok;
+}
+
+export interface ResetArgs extends ConnectionFlags {
+  table?: string | undefined;
+  direction?: string | undefined;
+}
+
+export async function runReset(args: ResetArgs, io: CliIO): Promise<number> {
+  const s = resolveSettings(args, io);
+  const direction = args.direction ? parseDirection(args.direction) : undefined;
+  const n = await resetCheckpoints({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema }, args.table, direction);
+  print(io.stdout, `forgot ${n} checkpoint${n === 1 ? '' : 's'}${args.table ? ` of ${args.table}` : ''}: the next run copies ${args.table ? 'it' : 'every table'} in full`);
+  return EXIT.ok;
+}

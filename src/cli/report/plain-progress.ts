@@ -1,0 +1,84 @@
+/**
+ * The plain reporter: one consumer of the engine's events (the TUI is another). Prints a
+ * line per table start and end, progress at most once a second per table, and every
+ * skipped or rejected row with its exact key, so a log says why a row did not land.
+ */
+import type { ReplicationEvent, RunSummary } from '../../replicator/events.js';
+import { displayKey } from '../../replicator/engine/position-codec.js';
+import { print, type Style } from '../io.js';
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () => number = Date.now): (e: ReplicationEvent) => void {
+  const lastProgress = new Map<string, number>();
+  const MAX_LISTED = 20;
+  const listed = { skip: 0, reject: 0 };
+  return (e) => {
+    switch (e.type) {
+      case 'plan':
+        print(out, `run ${e.plan.direction}: ${e.plan.tables.length} tables`);
+        for (const note of e.plan.notes) print(out, style.dim(`  note: ${note}`));
+        break;
+      case 'table-start':
+        print(out, `  ${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}, ~${fmt(e.estimatedRows)} rows at the source`);
+        break;
+      case 'ledger-retry':
+        print(out, `  ${e.table}: retried ${fmt(e.retried)} waiting rows, ${fmt(e.landed)} landed, ${fmt(e.stillWaiting)} still waiting`);
+        break;
+      case 'batch': {
+        const t = now();
+        if (t - (lastProgress.get(e.table) ?? 0) < 1000) break;
+        lastProgress.set(e.table, t);
+        print(out, style.dim(`  ${e.table}: ${fmt(e.totalRead)} read, ${fmt(e.totalWritten)} written, ${fmt(e.rowsPerSecond)} rows/s`));
+        break;
+      }
+      case 'skip':
+        if (++listed.skip <= MAX_LISTED) {
+          print(out, style.yellow(`  ${e.table} [${displayKey(e.rowKey)}] waits for ${e.parentTable} [${displayKey(e.parentKey)}] (${e.fkColumns.join(', ')})`));
+        } else if (listed.skip === MAX_LISTED + 1) print(out, style.yellow('  ... more rows wait for parents: see `replicate status`'));
+        break;
+      case 'reject':
+        if (++listed.reject <= MAX_LISTED) {
+          print(out, style.red(`  ${e.table} [${displayKey(e.rowKey)}] rejected${e.column ? ` (${e.column})` : ''}: ${e.reason}`));
+        } else if (listed.reject === MAX_LISTED + 1) print(out, style.red('  ... more rows rejected: see `replicate status`'));
+        break;
+      case 'retry':
+        print(out, style.yellow(`  retry ${e.attempt} in ${e.delayMs} ms: ${e.reason}`));
+        break;
+      case 'table-end': {
+        const s = e.stats;
+        const extra = [s.skipped ? `${fmt(s.skipped)} waiting for parents` : '', s.rejected ? `${fmt(s.rejected)} rejected` : ''].filter(Boolean).join(', ');
+        print(out, `  ${s.table}: ${fmt(s.read)} read, ${fmt(s.written)} written${extra ? `, ${extra}` : ''} in ${secs(s.ms)}`);
+        break;
+      }
+      case 'error':
+        print(out, style.red(`  ${e.table ?? 'run'}: ${e.message}`));
+        break;
+      case 'run-end':
+        print(out, summaryLine(e.summary, style));
+        break;
+    }
+  };
+}
+
+export function summaryLine(s: RunSummary, style: Style): string {
+  const read = s.tables.reduce((n, t) => n + t.read, 0);
+  const written = s.tables.reduce((n, t) => n + t.written, 0);
+  const rate = s.ms > 0 ? Math.round((read * 1000) / s.ms) : read;
+  const base = `${s.status === 'interrupted' ? 'stopped' : 'done'} in ${secs(s.ms)}: ${fmt(read)} rows read, ${fmt(written)} written (${fmt(rate)} rows/s)`;
+  if (s.status === 'interrupted') return style.yellow(`${base}; interrupted after a checkpoint, run again to continue`);
+  if (s.waiting.skipped + s.waiting.rejected === 0) return style.green(base);
+  return style.yellow(`${base}; ${fmt(s.waiting.skipped)} rows wait for parents, ${fmt(s.waiting.rejected)} rejected (replicate status)`);
+}
+
+/** The --json summary: {"direction", "tables": [{"name", "read", "written", "skipped", "rejected", "ms"}], "ms"}. */
+export function jsonSummary(s: RunSummary): string {
+  return JSON.stringify({
+    direction: s.direction,
+    status: s.status,
+    tables: s.tables.map((t) => ({ name: t.table, read: t.read, written: t.written, skipped: t.skipped, rejected: t.rejected, ms: t.ms, ...(t.error ? { error: t.error } : {}) })),
+    waiting: s.waiting,
+    ms: s.ms,
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * replicate as a library: `createReplicator(config)` with syncAll(), syncTable(),
+ * status(), verifySchemas() and an event emitter. The CLI and the TUI use the same.
+ */
+import { EventEmitter } from 'node:events';
+import { verifySchemas, type VerifyResult } from '../verify/verify-schemas.js';
+import type { EventListener, EventOf, ReplicationEvent, ReplicationEventType, RunSummary } from './events.js';
+import { planReplication, runReplication, type PairConfig, type RunOptions } from './engine/run-replication.js';
+import type { Direction, RunPlan } from './run-plan.js';
+import { readStatus, resetCheckpoints, type PairStatus } from './engine/pair-status.js';
+
+export interface Replicator {
+  /** every planned table, in FK order */
+  syncAll(options: Omit<RunOptions, 'tables'>): Promise<RunSummary>;
+  syncTable(name: string, direction: Direction, options?: Omit<RunOptions, 'tables' | 'direction'>): Promise<RunSummary>;
+  plan(options: RunOptions): Promise<RunPlan>;
+  status(): Promise<PairStatus>;
+  reset(table?: string, direction?: Direction): Promise<number>;
+  verifySchemas(): Promise<VerifyResult>;
+  on<T extends ReplicationEventType>(type: T, fn: (event: EventOf<T>) => void): this;
+  on(type: '*', fn: EventListener): this;
+  off(type: ReplicationEventType | '*', fn: (event: never) => void): this;
+}
+
+export function createReplicator(config: PairConfig): Replicator {
+  const emitter = new EventEmitter();
+  const emit = (e: ReplicationEvent): void => {
+    emitter.emit(e.type, e);
+    emitter.emit('*', e);
+  };
+  const replicator: Replicator = {
+    syncAll: (options) => runReplication(config, options, emit),
+    syncTable: (name, direction, options = {}) => runReplication(config, { ...options, direction, tables: [name] }, emit),
+    plan: (options) => planReplication(config, options),
+    status: () => readStatus(config),
+    reset: (table, direction) => resetCheckpoints(config, table, direction),
+    verifySchemas: () => verifySchemas({ sqlitePath: config.sqlitePath, pgUrl: config.pgUrl, ...(config.schema ? { schema: config.schema } : {}), ...(config.mappingsDir ? { mappingsDir: config.mappingsDir } : {}) }),
+    on(type: string, fn: (event: never) => void) {
+      emitter.on(type, fn as (e: ReplicationEvent) => void);
+      return replicator;
+    },
+    off(type: string, fn: (event: never) => void) {
+      emitter.off(type, fn as (e: ReplicationEvent) => void);
+      return replicator;
+    },
+  };
+  return replicator;
+}

@@ -1,0 +1,187 @@
+/**
+ * The one place that knows which database is the source and which the target for a
+ * direction: it picks the reader, writer, codecs, state store and key lookups. The rest
+ * of the engine works through the interfaces in io/batch-io.ts and state/state-store.ts.
+ */
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import type { NameTranslator } from '../../mapping/name-translator.js';
+import type { BatchReader, BatchWriter, TargetTransaction } from '../io/batch-io.js';
+import { createPostgresReader } from '../io/postgres-reader.js';
+import { advancePostgresSequences } from '../io/postgres-sequences.js';
+import { createPostgresWriter } from '../io/postgres-writer.js';
+import { createSqliteReader } from '../io/sqlite-reader.js';
+import { createSqliteWriter } from '../io/sqlite-writer.js';
+import { postgresTransaction, sqliteTransaction } from '../io/target-transaction.js';
+import type { Direction, PlannedColumn, TablePlan } from '../run-plan.js';
+import { PostgresStateStore } from '../state/postgres-state-store.js';
+import { SqliteStateStore } from '../state/sqlite-state-store.js';
+import type { PairScope, StateStore } from '../state/state-store.js';
+import { Rejected, type PgText } from '../values/codec.js';
+import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
+import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
+import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
+import { sqliteKeyLookup } from './key-lookup.js';
+import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
+import { qualified, quoteIdent } from '../../sql/quote.js';
+
+export interface Connections {
+  sqlite: Database.Database;
+  pg: pg.Client;
+  schema: string;
+}
+
+export interface TableWiring {
+  reader: BatchReader;
+  writer: BatchWriter;
+  firstLoadWriter: BatchWriter | null;
+  converter: RowConverter;
+  fks: GuardedForeignKey[];
+  sourceKeyIndexes: number[];
+  cursorIndex: number | null;
+  /** work after the table's last batch (sequences past copied ids) */
+  finish(): Promise<void>;
+}
+
+export interface DirectionWiring {
+  tx: TargetTransaction;
+  state: StateStore;
+  table(plan: TablePlan, names: NameTranslator, planned: ReadonlySet<string>): Promise<TableWiring>;
+  /** late-commit cap for incremental reads of a PostgreSQL source; null when not applicable */
+  cursorBelow(plan: TablePlan): Promise<PgText | null>;
+}
+
+/** The SQLite local key rides along at the end of a read row so positions and ledgers can use it. */
+const LOCAL_KEY = '\u0000local-key:';
+
+/**
+ * What the reader gets: a table with a cursor is always read in (cursor, key) order, even
+ * under --full (which only ignores the checkpoint), so the run ends with a checkpoint.
+ */
+function readPlanFor(table: TablePlan, fromSqlite: boolean): TablePlan {
+  const plan: TablePlan = { ...table, mode: table.cursor ? 'incremental' : 'full' };
+  const kt = plan.keyTranslation;
+  if (!fromSqlite || !kt) return plan;
+  const extra: PlannedColumn[] = kt.sqliteKey.map((name) => ({
+    pg: LOCAL_KEY + name,
+    sqlite: name,
+    pgType: { kind: 'text' },
+    sqliteType: { kind: 'text' },
+    transform: 'none',
+    sqliteFormat: null,
+  }));
+  return { ...plan, columns: [...plan.columns, ...extra] };
+}
+
+const TIMESTAMP_KINDS = new Set(['timestamp', 'timestamptz', 'date']);
+
+/** The oldest open transaction's start (or now): rows stamped before it may still commit. */
+async function lateCommitCap(client: pg.Client): Promise<PgText> {
+  const r = await client.query<{ cap: string }>(
+    `SELECT least(now(), min(xact_start))::text AS cap FROM pg_stat_activity
+      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND datname = current_database()
+        AND coalesce(application_name, '') NOT LIKE 'replicate%'`,
+  );
+  return r.rows[0]?.cap ?? null;
+}
+
+function guardedForeignKeys(
+  plan: TablePlan,
+  direction: Direction,
+  names: NameTranslator,
+  planned: ReadonlySet<string>,
+  sqlite: Database.Database,
+  translatedParents: ReadonlyMap<string, { table: string; sqliteKey: string; serverId: string }>,
+): GuardedForeignKey[] {
+  const toSqlite = direction === 'pg-to-sqlite';
+  const indexOf = (pgName: string): number => plan.columns.findIndex((c) => c.pg === pgName);
+  return plan.foreignKeys
+    .filter((fk) => !fk.deferred && planned.has(fk.refTable))
+    .map((fk) => {
+      const parent = translatedParents.get(fk.refTable);
+      let translate: KeyLookup | null = null;
+      if (parent && fk.columns.length === 1) {
+        translate = toSqlite
+          ? sqliteKeyLookup(sqlite, parent.table, parent.serverId, parent.sqliteKey) // PostgreSQL id -> the target's local key
+          : sqliteKeyLookup(sqlite, parent.table, parent.sqliteKey, parent.serverId); // local key -> the PostgreSQL id it was given
+      }
+      const targetTable = toSqlite ? names.sqliteTable(fk.refTable) : fk.refTable;
+      const targetColumns = toSqlite ? fk.refColumns.map((c) => names.sqliteRefColumn(fk.refTable, c)) : fk.refColumns;
+      const self = fk.selfReference && !parent ? fk.refColumns.map(indexOf) : null;
+      return {
+        fkColumns: fk.columns,
+        parentTable: fk.refTable,
+        indexes: fk.columns.map(indexOf),
+        targetTable,
+        targetColumns,
+        translate,
+        translationProvesParent: toSqlite && translate !== null,
+        selfKeyIndexes: self && self.every((i) => i >= 0) ? self : null,
+      };
+    });
+}
+
+/** State lives in the target: PostgreSQL for sqlite-to-pg, the SQLite file for pg-to-sqlite. */
+export function stateStoreFor(direction: Direction, conn: Connections, scope: PairScope): StateStore {
+  return direction === 'pg-to-sqlite' ? new SqliteStateStore(conn.sqlite, scope) : new PostgresStateStore(conn.pg, scope);
+}
+
+export function wireDirection(direction: Direction, conn: Connections, scope: PairScope, allTables: readonly TablePlan[]): DirectionWiring {
+  const toSqlite = direction === 'pg-to-sqlite';
+  const translatedParents = new Map(
+    allTables
+      .filter((t) => t.keyTranslation && t.keyTranslation.sqliteKey.length === 1)
+      .map((t) => [t.table, { table: t.sqliteTable, sqliteKey: t.keyTranslation?.sqliteKey[0] ?? '', serverId: t.keyTranslation?.serverId ?? '' }]),
+  );
+  const state = stateStoreFor(direction, conn, scope);
+  const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
+
+  return {
+    tx,
+    state,
+    async cursorBelow(plan) {
+      if (!toSqlite || !plan.cursor) return null;
+      const cursor = plan.columns.find((c) => c.pg === plan.cursor);
+      return cursor && TIMESTAMP_KINDS.has(cursor.pgType.kind) ? lateCommitCap(conn.pg) : null;
+    },
+    async table(plan, names, planned) {
+      const readPlan = readPlanFor(plan, !toSqlite);
+      const reader = toSqlite ? createPostgresReader(conn.pg, conn.schema, readPlan) : createSqliteReader(conn.sqlite, readPlan);
+      const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert' });
+      let firstLoadWriter: BatchWriter | null = null;
+      if (!toSqlite) {
+        const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
+        if ((empty.rows[0] as { empty: boolean } | undefined)?.empty) firstLoadWriter = createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct' });
+      }
+      const serverId = plan.keyTranslation?.serverId;
+      // FK values that point at a key-translated parent are translated by the FK guard
+      // (local key -> server id), so they cross as they are read
+      const translatedFkColumns = new Set(
+        toSqlite ? [] : plan.foreignKeys.filter((fk) => fk.columns.length === 1 && translatedParents.has(fk.refTable)).flatMap((fk) => fk.columns),
+      );
+      const codecFor = (col: PlannedColumn): AnyCodec => {
+        if (translatedFkColumns.has(col.pg)) return (v) => v;
+        const codec = (toSqlite ? pgToSqliteCodec(col) : sqliteToPgCodec(col)) as AnyCodec;
+        if (toSqlite || col.sqlite !== serverId) return codec;
+        // a row made on the terminal has no PostgreSQL key until one is assigned to it
+        return (v) => (v === null ? new Rejected(`${quoteIdent(col.sqlite)} is empty: the row was created in SQLite and has no PostgreSQL ${col.pg} yet`) : codec(v));
+      };
+      const converter = createRowConverter(plan, codecFor, (c) => (toSqlite ? c.sqlite : c.pg));
+      const keyNames = toSqlite ? plan.key : (plan.keyTranslation?.sqliteKey.map((k) => LOCAL_KEY + k) ?? plan.key);
+      const sourceKeyIndexes = keyNames.map((k) => readPlan.columns.findIndex((c) => c.pg === k));
+      const cursorIndex = plan.cursor ? readPlan.columns.findIndex((c) => c.pg === plan.cursor) : -1;
+      return {
+        reader,
+        writer,
+        firstLoadWriter,
+        converter,
+        fks: guardedForeignKeys(plan, direction, names, planned, conn.sqlite, translatedParents),
+        sourceKeyIndexes,
+        cursorIndex: cursorIndex >= 0 ? cursorIndex : null,
+        finish: async () => {
+          if (!toSqlite) await advancePostgresSequences(conn.pg, conn.schema, plan);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * `replicate status` and `replicate reset`: what the state tables say about a pair, both
+ * directions (state for sqlite-to-pg lives in PostgreSQL, for pg-to-sqlite in SQLite).
+ */
+import type { Direction } from '../run-plan.js';
+import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
+import type { StateStore, StateSummary } from '../state/state-store.js';
+import { stateStoreFor } from './direction-wiring.js';
+import { openPair, type PairConfig } from './run-replication.js';
+
+export interface PairStatus {
+  sqliteId: string;
+  postgresId: string;
+  directions: { direction: Direction; summary: StateSummary }[];
+}
+
+const DIRECTIONS: Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
+
+async function withStores<T>(config: PairConfig, purpose: string, fn: (stores: { direction: Direction; store: StateStore }[], ids: { sqliteId: string; postgresId: string }) => Promise<T>): Promise<T> {
+  const pair = await openPair(config, purpose);
+  try {
+    const { sqlite, pg, schema } = pair.conn;
+    const ids = { sqliteId: sqliteDatabaseId(sqlite), postgresId: await postgresDatabaseId(pg, schema) };
+    const stores = DIRECTIONS.map((direction) => ({ direction, store: stateStoreFor(direction, pair.conn, { ...ids, direction }) }));
+    for (const s of stores) await s.store.ensure();
+    return await fn(stores, ids);
+  } finally {
+    await pair.close();
+  }
+}
+
+export function readStatus(config: PairConfig): Promise<PairStatus> {
+  return withStores(config, 'status', async (stores, ids) => ({
+    ...ids,
+    directions: await Promise.all(stores.map(async (s) => ({ direction: s.direction, summary: await s.store.summary(5) }))),
+  }));
+}
+
+/** Forget checkpoints so the next run is full; returns how many were forgotten. */
+export function resetCheckpoints(config: PairConfig, table?: string, direction?: Direction): Promise<number> {
+  return withStores(config, 'reset', async (stores) => {
+    let n = 0;
+    for (const s of stores) if (!direction || s.direction === direction) n += await s.store.resetCheckpoints(table);
+    return n;
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Keyset positions and row keys as text, for checkpoints and ledgers. Each value keeps
+ * its storage class (SQLite never compares an INTEGER equal to a TEXT), so a decoded
+ * position binds exactly as the value was read.
+ */
+import type { PgText, SqliteValue } from '../values/codec.js';
+import type { KeysetPosition } from '../io/batch-io.js';
+
+type Native = PgText | SqliteValue;
+type Tagged = null | ['i', string] | ['r', number] | ['s', string] | ['b', string];
+
+function tag(v: Native): Tagged {
+  if (v === null) return null;
+  if (typeof v === 'bigint') return ['i', v.toString()];
+  if (typeof v === 'number') return ['r', v];
+  if (typeof v === 'string') return ['s', v];
+  return ['b', v.toString('hex')];
+}
+
+function untag(t: Tagged): Native {
+  if (t === null) return null;
+  switch (t[0]) {
+    case 'i':
+      return BigInt(t[1]);
+    case 'r':
+      return t[1];
+    case 's':
+      return t[1];
+    case 'b':
+      return Buffer.from(t[1], 'hex');
+  }
+}
+
+export function encodeValues(values: readonly Native[]): string {
+  return JSON.stringify(values.map(tag));
+}
+
+export function decodeValues(text: string): Native[] {
+  return (JSON.parse(text) as Tagged[]).map(untag);
+}
+
+export function encodePosition(p: KeysetPosition): string {
+  return JSON.stringify({ cursor: tag(p.cursor), key: p.key.map(tag) });
+}
+
+export function decodePosition(text: string): KeysetPosition {
+  const raw = JSON.parse(text) as { cursor: Tagged; key: Tagged[] };
+  return { cursor: untag(raw.cursor), key: raw.key.map(untag) };
+}
+
+/** A key for people: values joined, as `status` and the TUI show it. */
+export function displayKey(text: string): string {
+  return decodeValues(text)
+    .map((v) => (v === null ? 'NULL' : Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : String(v)))
+    .join(', ');
+}

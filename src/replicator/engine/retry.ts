@@ -1,0 +1,36 @@
+/**
+ * Bounded exponential backoff for failures that a retry can cure: serialization
+ * failures, deadlocks, lock timeouts, a busy SQLite file. Anything else is rethrown at
+ * once; a run that cannot go on keeps every batch it already checkpointed.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
+const TRANSIENT_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+export function isTransient(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = String((error as { code: unknown }).code);
+  return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLITE.has(code);
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 5000 };
+
+export function withRetry(onRetry: (attempt: number, delayMs: number, reason: string) => void, policy: RetryPolicy = DEFAULT_RETRY) {
+  return async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!isTransient(error) || attempt >= policy.attempts) throw error;
+        const delayMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        onRetry(attempt, delayMs, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  };
+}

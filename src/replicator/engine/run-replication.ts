@@ -1,0 +1,219 @@
+/**
+ * A replication run, end to end: connect, identify the pair, take the lock, plan, sync
+ * each table in FK order, record history, release. Emits typed events and returns a
+ * summary; never prints. DESIGN.md "Replication semantics" and "Data flow".
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { openSqlite } from '../../connect/sqlite-connection.js';
+import { connectPostgres } from '../../connect/postgres-connection.js';
+import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
+import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
+import { loadMappings } from '../../mapping/mapping-files.js';
+import { NameTranslator } from '../../mapping/name-translator.js';
+import { resolveMappings } from '../../mapping/resolve-mappings.js';
+import type { LoadedMapping } from '../../mapping/table-mapping.js';
+import type { ReplicationEvent, RunSummary } from '../events.js';
+import { buildRunPlan } from '../plan/build-run-plan.js';
+import type { Direction, RunPlan } from '../run-plan.js';
+import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
+import { acquireRunLock } from '../state/run-lock.js';
+import type { TableRunStats } from '../state/state-store.js';
+import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
+import { wireDirection, type Connections } from './direction-wiring.js';
+import { withRetry } from './retry.js';
+import { createMissingTables, type CreatedTables } from '../create-missing/create-missing-tables.js';
+import type { SchemaPair } from '../../introspect/introspect-pair.js';
+import { syncTable } from './table-sync.js';
+
+export interface PairConfig {
+  sqlitePath: string;
+  pgUrl: string;
+  /** PostgreSQL schema, 'public' by default */
+  schema?: string;
+  /** mapping files directory; missing or empty: the generated mappings */
+  mappingsDir?: string;
+}
+
+export interface RunOptions {
+  direction: Direction;
+  full?: boolean;
+  tables?: string[];
+  batchSize?: number;
+  /** create tables that exist only on the source (keys first, constraints after the data) */
+  createMissing?: boolean;
+  /** stop between batches when this returns true (SIGINT): the current batch finishes and checkpoints */
+  stopRequested?: () => boolean;
+}
+
+export const DEFAULT_BATCH_SIZE = 5000;
+
+/** Session settings that make PostgreSQL's text output exact and zone-stable. */
+const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'";
+
+export interface OpenPair {
+  conn: Connections;
+  close(): Promise<void>;
+}
+
+export async function openPair(config: PairConfig, purpose: string): Promise<OpenPair> {
+  const sqlite = openSqlite(config.sqlitePath);
+  let client: pg.Client;
+  try {
+    client = await connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose}` });
+    await client.query(SESSION_SETTINGS);
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+  return {
+    conn: { sqlite, pg: client, schema: config.schema ?? 'public' },
+    async close() {
+      await client.end().catch(() => undefined);
+      sqlite.close();
+    },
+  };
+}
+
+export interface PlannedRun {
+  plan: RunPlan;
+  mappings: LoadedMapping[];
+  schemas: SchemaPair;
+}
+
+/** Introspect and plan on open connections (no writes). */
+export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions): Promise<PlannedRun> {
+  const fileMappings = config.mappingsDir ? loadMappings(config.mappingsDir) : new Map<string, LoadedMapping>();
+  const schemas = {
+    sqlite: new SqliteIntrospector(conn.sqlite).introspectSync(),
+    postgres: await new PostgresIntrospector(conn.pg, conn.schema).introspect(),
+  };
+  const resolved = resolveMappings(schemas.sqlite, schemas.postgres, fileMappings);
+  // generated mappings carry no profiled date formats yet: profile them as `map` would
+  const generated = resolved.mappings.filter((m) => m.source.kind === 'generated').map((m) => m.mapping);
+  const profiled = new Map((await profileSqliteTimeFormats(conn.sqlite, generated)).map((m) => [m.table, m]));
+  const mappings = resolved.mappings.map((m) => (m.source.kind === 'generated' ? { ...m, mapping: profiled.get(m.mapping.table) ?? m.mapping } : m));
+  const planOptions = { direction: options.direction, ...(options.full ? { full: true } : {}), ...(options.tables ? { tables: options.tables } : {}) };
+  return { plan: buildRunPlan(schemas, mappings, planOptions), mappings, schemas };
+}
+
+function emptyStats(table: string): TableRunStats {
+  return { table, read: 0, written: 0, skipped: 0, rejected: 0, ms: 0, error: null };
+}
+
+export async function runReplication(config: PairConfig, options: RunOptions, emit: (e: ReplicationEvent) => void): Promise<RunSummary> {
+  const started = Date.now();
+  const pair = await openPair(config, `run --direction ${options.direction}`);
+  const { conn } = pair;
+  try {
+    const scope = {
+      sqliteId: sqliteDatabaseId(conn.sqlite),
+      postgresId: await postgresDatabaseId(conn.pg, conn.schema),
+      direction: options.direction,
+    };
+    const lock = await acquireRunLock(conn.pg, conn.sqlite, scope, {
+      pid: process.pid,
+      host: hostname(),
+      command: `replicate run --direction ${options.direction}`,
+    });
+    try {
+      return await runLocked(conn, config, options, scope, emit, started);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await pair.close();
+  }
+}
+
+async function runLocked(
+  conn: Connections,
+  config: PairConfig,
+  options: RunOptions,
+  scope: { sqliteId: string; postgresId: string; direction: Direction },
+  emit: (e: ReplicationEvent) => void,
+  started: number,
+): Promise<RunSummary> {
+  let prepared = await planOnPair(conn, config, options);
+  let created: CreatedTables | null = null;
+  if (options.createMissing) {
+    created = await createMissingTables(conn, options.direction, prepared.schemas, prepared.mappings, new NameTranslator(prepared.mappings.map((m) => m.mapping)));
+    if (created.tables.length > 0) prepared = await planOnPair(conn, config, options);
+  }
+  const { plan, mappings } = prepared;
+  if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
+  emit({ type: 'plan', plan });
+  const wiring = wireDirection(options.direction, conn, scope, plan.tables);
+  await wiring.state.ensure();
+  const runId = randomUUID();
+  await wiring.state.startRun(runId);
+  const names = new NameTranslator(mappings.map((m) => m.mapping));
+  const planned = new Set(plan.tables.map((t) => t.table));
+  const stopRequested = options.stopRequested ?? (() => false);
+  const retry = withRetry((attempt, delayMs, reason) => emit({ type: 'retry', table: null, attempt, delayMs, reason }));
+  const results: TableRunStats[] = [];
+  let status: RunSummary['status'] = 'done';
+  for (const table of plan.tables) {
+    if (stopRequested()) {
+      status = 'interrupted';
+      break;
+    }
+    try {
+      const w = await wiring.table(table, names, planned);
+      const result = await syncTable({
+        plan: table,
+        ...w,
+        tx: wiring.tx,
+        state: wiring.state,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        cursorBelow: await wiring.cursorBelow(table),
+        ignoreCheckpoint: !!options.full,
+        emit,
+        stopRequested,
+        retry,
+      });
+      await w.finish();
+      results.push(result.stats);
+      await wiring.state.recordTable(runId, result.stats);
+      emit({ type: 'table-end', stats: result.stats });
+      if (result.interrupted) {
+        status = 'interrupted';
+        break;
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const stats = { ...emptyStats(table.table), error: message };
+      results.push(stats);
+      emit({ type: 'error', table: table.table, message });
+      await wiring.state.recordTable(runId, stats).catch(() => undefined);
+      await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
+      throw error;
+    }
+  }
+  if (created && status !== 'interrupted') await created.afterLoad();
+  const summary = await wiring.state.summary(0);
+  const count = (xs: { table: string; count: number }[]): number => xs.filter((x) => planned.has(x.table)).reduce((n, x) => n + x.count, 0);
+  const waiting = { skipped: count(summary.skipped), rejected: count(summary.rejected) };
+  if (status === 'done' && waiting.skipped + waiting.rejected > 0) status = 'waiting';
+  await wiring.state.finishRun(runId, status);
+  const runSummary: RunSummary = { runId, direction: options.direction, status, tables: results, ms: Date.now() - started, waiting };
+  emit({ type: 'run-end', summary: runSummary });
+  return runSummary;
+}
+
+/** --dry-run: plan and estimate, write nothing (not even the state tables or the file's id). */
+export async function planReplication(config: PairConfig, options: RunOptions): Promise<RunPlan> {
+  const pair = await openPair(config, 'run --dry-run');
+  try {
+    const { plan } = await planOnPair(pair.conn, config, options);
+    const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables);
+    const names = new NameTranslator([]);
+    const planned = new Set(plan.tables.map((t) => t.table));
+    for (const t of plan.tables) t.estimatedRows = await (await wiring.table(t, names, planned)).reader.estimateRows();
+    return plan;
+  } finally {
+    await pair.close();
+  }
+}
+

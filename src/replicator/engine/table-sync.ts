@@ -1,0 +1,219 @@
+/**
+ * One table's replication: retry its ledgers first, then read keyset batches, convert,
+ * guard FKs, write, and checkpoint, each batch in one target transaction so a crash at
+ * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
+ * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
+ */
+import PQueue from 'p-queue';
+import type { BatchReader, BatchWriter, KeysetPosition, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
+import type { ReplicationEvent } from '../events.js';
+import type { TablePlan } from '../run-plan.js';
+import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
+import type { PgText } from '../values/codec.js';
+import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
+import { decodePosition, decodeValues, encodePosition, encodeValues } from './position-codec.js';
+import type { RowConverter } from './row-converter.js';
+
+export interface TableSyncDeps {
+  plan: TablePlan;
+  reader: BatchReader;
+  writer: BatchWriter;
+  /** COPY straight in: used for a first load (no checkpoint) into an empty target table */
+  firstLoadWriter: BatchWriter | null;
+  tx: TargetTransaction;
+  state: StateStore;
+  converter: RowConverter;
+  fks: GuardedForeignKey[];
+  /** positions in a source row of the row's source key (ledger keys, readByKeys) */
+  sourceKeyIndexes: number[];
+  /** position of the cursor in a source row; null: the table is copied in full */
+  cursorIndex: number | null;
+  batchSize: number;
+  /** late-commit cap on a PostgreSQL source (rows at or after it wait for the next run) */
+  cursorBelow: PgText | null;
+  /** --full: start from the beginning whatever the checkpoint says */
+  ignoreCheckpoint: boolean;
+  emit: (e: ReplicationEvent) => void;
+  stopRequested: () => boolean;
+  /** runs a unit of work again after transient failures (serialization, deadlock) */
+  retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+interface BatchCounts {
+  written: number;
+  skipped: number;
+  rejected: number;
+}
+
+export interface TableSyncResult {
+  stats: TableRunStats;
+  interrupted: boolean;
+}
+
+function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
+  return {
+    cursor: deps.cursorIndex === null ? null : (row[deps.cursorIndex] ?? null),
+    key: deps.sourceKeyIndexes.map((i) => row[i] ?? null),
+  };
+}
+
+/** Convert, guard and write rows inside the caller's transaction; ledgers updated to match. */
+async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>): Promise<BatchCounts> {
+  const { plan, state } = deps;
+  const rowKeys = rows.map((r) => encodeValues(deps.sourceKeyIndexes.map((i) => r[i] ?? null)));
+  const rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[] = [];
+  const converted: TargetRow[] = [];
+  const convertedKeys: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const c = deps.converter.convert(rows[i] as SourceRow);
+    if ('row' in c) {
+      converted.push(c.row);
+      convertedKeys.push(rowKeys[i] as string);
+    } else {
+      rejects.push({ table: plan.table, rowKey: rowKeys[i] as string, column: c.column, reason: c.reason, code: null });
+    }
+  }
+  const guard = await guardBatch(converted, deps.fks, writer);
+  const skips: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[] = guard.held.map((h) => ({
+    table: plan.table,
+    rowKey: convertedKeys[h.index] as string,
+    fkColumns: h.fk.fkColumns,
+    parentTable: h.fk.parentTable,
+    parentKey: encodeValues(h.parentKey),
+  }));
+  const toWrite = guard.pass.map((i) => converted[i] as TargetRow);
+  const writeKeys = guard.pass.map((i) => convertedKeys[i] as string);
+  const outcome = toWrite.length > 0 ? await writer.write(toWrite) : { written: 0, rejected: [] };
+  const refused = new Set<number>();
+  for (const r of outcome.rejected) {
+    refused.add(r.index);
+    rejects.push({ table: plan.table, rowKey: writeKeys[r.index] as string, column: r.column, reason: r.reason, code: r.code });
+  }
+  if (rejects.length > 0) await state.recordRejected(rejects);
+  if (skips.length > 0) await state.recordSkipped(skips);
+  for (const s of skips) deps.emit({ type: 'skip', table: plan.table, rowKey: s.rowKey, fkColumns: s.fkColumns, parentTable: s.parentTable, parentKey: s.parentKey });
+  for (const r of rejects) deps.emit({ type: 'reject', table: plan.table, rowKey: r.rowKey, column: r.column, reason: r.reason, code: r.code });
+  if (ledgerKeys.size > 0) {
+    // a row that landed leaves both ledgers; a row that failed again moves to the ledger of its new reason
+    const landed = writeKeys.filter((k, i) => !refused.has(i) && ledgerKeys.has(k));
+    const nowRejected = rejects.map((r) => r.rowKey).filter((k) => ledgerKeys.has(k));
+    const nowSkipped = skips.map((s) => s.rowKey).filter((k) => ledgerKeys.has(k));
+    if (landed.length + nowRejected.length > 0) await state.clearSkipped(plan.table, [...landed, ...nowRejected]);
+    if (landed.length + nowSkipped.length > 0) await state.clearRejected(plan.table, [...landed, ...nowSkipped]);
+    for (const k of landed) ledgerKeys.delete(k);
+  }
+  return { written: outcome.written, skipped: skips.length, rejected: rejects.length };
+}
+
+async function inTransaction<T>(tx: TargetTransaction, fn: () => Promise<T>): Promise<T> {
+  await tx.begin();
+  try {
+    const out = await fn();
+    await tx.commit();
+    return out;
+  } catch (e) {
+    await tx.rollback().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. */
+async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<Set<string>> {
+  const { plan, state } = deps;
+  const [skipped, rejected] = await Promise.all([state.listSkipped(plan.table), state.listRejected(plan.table)]);
+  const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)]);
+  if (keys.size === 0) return keys;
+  const all = [...keys];
+  for (let i = 0; i < all.length; i += deps.batchSize) {
+    const chunk = all.slice(i, i + deps.batchSize);
+    const rows = await deps.retry(`${plan.table}: ledger read`, () => deps.reader.readByKeys(chunk.map(decodeValues)));
+    const found = new Set(rows.map((r) => encodeValues(deps.sourceKeyIndexes.map((x) => r[x] ?? null))));
+    const gone = chunk.filter((k) => !found.has(k));
+    const counts = await deps.retry(`${plan.table}: ledger retry`, () =>
+      inTransaction(deps.tx, async () => {
+        if (gone.length > 0) {
+          // deleted at the source since: nothing is waiting any more
+          await state.clearSkipped(plan.table, gone);
+          await state.clearRejected(plan.table, gone);
+        }
+        return processRows(rows, deps, deps.writer, keys);
+      }),
+    );
+    for (const k of gone) keys.delete(k);
+    totals.read += rows.length;
+    totals.written += counts.written;
+  }
+  const stillWaiting = keys.size;
+  deps.emit({ type: 'ledger-retry', table: plan.table, retried: all.length, landed: all.length - stillWaiting, stillWaiting });
+  return keys;
+}
+
+export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
+  const { plan, state } = deps;
+  const started = Date.now();
+  const totals = { read: 0, written: 0, skipped: 0, rejected: 0 };
+  const incremental = deps.cursorIndex !== null;
+  const checkpoint = incremental && !deps.ignoreCheckpoint ? await state.getCheckpoint(plan.table) : null;
+  const estimatedRows = await deps.reader.estimateRows();
+  deps.emit({ type: 'table-start', table: plan.table, mode: incremental ? 'incremental' : 'full', estimatedRows, resumedFrom: checkpoint?.position ?? null });
+
+  const ledgerKeys = await retryLedgers(deps, totals);
+  let position: KeysetPosition | null = checkpoint ? decodePosition(checkpoint.position) : null;
+  const writer = position === null && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
+  // Reading the next batch overlaps writing the last: one batch writes while the next is
+  // read and converted (DESIGN.md "Performance design"). Concurrency 1 keeps batches, and
+  // so checkpoints, in order; at most one batch waits, so memory stays flat.
+  const writes = new PQueue({ concurrency: 1 });
+  let failure: unknown = null;
+  const writeBatch = async (rows: SourceRow[], last: KeysetPosition): Promise<void> => {
+    const counts = await deps.retry(`${plan.table}: write`, () =>
+      inTransaction(deps.tx, async () => {
+        const c = await processRows(rows, deps, writer, ledgerKeys);
+        // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
+        if (incremental) await state.saveCheckpoint(plan.table, encodePosition(last));
+        return c;
+      }),
+    );
+    totals.written += counts.written;
+    totals.skipped += counts.skipped;
+    totals.rejected += counts.rejected;
+    const elapsedMs = Date.now() - started;
+    deps.emit({
+      type: 'batch',
+      table: plan.table,
+      read: rows.length,
+      written: counts.written,
+      skipped: counts.skipped,
+      rejected: counts.rejected,
+      totalRead: totals.read,
+      totalWritten: totals.written,
+      rowsPerSecond: elapsedMs > 0 ? Math.round((totals.written * 1000) / elapsedMs) : totals.written,
+      elapsedMs,
+    });
+  };
+  let interrupted = false;
+  for (;;) {
+    if (deps.stopRequested()) {
+      interrupted = true;
+      break;
+    }
+    const after = position;
+    const rows = await deps.retry(`${plan.table}: read`, () => deps.reader.readBatch({ after, cursorBelow: deps.cursorBelow, limit: deps.batchSize }));
+    if (failure) break;
+    if (rows.length === 0) break;
+    const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
+    totals.read += rows.length;
+    position = last;
+    await writes.onSizeLessThan(1);
+    if (failure) break;
+    writes.add(() => writeBatch(rows, last)).catch((e: unknown) => {
+      failure ??= e;
+    });
+    if (rows.length < deps.batchSize) break;
+  }
+  await writes.onIdle();
+  if (failure) throw failure;
+  const stats: TableRunStats = { table: plan.table, ...totals, ms: Date.now() - started, error: null };
+  return { stats, interrupted };
+}
+

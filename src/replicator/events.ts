@@ -1,0 +1,44 @@
+/**
+ * The typed events a replication run emits. The engine knows nothing of who listens:
+ * the plain reporter, the JSON reporter and the TUI are consumers of the same stream.
+ */
+import type { Direction, RunPlan } from './run-plan.js';
+import type { TableRunStats, RunRecord } from './state/state-store.js';
+
+export interface RunSummary {
+  runId: string;
+  direction: Direction;
+  status: RunRecord['status'];
+  tables: TableRunStats[];
+  ms: number;
+  /** rows waiting in the ledgers after this run (all tables) */
+  waiting: { skipped: number; rejected: number };
+}
+
+export type ReplicationEvent =
+  | { type: 'plan'; plan: RunPlan }
+  | { type: 'table-start'; table: string; mode: 'incremental' | 'full'; estimatedRows: number; resumedFrom: string | null }
+  | { type: 'ledger-retry'; table: string; retried: number; landed: number; stillWaiting: number }
+  | {
+      type: 'batch';
+      table: string;
+      read: number;
+      written: number;
+      skipped: number;
+      rejected: number;
+      /** totals for the table so far in this run */
+      totalRead: number;
+      totalWritten: number;
+      rowsPerSecond: number;
+      elapsedMs: number;
+    }
+  | { type: 'skip'; table: string; rowKey: string; fkColumns: string[]; parentTable: string; parentKey: string }
+  | { type: 'reject'; table: string; rowKey: string; column: string | null; reason: string; code: string | null }
+  | { type: 'retry'; table: string | null; attempt: number; delayMs: number; reason: string }
+  | { type: 'table-end'; stats: TableRunStats }
+  | { type: 'run-end'; summary: RunSummary }
+  | { type: 'error'; table: string | null; message: string };
+
+export type ReplicationEventType = ReplicationEvent['type'];
+export type EventOf<T extends ReplicationEventType> = Extract<ReplicationEvent, { type: T }>;
+export type EventListener = (event: ReplicationEvent) => void;

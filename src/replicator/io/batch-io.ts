@@ -1,0 +1,74 @@
+/**
+ * Readers and writers per dialect, behind these small interfaces: nothing else in the
+ * engine knows which database it reads or writes. DESIGN.md "Performance design".
+ */
+import type { PgText, SqliteValue } from '../values/codec.js';
+
+/** A source row: values in TablePlan.columns order, in the source's native representation. */
+export type SourceRow = (PgText | SqliteValue)[];
+
+/**
+ * Keyset position after the last row read: (cursor, key...) in source-native values.
+ * Incremental reads ask for rows strictly after it, ordered by (cursor, key).
+ */
+export interface KeysetPosition {
+  cursor: PgText | SqliteValue;
+  key: (PgText | SqliteValue)[];
+}
+
+export interface ReadWindow {
+  /** read rows strictly after this position; null: from the start */
+  after: KeysetPosition | null;
+  /** never read rows whose cursor is >= this bound (the late-commit cap on a PostgreSQL source) */
+  cursorBelow: PgText | null;
+  limit: number;
+}
+
+export interface BatchReader {
+  /** the next batch in (cursor, key) order (key order for full copies); empty when done */
+  readBatch(window: ReadWindow): Promise<SourceRow[]>;
+  /** rows by key (source-native key values), for retrying the skip ledger */
+  readByKeys(keys: (PgText | SqliteValue)[][]): Promise<SourceRow[]>;
+  /** rows the source holds (fast estimate allowed) */
+  estimateRows(): Promise<number>;
+}
+
+/** A target row: values in TablePlan.columns order, converted for the target. */
+export type TargetRow = (PgText | SqliteValue)[];
+
+export interface RowRejection {
+  /** index into the rows handed to write() */
+  index: number;
+  column: string | null;
+  reason: string;
+  /** the database's error code where it gave one (SQLSTATE for PostgreSQL) */
+  code: string | null;
+}
+
+export interface WriteOutcome {
+  written: number;
+  /** rows the database refused (out of range, constraint); the rest were written */
+  rejected: RowRejection[];
+}
+
+export interface BatchWriter {
+  /**
+   * Upserts rows by the table's key inside the caller's open transaction. A row the
+   * database refuses is isolated and reported, the others are written.
+   */
+  write(rows: TargetRow[]): Promise<WriteOutcome>;
+  /** which of these parent keys exist in `table` (target-native key values), one set-based query */
+  existingKeys(table: string, columns: string[], keys: (PgText | SqliteValue)[][]): Promise<Set<string>>;
+}
+
+/** A transaction on the target: the batch, its ledgers and its checkpoint commit together. */
+export interface TargetTransaction {
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** Stable text form of a key tuple, for sets and ledgers. */
+export function keyString(values: readonly (PgText | SqliteValue)[]): string {
+  return JSON.stringify(values.map((v) => (v === null ? null : Buffer.isBuffer(v) ? v.toString('hex') : String(v))));
+}

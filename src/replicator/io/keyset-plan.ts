@@ -1,0 +1,97 @@
+/**
+ * Keyset reads, written once for both dialects (their row-value syntax is the same; only
+ * the parameter placeholder differs, and the caller supplies it).
+ *
+ * Order of an incremental read: rows whose cursor is NULL first, by key; then the rest by
+ * (cursor, key). NULL needs its own phase because a row-value comparison with a NULL in it
+ * is NULL in both databases, so `(cursor, k) > (?, ?)` would never return such rows and
+ * the two databases even sort NULLs at opposite ends. A position whose cursor is NULL
+ * means "still in the NULL phase"; the first position with a cursor leaves it for good.
+ * Rows that have a NULL cursor are therefore read on a run that starts from the
+ * beginning (the first run, or --full); a NULL-cursor row added after that is not seen by
+ * incremental runs, as with any row whose cursor the application does not maintain.
+ */
+import type { ReadWindow, SourceRow } from './batch-io.js';
+import type { PgText, SqliteValue } from '../values/codec.js';
+
+type Native = PgText | SqliteValue;
+
+/** One query shape: which rows (NULL-cursor, by cursor, or by key alone), from where, with which cap. */
+export interface KeysetStep {
+  phase: 'null-cursor' | 'cursor' | 'key';
+  after: boolean;
+  below: boolean;
+}
+
+/** Quoted names of the read: select list, table, cursor (null for a full read) and key. */
+export interface KeysetShape {
+  select: string[];
+  from: string;
+  cursor: string | null;
+  key: string[];
+}
+
+/** A stable name for a step, to cache its prepared statement under. */
+export function stepId(step: KeysetStep): string {
+  return `${step.phase}:${step.after ? 'a' : '-'}:${step.below ? 'b' : '-'}`;
+}
+
+const tuple = (items: string[]): string => `(${items.join(', ')})`;
+
+/** The SQL of one step; `param(n)` gives the n-th (1-based) placeholder. Parameters: after values, the cap, the limit. */
+export function keysetSql(shape: KeysetShape, step: KeysetStep, param: (n: number) => string): string {
+  const where: string[] = [];
+  let n = 0;
+  const next = (): string => param(++n);
+  let order: string[];
+  if (step.phase === 'key' || shape.cursor === null) {
+    if (step.after) where.push(`${tuple(shape.key)} > ${tuple(shape.key.map(next))}`);
+    order = shape.key;
+  } else if (step.phase === 'null-cursor') {
+    where.push(`${shape.cursor} IS NULL`);
+    if (step.after) where.push(`${tuple(shape.key)} > ${tuple(shape.key.map(next))}`);
+    order = shape.key;
+  } else {
+    const cols = [shape.cursor, ...shape.key];
+    where.push(`${shape.cursor} IS NOT NULL`);
+    if (step.after) where.push(`${tuple(cols)} > ${tuple(cols.map(next))}`);
+    if (step.below) where.push(`${shape.cursor} < ${next()}`);
+    order = cols;
+  }
+  const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+  return `SELECT ${shape.select.join(', ')} FROM ${shape.from}${filter} ORDER BY ${order.join(', ')} LIMIT ${next()}`;
+}
+
+/** A step with the values it binds (limit excluded: it is whatever is left of the window). */
+export interface BoundStep {
+  step: KeysetStep;
+  params: Native[];
+}
+
+/** The steps that continue a read from `window.after`, in order. */
+export function keysetSteps(incremental: boolean, window: ReadWindow): BoundStep[] {
+  const after = window.after;
+  if (!incremental) return [{ step: { phase: 'key', after: after !== null, below: false }, params: after ? [...after.key] : [] }];
+  const below = window.cursorBelow !== null;
+  const cap: Native[] = below ? [window.cursorBelow] : [];
+  const fromStart: BoundStep = { step: { phase: 'cursor', after: false, below }, params: cap };
+  if (after === null) return [{ step: { phase: 'null-cursor', after: false, below: false }, params: [] }, fromStart];
+  if (after.cursor === null) return [{ step: { phase: 'null-cursor', after: true, below: false }, params: [...after.key] }, fromStart];
+  return [{ step: { phase: 'cursor', after: true, below }, params: [after.cursor, ...after.key, ...cap] }];
+}
+
+/** Runs the steps until the window is full or the table is exhausted. */
+export async function readKeyset(
+  steps: BoundStep[],
+  limit: number,
+  run: (step: BoundStep, limit: number) => Promise<SourceRow[]> | SourceRow[],
+): Promise<SourceRow[]> {
+  let out: SourceRow[] = [];
+  for (const s of steps) {
+    const left = limit - out.length;
+    if (left <= 0) break;
+    const rows = await run(s, left);
+    out = out.length === 0 ? rows : out.concat(rows);
+  }
+  return out;
+}

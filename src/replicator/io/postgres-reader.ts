@@ -1,0 +1,77 @@
+/**
+ * Reads a PostgreSQL source table in keyset batches (order and NULL-cursor phase: see
+ * keyset-plan.ts). Every value comes back as PostgreSQL's own text (no parsing: int8 never
+ * passes through a double, timestamps never through a Date), rows as arrays, and the batch
+ * query is a named prepared statement so the server plans it once per connection.
+ * Parameters go as text and PostgreSQL casts them to the compared column's type.
+ * The table's row filter is the engine's business, not the reader's.
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { PlanError } from '../../errors.js';
+import { qualified, quoteIdent } from '../../sql/quote.js';
+import type { TablePlan } from '../run-plan.js';
+import { rawTextTypes } from '../values/pg-raw-types.js';
+import type { BatchReader, SourceRow } from './batch-io.js';
+import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep } from './keyset-plan.js';
+import { castTypes, postgresColumnTypes } from './postgres-column-types.js';
+
+/** Named statements are per connection; a hash of the text keeps one name per distinct query. */
+export function statementName(text: string): string {
+  return 'replicate_' + createHash('sha1').update(text).digest('hex').slice(0, 24);
+}
+
+export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan): BatchReader {
+  const has = (name: string): boolean => table.columns.some((c) => c.pg === name);
+  const missing = [...table.key, ...(table.cursor ? [table.cursor] : [])].find((k) => !has(k));
+  if (missing !== undefined) throw new PlanError([table.table], `column ${quoteIdent(missing)} is not among the replicated columns`);
+  const cursor = table.mode === 'incremental' && table.cursor !== null ? table.cursor : null;
+  const from = qualified(schema, table.table);
+  const select = table.columns.map((c) => quoteIdent(c.pg));
+  const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: table.key.map(quoteIdent) };
+
+  const texts = new Map<string, { text: string; name: string }>();
+  const query = (step: KeysetStep): { text: string; name: string } => {
+    const id = stepId(step);
+    let q = texts.get(id);
+    if (!q) {
+      const text = keysetSql(shape, step, (n) => `$${n}`);
+      q = { text, name: statementName(text) };
+      texts.set(id, q);
+    }
+    return q;
+  };
+  let byKeys: { text: string; name: string } | null = null;
+
+  return {
+    async readBatch(window) {
+      return readKeyset(keysetSteps(cursor !== null, window), window.limit, async (s, limit) => {
+        const q = query(s.step);
+        const r = await client.query<SourceRow>({ ...q, values: [...s.params, limit], rowMode: 'array', types: rawTextTypes });
+        return r.rows;
+      });
+    },
+    async readByKeys(keys) {
+      if (keys.length === 0) return [];
+      if (!byKeys) {
+        const types = castTypes(await postgresColumnTypes(client, schema, table.table), schema, table.table, table.key);
+        const params = table.key.map((_, i) => `$${i + 1}::text[]`).join(', ');
+        const aliases = table.key.map((_, i) => `k${i}`);
+        const cast = aliases.map((a, i) => `u.${a}::${types[i] ?? 'text'}`).join(', ');
+        const text = `SELECT ${select.join(', ')} FROM ${from} WHERE (${shape.key.join(', ')}) IN (SELECT ${cast} FROM unnest(${params}) AS u(${aliases.join(', ')}))`;
+        byKeys = { text, name: statementName(text) };
+      }
+      const values = table.key.map((_, i) => keys.map((k) => (k[i] === null || k[i] === undefined ? null : String(k[i]))));
+      const r = await client.query<SourceRow>({ ...byKeys, values, rowMode: 'array', types: rawTextTypes });
+      return r.rows;
+    },
+    async estimateRows() {
+      const r = await client.query<{ n: string }>(`SELECT reltuples::float8::text AS n FROM pg_class WHERE oid = $1::regclass`, [from]);
+      const estimate = Number(r.rows[0]?.n ?? -1);
+      // -1: never analyzed; 0 may be a stale figure from before a load, and counting an empty table is cheap
+      if (estimate > 0) return Math.round(estimate);
+      const c = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${from}`);
+      return Number(c.rows[0]?.n ?? 0);
+    },
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * Writes batches into a PostgreSQL target inside the caller's open transaction.
+ *
+ * 'upsert': COPY the batch into a session-temporary staging table, then ONE
+ * `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE row IS DISTINCT FROM` so
+ * unchanged rows are not rewritten (no new row version, no update trigger).
+ * 'copy-direct': COPY straight into the target (a first load into an empty table).
+ *
+ * A batch the server refuses for a row's data (see ROW_ERROR_CLASSES) is rolled back to a
+ * savepoint taken before it and the offending rows are isolated (row-isolation.ts); the
+ * rest is written. Anything else (a lost connection, a serialization failure) is thrown.
+ * DESIGN.md "Performance design".
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { CanonicalKind } from '../../model/schema.js';
+import { qualified, quoteIdent } from '../../sql/quote.js';
+import type { PlannedColumn, TablePlan } from '../run-plan.js';
+import type { PgText } from '../values/codec.js';
+import { encodeCopyRow } from '../values/copy-text.js';
+import { keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { castTypes, postgresColumnTypes, type PostgresColumnInfo } from './postgres-column-types.js';
+import { isolateRows, type RowFailure } from './row-isolation.js';
+
+/**
+ * Kinds whose `=` is not "the same value" (numeric 1.10 = 1.1, interval '1 day' =
+ * '24 hours', -0 = 0) or that have no `=` at all (json, unknown types like point): the
+ * no-op check compares them as text.
+ */
+const COMPARE_AS_TEXT: ReadonlySet<CanonicalKind> = new Set(['json', 'numeric', 'interval', 'real', 'double', 'unknown']);
+
+/**
+ * SQLSTATEs caused by a row's own values: class 22 (data exception), class 23 (integrity
+ * violation), 21000 (two rows of one batch with the same key), 54000 (a value too big for
+ * an index entry) and P0001 (a trigger refusing the row).
+ */
+const ROW_ERROR_CLASSES = ['22', '23'];
+const ROW_ERROR_CODES: ReadonlySet<string> = new Set(['21000', '54000', 'P0001']);
+const FK_VIOLATION = '23503';
+
+/** Send COPY data in pieces of about this many characters, not one message per row. */
+const COPY_CHUNK_CHARS = 1 << 16;
+
+interface PgFailure {
+  code: string;
+  message: string;
+  column?: string;
+  where?: string;
+}
+
+function asRowFailure(e: unknown): PgFailure | null {
+  if (typeof e !== 'object' || e === null || !('code' in e) || typeof e.code !== 'string') return null;
+  const code = e.code;
+  if (!ROW_ERROR_CODES.has(code) && !ROW_ERROR_CLASSES.includes(code.slice(0, 2))) return null;
+  const message = 'message' in e && typeof e.message === 'string' ? e.message : code;
+  const column = 'column' in e && typeof e.column === 'string' ? e.column : undefined;
+  const where = 'where' in e && typeof e.where === 'string' ? e.where : undefined;
+  return { code, message, column, where };
+}
+
+/** "COPY t, line 3, column qty: ..." -> the 0-based row and the column, when the error came from COPY. */
+function copyContext(where: string | undefined): { line: number | null; column: string | null } {
+  const m = where === undefined ? null : /^COPY .*?, line (\d+)(?:, column (.+?))?(?::|$)/m.exec(where);
+  if (!m) return { line: null, column: null };
+  return { line: Number(m[1]) - 1, column: m[2] ?? null };
+}
+
+/** Target rows of a PostgreSQL writer are text (the codecs made them so). */
+function isPgRow(row: TargetRow): row is PgText[] {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (v !== null && typeof v !== 'string') return false;
+  }
+  return true;
+}
+
+/** A value in PostgreSQL's input form, should a codec have handed back a native value. */
+function pgValue(v: TargetRow[number] | undefined): PgText {
+  return v === null || v === undefined ? null : Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : String(v);
+}
+
+function pgRow(row: TargetRow): PgText[] {
+  return isPgRow(row) ? row : row.map(pgValue);
+}
+
+async function copyRows(client: pg.Client, sql: string, rows: readonly TargetRow[], pick: number[] | null): Promise<void> {
+  const chunks: string[] = [];
+  let buf = '';
+  for (const row of rows) {
+    const values = pgRow(row);
+    buf += encodeCopyRow(pick === null ? values : pick.map((i) => values[i] ?? null));
+    if (buf.length >= COPY_CHUNK_CHARS) {
+      chunks.push(buf);
+      buf = '';
+    }
+  }
+  if (buf.length > 0) chunks.push(buf);
+  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
+}
+
+interface Statements {
+  /** before the COPY of an attempt (savepoint, staging table ready and empty) */
+  prepare: string;
+  copy: string;
+  /** after the COPY of an attempt (the upsert, release of the savepoint) */
+  finish: string;
+  /** positions in a target row of the columns written (null: all of them) */
+  pick: number[] | null;
+}
+
+function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, mode: 'upsert' | 'copy-direct'): Statements {
+  const target = qualified(schema, table.table);
+  castTypes(info, schema, table.table, table.columns.map((c) => c.pg)); // every planned column must exist
+  const written: PlannedColumn[] = table.columns.filter((c) => !info.get(c.pg)?.generated);
+  const pick = written.length === table.columns.length ? null : written.map((c) => table.columns.indexOf(c));
+  const cols = written.map((c) => quoteIdent(c.pg)).join(', ');
+  const savepoint = 'SAVEPOINT replicate_batch';
+  const release = 'RELEASE SAVEPOINT replicate_batch';
+  if (mode === 'copy-direct') return { prepare: savepoint, copy: `COPY ${target} (${cols}) FROM STDIN`, finish: release, pick };
+
+  // one staging table per target table, column list and session; only the written columns,
+  // with their types but none of the target's constraints, defaults or sequences (CREATE TABLE AS)
+  const stage = quoteIdent('_replicate_stage_' + createHash('sha1').update(JSON.stringify([schema, table.table, cols])).digest('hex').slice(0, 16));
+  const keys = new Set(table.key);
+  const updated = written.filter((c) => !keys.has(c.pg));
+  const compared = (c: PlannedColumn, side: string): string => {
+    const ref = `${side}.${quoteIdent(c.pg)}`;
+    return COMPARE_AS_TEXT.has(c.pgType.kind) || c.pgType.array ? `${ref}::text` : ref;
+  };
+  const onConflict =
+    updated.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.pg)} = EXCLUDED.${quoteIdent(c.pg)}`).join(', ')}` +
+        ` WHERE (${updated.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${updated.map((c) => compared(c, 'EXCLUDED')).join(', ')})`;
+  return {
+    // the table is created within the caller's transaction, so a rollback can take it away again: IF NOT EXISTS every time
+    prepare: `${savepoint}; CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${target} WITH NO DATA; TRUNCATE ${stage}`,
+    copy: `COPY ${stage} (${cols}) FROM STDIN`,
+    finish:
+      `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage}` +
+      ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}; ${release}`,
+    pick,
+  };
+}
+
+export function createPostgresWriter(client: pg.Client, schema: string, table: TablePlan, opts?: { mode: 'upsert' | 'copy-direct' }): BatchWriter {
+  const mode = opts?.mode ?? 'upsert';
+  const catalog = new Map<string, Map<string, PostgresColumnInfo>>();
+  const columnInfo = async (name: string): Promise<Map<string, PostgresColumnInfo>> => {
+    let info = catalog.get(name);
+    if (!info) {
+      info = await postgresColumnTypes(client, schema, name);
+      catalog.set(name, info);
+    }
+    return info;
+  };
+  let statements: Statements | null = null;
+  const existsSql = new Map<string, string>();
+
+  /** One attempt at writing these rows under its own savepoint; the failure if their data was refused. */
+  const attempt = async (rows: readonly TargetRow[]): Promise<RowFailure | null> => {
+    const s = (statements ??= buildStatements(schema, table, await columnInfo(table.table), mode));
+    try {
+      await client.query(s.prepare);
+      await copyRows(client, s.copy, rows, s.pick);
+      await client.query(s.finish);
+      return null;
+    } catch (e) {
+      const f = asRowFailure(e);
+      if (!f) throw e;
+      await client.query('ROLLBACK TO SAVEPOINT replicate_batch; RELEASE SAVEPOINT replicate_batch');
+      const at = copyContext(f.where);
+      return { code: f.code, reason: f.message, column: f.column ?? at.column, row: at.line };
+    }
+  };
+
+  return {
+    async write(rows) {
+      if (rows.length === 0) return { written: 0, rejected: [] };
+      const rejected = await isolateRows(rows, attempt, (code) => code === FK_VIOLATION);
+      return { written: rows.length - rejected.length, rejected };
+    },
+
+    async existingKeys(parent, columns, keys) {
+      const found = new Set<string>();
+      if (keys.length === 0) return found;
+      const id = JSON.stringify([parent, columns]);
+      let sql = existsSql.get(id);
+      if (sql === undefined) {
+        const types = castTypes(await columnInfo(parent), schema, parent, columns);
+        const aliases = columns.map((_, i) => `k${i}`);
+        const params = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+        const match = columns.map((c, i) => `p.${quoteIdent(c)} = u.${aliases[i]}::${types[i]}`).join(' AND ');
+        sql =
+          `SELECT u.ord::text AS ord FROM unnest(${params}) WITH ORDINALITY AS u(${aliases.join(', ')}, ord)` +
+          ` WHERE EXISTS (SELECT 1 FROM ${qualified(schema, parent)} AS p WHERE ${match})`;
+        existsSql.set(id, sql);
+      }
+      const values = columns.map((_, i) => keys.map((k) => pgValue(k[i])));
+      const r = await client.query<{ ord: string }>(sql, values);
+      // the caller's own tuples are reported, so their text forms match what it asked for
+      for (const row of r.rows) {
+        const k = keys[Number(row.ord) - 1];
+        if (k) found.add(keyString(k));
+      }
+      return found;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Reads a SQLite source table in keyset batches (see keyset-plan.ts for the order and the
+ * NULL-cursor phase). Values come back as better-sqlite3 gives them with safeIntegers
+ * (INTEGER as BigInt), and positions are bound back exactly as read: SQLite never
+ * compares an INTEGER equal to a TEXT, so nothing is converted on the way round.
+ */
+import type Database from 'better-sqlite3';
+import { PlanError } from '../../errors.js';
+import { quoteIdent } from '../../sql/quote.js';
+import type { TablePlan } from '../run-plan.js';
+import type { PgText, SqliteValue } from '../values/codec.js';
+import type { BatchReader, SourceRow } from './batch-io.js';
+import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep } from './keyset-plan.js';
+import { encodeKeyTuples, keyInJsonSql } from './sqlite-key-json.js';
+
+type Native = PgText | SqliteValue;
+
+/** SQLite name of a planned column given its PostgreSQL name (or a key column named on the SQLite side). */
+function sqliteName(table: TablePlan, pgName: string): string {
+  const col = table.columns.find((c) => c.pg === pgName);
+  if (!col) throw new PlanError([table.table], `column ${quoteIdent(pgName)} is not among the replicated columns`);
+  return col.sqlite;
+}
+
+/**
+ * The row identity on the SQLite side: the local key where the mapping translates keys
+ * (seed 002's local_id), the table's key otherwise.
+ */
+export function sqliteKeyColumns(table: TablePlan): string[] {
+  return table.keyTranslation?.sqliteKey ?? table.key.map((k) => sqliteName(table, k));
+}
+
+export function createSqliteReader(db: Database.Database, table: TablePlan, opts?: { chunkRows?: number }): BatchReader {
+  const key = sqliteKeyColumns(table);
+  const cursor = table.mode === 'incremental' && table.cursor !== null ? sqliteName(table, table.cursor) : null;
+  const from = quoteIdent(table.sqliteTable);
+  const select = table.columns.map((c) => quoteIdent(c.sqlite));
+  const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: key.map(quoteIdent) };
+  const chunkRows = opts?.chunkRows ?? 1000;
+
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (step: KeysetStep): Database.Statement => {
+    const id = stepId(step);
+    let stmt = prepared.get(id);
+    if (!stmt) {
+      stmt = db.prepare(keysetSql(shape, step, () => '?')).raw(true).safeIntegers(true);
+      prepared.set(id, stmt);
+    }
+    return stmt;
+  };
+  let byKeys: Database.Statement | null = null;
+  let count: Database.Statement | null = null;
+
+  return {
+    async readBatch(window) {
+      return readKeyset(keysetSteps(cursor !== null, window), window.limit, (s, limit) => statement(s.step).all(...s.params, limit) as SourceRow[]);
+    },
+    async readByKeys(keys) {
+      if (keys.length === 0) return [];
+      byKeys ??= db.prepare(`SELECT ${select.join(', ')} FROM ${from} WHERE ${keyInJsonSql(key, null)}`).raw(true).safeIntegers(true);
+      const stmt = byKeys;
+      const out: SourceRow[] = [];
+      // chunked only to bound the size of one JSON parameter; each chunk is one query
+      for (let i = 0; i < keys.length; i += chunkRows) {
+        const chunk: Native[][] = keys.slice(i, i + chunkRows);
+        for (const row of stmt.all(encodeKeyTuples(chunk)) as SourceRow[]) out.push(row);
+      }
+      return out;
+    },
+    async estimateRows() {
+      count ??= db.prepare(`SELECT count(*) FROM ${from}`).pluck(true).safeIntegers(true);
+      return Number(count.get() as bigint);
+    },
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * Writes batches into a SQLite target inside the caller's open transaction: one prepared
+ * upsert run per row, values bound as they are (integers as BigInt, so nothing passes
+ * through a double). An update that would change nothing is skipped (`WHERE row IS NOT
+ * excluded row`), so the app's own update triggers do not fire for unchanged rows.
+ *
+ * The happy path runs the rows plainly under one savepoint. When a row is refused (NOT
+ * NULL, CHECK, a value SQLite cannot bind), the batch goes back to that savepoint and is
+ * redone row by row, each under its own savepoint: refused rows are reported with SQLite's
+ * error code, the others are written. A row refused for a missing parent is tried again
+ * after the rest of its batch, which may have brought the parent.
+ */
+import type Database from 'better-sqlite3';
+import { PlanError } from '../../errors.js';
+import { quoteIdent } from '../../sql/quote.js';
+import type { TablePlan } from '../run-plan.js';
+import type { PgText, SqliteValue } from '../values/codec.js';
+import { keyString, type BatchWriter, type RowRejection, type TargetRow } from './batch-io.js';
+import { keyValueSql, encodeKeyTuples } from './sqlite-key-json.js';
+import { sqliteKeyColumns } from './sqlite-reader.js';
+
+type Native = PgText | SqliteValue;
+
+const ROW_ERROR_PREFIXES = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG'];
+const FK_VIOLATION = 'SQLITE_CONSTRAINT_FOREIGNKEY';
+
+/** A refusal caused by the row's values, or null for anything else (busy, I/O, a closed file). */
+function rowFailure(e: unknown): { code: string | null; message: string } | null {
+  if (!(e instanceof Error)) return null;
+  // better-sqlite3 refuses to bind a value it cannot represent (a BigInt beyond 64 bits) with these
+  if (e instanceof RangeError || e instanceof TypeError) return { code: null, message: e.message };
+  const code = 'code' in e && typeof e.code === 'string' ? e.code : null;
+  return code !== null && ROW_ERROR_PREFIXES.some((p) => code.startsWith(p)) ? { code, message: e.message } : null;
+}
+
+/** Is there a UNIQUE index (or primary key) on exactly these columns, so ON CONFLICT can use it? */
+function hasUniqueOn(db: Database.Database, table: string, columns: readonly string[]): boolean {
+  const want = [...columns].sort().join('\u0000');
+  const info = db.prepare(`SELECT name, pk FROM pragma_table_xinfo(?) WHERE pk > 0 ORDER BY pk`).all(table) as { name: string; pk: number }[];
+  if (info.length > 0 && info.map((c) => c.name).sort().join('\u0000') === want) return true;
+  const indexes = db.prepare(`SELECT name FROM pragma_index_list(?) WHERE "unique" = 1 AND partial = 0`).pluck().all(table) as string[];
+  return indexes.some((name) => {
+    const cols = db.prepare(`SELECT name FROM pragma_index_info(?)`).pluck().all(name) as (string | null)[];
+    return cols.every((c) => c !== null) && cols.sort().join('\u0000') === want;
+  });
+}
+
+/** Generated columns cannot be written: hidden 2 (virtual) or 3 (stored) in table_xinfo. */
+function generatedColumns(db: Database.Database, table: string): Set<string> {
+  return new Set(db.prepare(`SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)`).pluck().all(table) as string[]);
+}
+
+/** The column that is the table's rowid (a lone INTEGER PRIMARY KEY), or null. */
+function rowidAlias(db: Database.Database, table: string): string | null {
+  const pk = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?) WHERE pk > 0`).all(table) as { name: string; type: string }[];
+  const withoutRowid = /\bWITHOUT\s+ROWID\b/i.test(String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? ''));
+  return pk.length === 1 && pk[0]?.type.toUpperCase() === 'INTEGER' && !withoutRowid ? pk[0].name : null;
+}
+
+interface RowWriter {
+  run(row: TargetRow): void;
+}
+
+function buildRowWriter(db: Database.Database, table: TablePlan): RowWriter {
+  const t = quoteIdent(table.sqliteTable);
+  const generated = generatedColumns(db, table.sqliteTable);
+  const all = table.columns.map((c) => c.sqlite);
+  const pick = all.some((c) => generated.has(c)) ? all.flatMap((c, i) => (generated.has(c) ? [] : [i])) : null;
+  const names = pick === null ? all : pick.map((i) => all[i] as string);
+  const bindOf = (row: TargetRow): TargetRow => (pick === null ? row : pick.map((i) => row[i] ?? null));
+
+  const conflict = table.keyTranslation ? [table.keyTranslation.serverId] : sqliteKeyColumns(table);
+  const missing = conflict.find((k) => !names.includes(k));
+  if (missing !== undefined) throw new PlanError([table.table], `key column ${quoteIdent(missing)} is not among the columns written to SQLite`);
+  const keySet = new Set(conflict);
+  const updated = names.filter((c) => !keySet.has(c));
+  // Seed 002's convention: a row arriving from PostgreSQL gets its server id as its local
+  // key too (local_id = server_id); an existing row keeps the local key it has. A local key
+  // that is SQLite's rowid (INTEGER PRIMARY KEY) is left for SQLite to assign.
+  const rowid = rowidAlias(db, table.sqliteTable);
+  const localKey = table.keyTranslation ? table.keyTranslation.sqliteKey.filter((k) => !names.includes(k) && k !== rowid) : [];
+  const serverIdAt = table.keyTranslation ? names.indexOf(table.keyTranslation.serverId) : -1;
+  const insertNames = [...names, ...localKey];
+  const insertBind = localKey.length === 0 ? bindOf : (row: TargetRow): TargetRow => {
+    const values = bindOf(row);
+    return [...values, ...localKey.map(() => values[serverIdAt] ?? null)];
+  };
+  const cols = insertNames.map(quoteIdent).join(', ');
+  const own = (c: string): string => `${t}.${quoteIdent(c)}`;
+
+  if (hasUniqueOn(db, table.sqliteTable, conflict)) {
+    const onConflict =
+      updated.length === 0
+        ? 'DO NOTHING'
+        : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` +
+          ` WHERE (${updated.map(own).join(', ')}) IS NOT (${updated.map((c) => `excluded.${quoteIdent(c)}`).join(', ')})`;
+    const upsert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${insertNames.map(() => '?').join(', ')}) ON CONFLICT (${conflict.map(quoteIdent).join(', ')}) ${onConflict}`);
+    return { run: (row) => void upsert.run(insertBind(row)) };
+  }
+
+  // No UNIQUE index on the conflict columns (a server_id column nobody indexed), so ON
+  // CONFLICT cannot name them: insert when no row has the key, else update that row.
+  // Slower (two statements for an existing row) but correct.
+  const keyIdx = conflict.map((k) => names.indexOf(k));
+  const updIdx = updated.map((c) => names.indexOf(c));
+  const keyMatch = conflict.map((k) => `${quoteIdent(k)} IS ?`).join(' AND ');
+  const insert = db.prepare(`INSERT INTO ${t} (${cols}) SELECT ${insertNames.map(() => '?').join(', ')} WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE ${keyMatch})`);
+  const update =
+    updated.length === 0
+      ? null
+      : db.prepare(
+          `UPDATE ${t} SET ${updated.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE ${keyMatch}` +
+            ` AND (${updated.map(quoteIdent).join(', ')}) IS NOT (${updated.map(() => '?').join(', ')})`,
+        );
+  return {
+    run(row) {
+      const values = bindOf(row);
+      const key = keyIdx.map((i) => values[i] ?? null);
+      if (insert.run([...insertBind(row), ...key]).changes > 0 || update === null) return;
+      const set = updIdx.map((i) => values[i] ?? null);
+      update.run([...set, ...key, ...set]);
+    },
+  };
+}
+
+export function createSqliteWriter(db: Database.Database, table: TablePlan): BatchWriter {
+  let writer: RowWriter | null = null;
+  const savepoint = db.prepare('SAVEPOINT replicate_batch');
+  const rollbackTo = db.prepare('ROLLBACK TO replicate_batch');
+  const release = db.prepare('RELEASE replicate_batch');
+  const exists = new Map<string, Database.Statement>();
+  // SQLite names the column only in its message: "NOT NULL constraint failed: items.name"
+  const notNullPrefix = `NOT NULL constraint failed: ${table.sqliteTable}.`;
+
+  /** Run one row under its own savepoint; the refusal, or null when it was written. */
+  const rowAlone = (w: RowWriter, row: TargetRow, index: number): RowRejection | null => {
+    savepoint.run();
+    try {
+      w.run(row);
+      release.run();
+      return null;
+    } catch (e) {
+      const f = rowFailure(e);
+      if (!f || !db.inTransaction) throw e;
+      rollbackTo.run();
+      release.run();
+      const column = f.message.startsWith(notNullPrefix) ? f.message.slice(notNullPrefix.length) : null;
+      return { index, column, reason: f.message, code: f.code };
+    }
+  };
+
+  return {
+    async write(rows) {
+      if (rows.length === 0) return { written: 0, rejected: [] };
+      const w = (writer ??= buildRowWriter(db, table));
+      savepoint.run();
+      try {
+        for (const row of rows) w.run(row);
+        release.run();
+        return { written: rows.length, rejected: [] };
+      } catch (e) {
+        // a declared ON CONFLICT ROLLBACK clause ends the caller's transaction: nothing to isolate then
+        if (!rowFailure(e) || !db.inTransaction) throw e;
+        rollbackTo.run();
+        release.run();
+      }
+      let rejected: RowRejection[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const r = rowAlone(w, rows[i] as TargetRow, i);
+        if (r) rejected.push(r);
+      }
+      // rows ahead of their parent in the batch: again, while that still lands rows
+      for (let landed = rows.length - rejected.length; landed > 0; ) {
+        const waiting = rejected.filter((r) => r.code === FK_VIOLATION);
+        if (waiting.length === 0) break;
+        const still = waiting.map((r) => rowAlone(w, rows[r.index] as TargetRow, r.index)).filter((r): r is RowRejection => r !== null);
+        landed = waiting.length - still.length;
+        rejected = [...rejected.filter((r) => r.code !== FK_VIOLATION), ...still].sort((a, b) => a.index - b.index);
+      }
+      return { written: rows.length - rejected.length, rejected };
+    },
+
+    async existingKeys(parent, columns, keys) {
+      const found = new Set<string>();
+      if (keys.length === 0) return found;
+      const id = JSON.stringify([parent, columns]);
+      let stmt = exists.get(id);
+      if (!stmt) {
+        const match = columns.map((c, i) => `p.${quoteIdent(c)} = ${keyValueSql('j', i)}`).join(' AND ');
+        stmt = db.prepare(`SELECT j.key FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM ${quoteIdent(parent)} AS p WHERE ${match})`).pluck(true).safeIntegers(false);
+        exists.set(id, stmt);
+      }
+      // the caller's own tuples are reported, so their text forms match what it asked for
+      for (const i of stmt.all(encodeKeyTuples(keys)) as number[]) {
+        const k: Native[] | undefined = keys[i];
+        if (k) found.add(keyString(k));
+      }
+      return found;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Stable ids for the two ends of a pair, the keys of all pair state. A SQLite file's id
+ * lives inside the file (table `_replicate_meta`), so moving or renaming the file keeps
+ * its checkpoints, and each terminal's file has an id of its own.
+ *
+ * A COPIED file keeps the id too: a terminal set up from another terminal's file would
+ * share that terminal's state (and run lock) in PostgreSQL. Give such a copy a fresh id
+ * with resetSqliteDatabaseId(db) before its first run; its next runs are then full ones.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { QueryError } from '../../errors.js';
+import { ensurePostgresStateTables } from './postgres-state-store.js';
+import { ensureSqliteStateTables } from './sqlite-state-store.js';
+import { stateTableRef } from './state-tables.js';
+
+const SQLITE_META = stateTableRef('sqlite', 'meta');
+const POSTGRES_META = stateTableRef('postgres', 'meta');
+const SQLITE_ID_KEY = 'database_id';
+
+/** The file's id, created (a random uuid) on first use. */
+export function sqliteDatabaseId(db: Database.Database): string {
+  ensureSqliteStateTables(db, ['meta']);
+  // INSERT OR IGNORE: a concurrent first use by another process keeps whichever id landed first
+  db.prepare(`INSERT OR IGNORE INTO ${SQLITE_META} (key, value) VALUES (?, ?)`).run(SQLITE_ID_KEY, randomUUID());
+  const row = db.prepare(`SELECT value FROM ${SQLITE_META} WHERE key = ?`).get(SQLITE_ID_KEY) as { value: string } | undefined;
+  if (!row) throw new QueryError('the SQLite database id was not stored', 'sqlite', '_replicate_meta', null);
+  return row.value;
+}
+
+/** Give the file a new id (for a copied terminal file); returns it. State under the old id is left alone. */
+export function resetSqliteDatabaseId(db: Database.Database): string {
+  ensureSqliteStateTables(db, ['meta']);
+  const id = randomUUID();
+  db.prepare(`INSERT INTO ${SQLITE_META} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(SQLITE_ID_KEY, id);
+  return id;
+}
+
+/** The id of this PostgreSQL database and data schema, stored in replicate.meta (created if missing). */
+export async function postgresDatabaseId(client: pg.Client, schema: string): Promise<string> {
+  await ensurePostgresStateTables(client, ['meta']);
+  const key = `database_id:${schema}`;
+  await client.query(`INSERT INTO ${POSTGRES_META} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, randomUUID()]);
+  const r = await client.query<{ value: string }>(`SELECT value FROM ${POSTGRES_META} WHERE key = $1`, [key]);
+  const row = r.rows[0];
+  if (!row) throw new QueryError(`the PostgreSQL database id for schema ${schema} was not stored`, 'postgres', 'replicate.meta', null);
+  return row.value;
+}

@@ -1,0 +1,303 @@
+/**
+ * Pair state in the target PostgreSQL database, schema `replicate`. Every statement runs
+ * on the caller's session and inside whatever transaction it has open, so a batch, its
+ * ledger entries and its checkpoint commit together. Values are read back through SQL
+ * casts (timestamps formatted as ISO text, counts as text), so the result does not depend
+ * on the session's type parsers: the engine overrides them to return raw text.
+ */
+import type pg from 'pg';
+import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
+import { PAIR_STATE_TABLES, STATE_SCHEMA, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
+
+const T = {
+  checkpoints: stateTableRef('postgres', 'checkpoints'),
+  skipped: stateTableRef('postgres', 'skipped_rows'),
+  rejected: stateTableRef('postgres', 'rejected_rows'),
+  runs: stateTableRef('postgres', 'runs'),
+  runTables: stateTableRef('postgres', 'run_tables'),
+};
+
+/** timestamptz -> '2026-11-22T03:00:00.123Z' whatever the session's TimeZone and DateStyle */
+export function pgIso(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/** $1..$3 in every statement below */
+const SCOPE_WHERE = 'sqlite_id = $1 AND postgres_id = $2 AND direction = $3';
+
+/** Errors that only mean a concurrent CREATE ... IF NOT EXISTS got there first. */
+const CONCURRENT_CREATE = new Set(['23505', '42P07', '42P06', '42710']);
+
+function sqlstate(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+}
+
+/**
+ * Create the schema and the given state tables where missing, in autocommit. Checking
+ * first means an existing setup needs no CREATE privilege and takes no DDL locks.
+ */
+export async function ensurePostgresStateTables(client: pg.Client, names: readonly StateTableName[]): Promise<void> {
+  const r = await client.query<{ name: string }>(
+    `SELECT n AS name FROM unnest($1::text[]) AS n WHERE to_regclass(quote_ident($2) || '.' || quote_ident(n)) IS NULL`,
+    [names.map((n) => stateTableName('postgres', n)), STATE_SCHEMA],
+  );
+  const missingNames = new Set(r.rows.map((row) => row.name));
+  const missing = names.filter((n) => missingNames.has(stateTableName('postgres', n)));
+  if (missing.length === 0) return;
+  const schema = await client.query<{ ok: string }>(`SELECT 1::text AS ok FROM pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
+  const statements = [...(schema.rowCount ? [] : [`CREATE SCHEMA IF NOT EXISTS "${STATE_SCHEMA}"`]), ...stateTableDdl('postgres', missing)];
+  for (const sql of statements) {
+    try {
+      await client.query(sql);
+    } catch (error) {
+      if (!CONCURRENT_CREATE.has(sqlstate(error))) throw error;
+    }
+  }
+}
+
+/** Last entry wins per key: one multi-row upsert may not touch a row twice. */
+function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
+  return [...new Map(entries.map((e) => [key(e), e])).values()];
+}
+
+interface SkipRow {
+  table_name: string;
+  row_key: string;
+  fk_columns: string;
+  parent_table: string;
+  parent_key: string;
+  first_seen: string;
+  last_tried: string;
+  attempts: string;
+}
+
+interface RejectRow {
+  table_name: string;
+  row_key: string;
+  column_name: string | null;
+  reason: string;
+  code: string | null;
+  first_seen: string;
+  attempts: string;
+}
+
+interface CountRow {
+  table_name: string;
+  n: string;
+  oldest: string | null;
+}
+
+interface RunRow {
+  run_id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunRecord['status'];
+}
+
+interface RunTableRow {
+  run_id: string;
+  table_name: string;
+  rows_read: string;
+  rows_written: string;
+  rows_skipped: string;
+  rows_rejected: string;
+  ms: string;
+  error: string | null;
+}
+
+export class PostgresStateStore implements StateStore {
+  private readonly scope: [string, string, string];
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly pair: PairScope,
+  ) {
+    this.scope = [pair.sqliteId, pair.postgresId, pair.direction];
+  }
+
+  private query<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.client.query<R>(sql, [...this.scope, ...params]);
+  }
+
+  async ensure(): Promise<void> {
+    await ensurePostgresStateTables(this.client, PAIR_STATE_TABLES);
+  }
+
+  async getCheckpoint(table: string): Promise<Checkpoint | null> {
+    const r = await this.query<{ position: string; updated_at: string }>(
+      `SELECT position, ${pgIso('updated_at')} AS updated_at FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} AND table_name = $4`,
+      [table],
+    );
+    const row = r.rows[0];
+    return row ? { table, position: row.position, updatedAt: row.updated_at } : null;
+  }
+
+  async saveCheckpoint(table: string, position: string): Promise<void> {
+    await this.query(
+      `INSERT INTO ${T.checkpoints} (sqlite_id, postgres_id, direction, table_name, position, updated_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (sqlite_id, postgres_id, direction, table_name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
+      [table, position],
+    );
+  }
+
+  async resetCheckpoints(table?: string): Promise<number> {
+    const r = await this.query(`DELETE FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} AND ($4::text IS NULL OR table_name = $4)`, [table ?? null]);
+    return r.rowCount ?? 0;
+  }
+
+  async listSkipped(table: string): Promise<SkipEntry[]> {
+    const r = await this.query<SkipRow>(
+      `SELECT table_name, row_key, fk_columns, parent_table, parent_key, ${pgIso('first_seen')} AS first_seen,
+              ${pgIso('last_tried')} AS last_tried, attempts::text AS attempts
+         FROM ${T.skipped} AS s WHERE ${SCOPE_WHERE} AND table_name = $4 ORDER BY s.first_seen, s.row_key, s.fk_columns`,
+      [table],
+    );
+    return r.rows.map((row) => ({
+      table: row.table_name,
+      rowKey: row.row_key,
+      fkColumns: JSON.parse(row.fk_columns) as string[],
+      parentTable: row.parent_table,
+      parentKey: row.parent_key,
+      firstSeen: row.first_seen,
+      lastTried: row.last_tried,
+      attempts: Number(row.attempts),
+    }));
+  }
+
+  async recordSkipped(entries: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[]): Promise<void> {
+    if (entries.length === 0) return;
+    const unique = lastByKey(entries, (e) => JSON.stringify([e.table, e.rowKey, e.fkColumns]));
+    await this.query(
+      `INSERT INTO ${T.skipped} AS s (sqlite_id, postgres_id, direction, table_name, row_key, fk_columns, parent_table, parent_key, first_seen, last_tried, attempts)
+       SELECT $1::text, $2::text, $3::text, u.t, u.k, u.f, u.pt, u.pk, now(), now(), 1
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(t, k, f, pt, pk)
+       ON CONFLICT (sqlite_id, postgres_id, direction, table_name, row_key, fk_columns) DO UPDATE
+         SET attempts = s.attempts + 1, last_tried = EXCLUDED.last_tried, parent_table = EXCLUDED.parent_table, parent_key = EXCLUDED.parent_key`,
+      [
+        unique.map((e) => e.table),
+        unique.map((e) => e.rowKey),
+        unique.map((e) => JSON.stringify(e.fkColumns)),
+        unique.map((e) => e.parentTable),
+        unique.map((e) => e.parentKey),
+      ],
+    );
+  }
+
+  async clearSkipped(table: string, rowKeys: string[]): Promise<void> {
+    if (rowKeys.length === 0) return;
+    await this.query(`DELETE FROM ${T.skipped} WHERE ${SCOPE_WHERE} AND table_name = $4 AND row_key = ANY($5::text[])`, [table, rowKeys]);
+  }
+
+  async listRejected(table: string): Promise<RejectEntry[]> {
+    const r = await this.query<RejectRow>(
+      `SELECT table_name, row_key, column_name, reason, code, ${pgIso('first_seen')} AS first_seen, attempts::text AS attempts
+         FROM ${T.rejected} AS r WHERE ${SCOPE_WHERE} AND table_name = $4 ORDER BY r.first_seen, r.row_key`,
+      [table],
+    );
+    return r.rows.map((row) => ({
+      table: row.table_name,
+      rowKey: row.row_key,
+      column: row.column_name,
+      reason: row.reason,
+      code: row.code,
+      firstSeen: row.first_seen,
+      attempts: Number(row.attempts),
+    }));
+  }
+
+  async recordRejected(entries: Omit<RejectEntry, 'firstSeen' | 'attempts'>[]): Promise<void> {
+    if (entries.length === 0) return;
+    const unique = lastByKey(entries, (e) => JSON.stringify([e.table, e.rowKey]));
+    await this.query(
+      `INSERT INTO ${T.rejected} AS r (sqlite_id, postgres_id, direction, table_name, row_key, column_name, reason, code, first_seen, last_tried, attempts)
+       SELECT $1::text, $2::text, $3::text, u.t, u.k, u.c, u.reason, u.code, now(), now(), 1
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(t, k, c, reason, code)
+       ON CONFLICT (sqlite_id, postgres_id, direction, table_name, row_key) DO UPDATE
+         SET attempts = r.attempts + 1, last_tried = EXCLUDED.last_tried, column_name = EXCLUDED.column_name,
+             reason = EXCLUDED.reason, code = EXCLUDED.code`,
+      [unique.map((e) => e.table), unique.map((e) => e.rowKey), unique.map((e) => e.column), unique.map((e) => e.reason), unique.map((e) => e.code)],
+    );
+  }
+
+  async clearRejected(table: string, rowKeys: string[]): Promise<void> {
+    if (rowKeys.length === 0) return;
+    await this.query(`DELETE FROM ${T.rejected} WHERE ${SCOPE_WHERE} AND table_name = $4 AND row_key = ANY($5::text[])`, [table, rowKeys]);
+  }
+
+  /** Runs are made under the pair's run lock, so one still 'running' in this scope was cut off. */
+  async startRun(runId: string): Promise<void> {
+    await this.query(`UPDATE ${T.runs} SET status = 'interrupted' WHERE ${SCOPE_WHERE} AND status = 'running'`);
+    await this.query(`INSERT INTO ${T.runs} (sqlite_id, postgres_id, direction, run_id, started_at, status) VALUES ($1, $2, $3, $4, now(), 'running')`, [runId]);
+  }
+
+  async recordTable(runId: string, stats: TableRunStats): Promise<void> {
+    await this.query(
+      `INSERT INTO ${T.runTables} AS rt (sqlite_id, postgres_id, direction, run_id, table_name, seq, rows_read, rows_written, rows_skipped, rows_rejected, ms, error)
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, coalesce(max(seq), 0) + 1, $6::bigint, $7::bigint, $8::bigint, $9::bigint, $10::bigint, $11::text
+         FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = $4
+       ON CONFLICT (sqlite_id, postgres_id, direction, run_id, table_name) DO UPDATE
+         SET rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_skipped = EXCLUDED.rows_skipped,
+             rows_rejected = EXCLUDED.rows_rejected, ms = EXCLUDED.ms, error = EXCLUDED.error`,
+      [runId, stats.table, stats.read, stats.written, stats.skipped, stats.rejected, Math.round(stats.ms), stats.error],
+    );
+  }
+
+  async finishRun(runId: string, status: RunRecord['status']): Promise<void> {
+    await this.query(`UPDATE ${T.runs} SET finished_at = now(), status = $5 WHERE ${SCOPE_WHERE} AND run_id = $4`, [runId, status]);
+  }
+
+  async summary(limitRuns = 5): Promise<StateSummary> {
+    const checkpoints = await this.query<{ table_name: string; position: string; updated_at: string }>(
+      `SELECT table_name, position, ${pgIso('updated_at')} AS updated_at FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} ORDER BY table_name`,
+    );
+    const counts = (table: string) =>
+      this.query<CountRow>(
+        `SELECT table_name, count(*)::text AS n, ${pgIso('min(first_seen)')} AS oldest FROM ${table} WHERE ${SCOPE_WHERE} GROUP BY table_name ORDER BY table_name`,
+      );
+    const toCounts = (r: pg.QueryResult<CountRow>) => r.rows.map((row) => ({ table: row.table_name, count: Number(row.n), oldestFirstSeen: row.oldest }));
+    return {
+      checkpoints: checkpoints.rows.map((row) => ({ table: row.table_name, position: row.position, updatedAt: row.updated_at })),
+      skipped: toCounts(await counts(T.skipped)),
+      rejected: toCounts(await counts(T.rejected)),
+      lastRuns: limitRuns > 0 ? await this.lastRuns(limitRuns) : [],
+    };
+  }
+
+  private async lastRuns(limit: number): Promise<RunRecord[]> {
+    const runs = await this.query<RunRow>(
+      `SELECT run_id, ${pgIso('started_at')} AS started_at, ${pgIso('finished_at')} AS finished_at, status
+         FROM ${T.runs} AS r WHERE ${SCOPE_WHERE} ORDER BY r.started_at DESC, r.run_id DESC LIMIT $4`,
+      [limit],
+    );
+    if (runs.rows.length === 0) return [];
+    const tables = await this.query<RunTableRow>(
+      `SELECT run_id, table_name, rows_read::text AS rows_read, rows_written::text AS rows_written, rows_skipped::text AS rows_skipped,
+              rows_rejected::text AS rows_rejected, ms::text AS ms, error
+         FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = ANY($4::text[]) ORDER BY run_id, seq`,
+      [runs.rows.map((r) => r.run_id)],
+    );
+    const byRun = new Map<string, TableRunStats[]>();
+    for (const row of tables.rows) {
+      const list = byRun.get(row.run_id) ?? [];
+      list.push({
+        table: row.table_name,
+        read: Number(row.rows_read),
+        written: Number(row.rows_written),
+        skipped: Number(row.rows_skipped),
+        rejected: Number(row.rows_rejected),
+        ms: Number(row.ms),
+        error: row.error,
+      });
+      byRun.set(row.run_id, list);
+    }
+    return runs.rows.map((r) => ({
+      runId: r.run_id,
+      direction: this.pair.direction,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      status: r.status,
+      tables: byRun.get(r.run_id) ?? [],
+    }));
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * One run at a time per source/target pair (DESIGN.md "Replication semantics"): a
+ * PostgreSQL session advisory lock, which dies with the session (and so with a killed
+ * process), plus a row in the SQLite file's `_replicate_lock` taken under BEGIN
+ * IMMEDIATE, for the same pair reached through another PostgreSQL server (a restored
+ * copy or a promoted replica carries the same database id). Both record who holds the
+ * pair, so a second run can name it.
+ */
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { ReplicateError } from '../../errors.js';
+import { ensurePostgresStateTables } from './postgres-state-store.js';
+import { ensureSqliteStateTables } from './sqlite-state-store.js';
+import type { PairScope } from './state-store.js';
+import { stateTableRef } from './state-tables.js';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+type Pair = Omit<PairScope, 'direction'>;
+
+export class RunLockedError extends ReplicateError {
+  readonly code = 'locked' as const;
+  constructor(readonly holder: LockHolder | null) {
+    super(
+      holder
+        ? `another replicate run holds this pair: pid ${holder.pid} on host ${holder.host} since ${holder.startedAt} (${holder.command})`
+        : 'another replicate run holds this pair (it has not recorded who it is yet)',
+    );
+  }
+}
+
+const PG_LOCKS = stateTableRef('postgres', 'locks');
+const SQLITE_LOCK = stateTableRef('sqlite', 'locks');
+
+/** Holder timestamps to the second: '2026-11-22T03:00:00Z'. */
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** A 64-bit advisory lock key for the pair; namespaced so it does not meet other applications' keys by chance. */
+function advisoryKey(pair: Pair): bigint {
+  return createHash('sha256').update(`replicate run lock\0${pair.sqliteId}\0${pair.postgresId}`).digest().readBigInt64BE(0);
+}
+
+/** How pg_locks shows a bigint advisory key: high half in classid, low half in objid. */
+function keyHalves(key: bigint): [string, string] {
+  const unsigned = BigInt.asUintN(64, key);
+  return [(unsigned >> 32n).toString(), (unsigned & 0xffffffffn).toString()];
+}
+
+/** The recorded holder, if its session still holds the advisory lock (a dead session's row is never named). */
+async function postgresHolder(client: pg.Client, pair: Pair, key: bigint): Promise<LockHolder | null> {
+  const [hi, lo] = keyHalves(key);
+  // the holder writes its row just after taking the lock: give it a moment
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const r = await client.query<{ pid: string; host: string; started_at: string; command: string }>(
+      `SELECT l.pid::text AS pid, l.host, to_char(l.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at, l.command
+         FROM ${PG_LOCKS} AS l
+        WHERE l.sqlite_id = $1 AND l.postgres_id = $2
+          AND EXISTS (SELECT 1 FROM pg_locks AS k
+                       WHERE k.locktype = 'advisory' AND k.granted AND k.pid = l.backend_pid AND k.objsubid = 1
+                         AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                         AND k.classid = $3::oid AND k.objid = $4::oid)`,
+      [pair.sqliteId, pair.postgresId, hi, lo],
+    );
+    const row = r.rows[0];
+    if (row) return { pid: Number(row.pid), host: row.host, startedAt: row.started_at, command: row.command };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+async function releasePostgres(client: pg.Client, pair: Pair, key: bigint): Promise<void> {
+  await client.query(`DELETE FROM ${PG_LOCKS} WHERE sqlite_id = $1 AND postgres_id = $2 AND backend_pid = pg_backend_pid()`, [pair.sqliteId, pair.postgresId]);
+  await client.query('SELECT pg_advisory_unlock($1::bigint)', [key.toString()]);
+}
+
+function pidAlive(pid: number): boolean {
+  // kill(0 or negative) would signal a process group, not ask about one process
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user
+    return typeof error === 'object' && error !== null && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+interface SqliteLockRow {
+  pid: number | bigint;
+  host: string;
+  started_at: string;
+  command: string;
+}
+
+/**
+ * Whether a recorded SQLite holder still runs. Only a live pid on this host counts: we
+ * already hold the PostgreSQL lock, which covers runs on other hosts, and a row with our
+ * own pid is a leftover of this process (a release that could not write), not a rival.
+ */
+function stillHeld(row: SqliteLockRow, me: LockHolder): boolean {
+  const pid = Number(row.pid);
+  return row.host === me.host && pid !== me.pid && pidAlive(pid);
+}
+
+function takeSqliteLock(db: Database.Database, pair: Pair, me: LockHolder): void {
+  ensureSqliteStateTables(db, ['locks']);
+  const take = db.transaction(() => {
+    const row = db
+      .prepare(`SELECT pid, host, started_at, command FROM ${SQLITE_LOCK} WHERE sqlite_id = ? AND postgres_id = ?`)
+      .get(pair.sqliteId, pair.postgresId) as SqliteLockRow | undefined;
+    if (row && stillHeld(row, me)) {
+      throw new RunLockedError({ pid: Number(row.pid), host: row.host, startedAt: row.started_at, command: row.command });
+    }
+    db.prepare(
+      `INSERT INTO ${SQLITE_LOCK} (sqlite_id, postgres_id, pid, host, started_at, command) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (sqlite_id, postgres_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, started_at = excluded.started_at, command = excluded.command`,
+    ).run(pair.sqliteId, pair.postgresId, me.pid, me.host, me.startedAt, me.command);
+  });
+  // IMMEDIATE: two processes cannot both read "free" and both write
+  take.immediate();
+}
+
+function releaseSqlite(db: Database.Database, pair: Pair, me: LockHolder): void {
+  db.prepare(`DELETE FROM ${SQLITE_LOCK} WHERE sqlite_id = ? AND postgres_id = ? AND pid = ? AND host = ? AND started_at = ?`).run(
+    pair.sqliteId,
+    pair.postgresId,
+    me.pid,
+    me.host,
+    me.startedAt,
+  );
+}
+
+/**
+ * Take the pair's run lock on the given PostgreSQL session and SQLite connection, or
+ * throw RunLockedError naming the holder. release() is idempotent and never throws: when
+ * a connection is gone, its lock went with it (PostgreSQL) or is stale and will be taken
+ * over (SQLite: a dead pid, or this process's own pid).
+ */
+export async function acquireRunLock(
+  client: pg.Client,
+  db: Database.Database,
+  scope: Pair,
+  me: Omit<LockHolder, 'startedAt'>,
+): Promise<{ release(): Promise<void> }> {
+  const pair: Pair = { sqliteId: scope.sqliteId, postgresId: scope.postgresId };
+  const holder: LockHolder = { pid: me.pid, host: me.host, command: me.command, startedAt: isoSeconds(new Date()) };
+  const key = advisoryKey(pair);
+  await ensurePostgresStateTables(client, ['locks']);
+  const got = await client.query<{ ok: string }>('SELECT pg_try_advisory_lock($1::bigint)::text AS ok', [key.toString()]);
+  if (got.rows[0]?.ok !== 'true') throw new RunLockedError(await postgresHolder(client, pair, key));
+  try {
+    await client.query(
+      `INSERT INTO ${PG_LOCKS} (sqlite_id, postgres_id, pid, host, started_at, command, backend_pid)
+       VALUES ($1, $2, $3, $4, $5::timestamptz, $6, pg_backend_pid())
+       ON CONFLICT (sqlite_id, postgres_id) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, started_at = EXCLUDED.started_at,
+         command = EXCLUDED.command, backend_pid = EXCLUDED.backend_pid`,
+      [pair.sqliteId, pair.postgresId, holder.pid, holder.host, holder.startedAt, holder.command],
+    );
+    takeSqliteLock(db, pair, holder);
+  } catch (error) {
+    await releasePostgres(client, pair, key).catch(() => undefined);
+    throw error;
+  }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        releaseSqlite(db, pair, holder);
+      } catch {
+        // stale row: taken over by the next run (our pid is then dead, or it is us)
+      }
+      await releasePostgres(client, pair, key).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Replication state kept in the target database (tables `_replicate_*` in SQLite, schema
+ * `replicate` in PostgreSQL), keyed by the source/target pair and direction, so each
+ * terminal's file has checkpoints of its own. Writes happen inside the caller's open
+ * transaction: a batch, its ledger entries and its checkpoint commit together.
+ * DESIGN.md "Replication semantics": atomic checkpoints, deferred parents, rejects.
+ */
+import type { Direction } from '../run-plan.js';
+
+/** Identifies a source/target pair and direction. */
+export interface PairScope {
+  /** stable id of the SQLite file (stored inside it) */
+  sqliteId: string;
+  /** stable id of the PostgreSQL database+schema (stored in schema replicate) */
+  postgresId: string;
+  direction: Direction;
+}
+
+/** Opaque to the store: the engine encodes a keyset position as JSON text. */
+export interface Checkpoint {
+  table: string;
+  position: string;
+  updatedAt: string;
+}
+
+export interface SkipEntry {
+  table: string;
+  /** the waiting row's key, JSON text (keyString of the source key values) */
+  rowKey: string;
+  fkColumns: string[];
+  parentTable: string;
+  /** the missing parent's key, JSON text */
+  parentKey: string;
+  firstSeen: string;
+  lastTried: string;
+  attempts: number;
+}
+
+export interface RejectEntry {
+  table: string;
+  rowKey: string;
+  column: string | null;
+  reason: string;
+  /** database error code (SQLSTATE) when the database refused it */
+  code: string | null;
+  firstSeen: string;
+  attempts: number;
+}
+
+export interface TableRunStats {
+  table: string;
+  read: number;
+  written: number;
+  skipped: number;
+  rejected: number;
+  ms: number;
+  error: string | null;
+}
+
+export interface RunRecord {
+  runId: string;
+  direction: Direction;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'done' | 'waiting' | 'failed' | 'interrupted';
+  tables: TableRunStats[];
+}
+
+export interface StateSummary {
+  checkpoints: Checkpoint[];
+  skipped: { table: string; count: number; oldestFirstSeen: string | null }[];
+  rejected: { table: string; count: number; oldestFirstSeen: string | null }[];
+  lastRuns: RunRecord[];
+}
+
+export interface StateStore {
+  /** create the state tables if missing (idempotent, safe to call every run) */
+  ensure(): Promise<void>;
+  getCheckpoint(table: string): Promise<Checkpoint | null>;
+  saveCheckpoint(table: string, position: string): Promise<void>;
+  /** forget checkpoints (all tables, or one) so the next run is full */
+  resetCheckpoints(table?: string): Promise<number>;
+
+  listSkipped(table: string): Promise<SkipEntry[]>;
+  /** insert, or on an existing (table,rowKey,fkColumns) bump attempts and lastTried */
+  recordSkipped(entries: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[]): Promise<void>;
+  clearSkipped(table: string, rowKeys: string[]): Promise<void>;
+
+  listRejected(table: string): Promise<RejectEntry[]>;
+  recordRejected(entries: Omit<RejectEntry, 'firstSeen' | 'attempts'>[]): Promise<void>;
+  clearRejected(table: string, rowKeys: string[]): Promise<void>;
+
+  startRun(runId: string): Promise<void>;
+  recordTable(runId: string, stats: TableRunStats): Promise<void>;
+  finishRun(runId: string, status: RunRecord['status']): Promise<void>;
+
+  summary(limitRuns?: number): Promise<StateSummary>;
+}

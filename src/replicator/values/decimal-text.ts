@@ -1,0 +1,92 @@
+/**
+ * Exact decimal numbers as text: parsing, exponent expansion and the shortest text of a
+ * double, without ever passing a value through arithmetic on doubles. Shared by the
+ * numeric and epoch conversions.
+ */
+
+export interface DecimalParts {
+  negative: boolean;
+  /** integer digits without leading zeros; '0' for zero */
+  int: string;
+  /** fractional digits as written (trailing zeros kept: '12.10' keeps its scale) */
+  frac: string;
+}
+
+/** Exponents beyond this are not expanded (a value with 10^1000 digits is not data). */
+const MAX_EXPONENT = 1000;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * '12.10', '-0.5', '+7', '.5', '5.', '1e3', ' 12 ' -> parts; null when the text is not a
+ * decimal number. Leading zeros are dropped, the written scale is kept.
+ */
+export function parseDecimal(text: string): DecimalParts | null {
+  const s = text.trim();
+  let i = 0;
+  let negative = false;
+  if (s[0] === '-' || s[0] === '+') {
+    negative = s[0] === '-';
+    i = 1;
+  }
+  const intStart = i;
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  let int = s.slice(intStart, i);
+  let frac = '';
+  if (s[i] === '.') {
+    const fracStart = ++i;
+    while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+    frac = s.slice(fracStart, i);
+  }
+  if (int === '' && frac === '') return null;
+  let exponent = 0;
+  if (s[i] === 'e' || s[i] === 'E') {
+    i++;
+    const expStart = i;
+    if (s[i] === '-' || s[i] === '+') i++;
+    const digitsStart = i;
+    while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+    if (i === digitsStart) return null;
+    exponent = Number(s.slice(expStart, i));
+    if (Math.abs(exponent) > MAX_EXPONENT) return null;
+  }
+  if (i !== s.length) return null;
+  if (exponent > 0) {
+    const moved = frac.slice(0, exponent).padEnd(exponent, '0');
+    int += moved;
+    frac = frac.slice(exponent);
+  } else if (exponent < 0) {
+    const shift = -exponent;
+    const padded = int.padStart(shift, '0');
+    frac = padded.slice(padded.length - shift) + frac;
+    int = padded.slice(0, padded.length - shift);
+  }
+  int = int.replace(/^0+/, '') || '0';
+  return { negative, int, frac };
+}
+
+/** Fractional digits that matter: trailing zeros do not. */
+export function significantFraction(p: DecimalParts): string {
+  return p.frac.replace(/0+$/, '');
+}
+
+export function isZero(p: DecimalParts): boolean {
+  return p.int === '0' && significantFraction(p) === '';
+}
+
+/** Parts -> text; a negative zero is written '0'. */
+export function decimalText(p: DecimalParts): string {
+  const body = p.frac === '' ? p.int : `${p.int}.${p.frac}`;
+  return p.negative && !isZero(p) ? `-${body}` : body;
+}
+
+/**
+ * The shortest decimal text that reads back as the same double (String(n)), with any
+ * exponent expanded: 1e21 -> '1000000000000000000000', 1e-7 -> '0.0000001'.
+ */
+export function numberToDecimal(n: number): string {
+  const shortest = String(n);
+  if (!shortest.includes('e')) return shortest;
+  const parts = parseDecimal(shortest);
+  return parts ? decimalText(parts) : shortest;
+}

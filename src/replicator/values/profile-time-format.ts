@@ -1,0 +1,95 @@
+/**
+ * Which text format a SQLite date/time column already uses. SQLite compares dates as
+ * text, so the replicator writes each column back in its own format; `replicate map`
+ * samples the column and records the format in the mapping. DESIGN.md, Fidelity.
+ */
+import type Database from 'better-sqlite3';
+import type { CanonicalKind } from '../../model/schema.js';
+import type { ColumnPair, TableMapping } from '../../mapping/table-mapping.js';
+import { quoteIdent } from '../../sql/quote.js';
+import type { SqliteValue } from './codec.js';
+import { parseDecimal } from './decimal-text.js';
+import { guessEpochUnit, parseTimestampText } from './timestamp-parse.js';
+import { DEFAULT_TIME_FORMAT, TIME_FORMATS, type TimeFormat } from './time-format.js';
+
+export type ProfiledKind = 'timestamp' | 'timestamptz' | 'date';
+
+/** How many non-null values `map` reads per column. */
+export const PROFILE_SAMPLE_SIZE = 1000;
+
+const PROFILED_KINDS: ReadonlySet<CanonicalKind> = new Set<CanonicalKind>(['timestamp', 'timestamptz', 'date']);
+const isProfiled = (kind: CanonicalKind): kind is ProfiledKind => PROFILED_KINDS.has(kind);
+
+const epochFormat = (v: bigint | number): TimeFormat => (guessEpochUnit(v) === 'ms' ? 'epoch-ms' : 'epoch-s');
+
+/** The format one stored value is written in, or null when it is none of them. */
+export function classifyTimeValue(v: SqliteValue): TimeFormat | null {
+  if (typeof v === 'bigint') return epochFormat(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? epochFormat(v) : null;
+  if (typeof v !== 'string') return null;
+  const ts = parseTimestampText(v);
+  if (typeof ts === 'string') {
+    // epoch numbers kept in a TEXT column
+    const n = parseDecimal(v) ? Number(v) : NaN;
+    return Number.isFinite(n) ? epochFormat(n) : null;
+  }
+  if (!ts.hasTime) return 'date';
+  if (ts.separator === 'T') return ts.zone === null ? 'iso-t-naive' : ts.zone === 'z' ? 'iso-t-z' : 'iso-t-offset';
+  // '2025-11-05 10:15:30+02' has no format of its own: not counted
+  return ts.zone === null ? 'iso-space' : null;
+}
+
+/** The format for a column with no recognisable values: dates as dates, timestamps as ISO with Z. */
+function emptyFormat(kind: ProfiledKind): TimeFormat {
+  return kind === 'date' ? 'date' : DEFAULT_TIME_FORMAT;
+}
+
+/** The format most samples match (ties: the earlier in TIME_FORMATS); the default when none do. */
+export function profileTimeFormat(samples: readonly SqliteValue[], kind: ProfiledKind): TimeFormat {
+  const counts = new Map<TimeFormat, number>();
+  for (const v of samples) {
+    const f = classifyTimeValue(v);
+    if (f) counts.set(f, (counts.get(f) ?? 0) + 1);
+  }
+  let best: TimeFormat | null = null;
+  let bestCount = 0;
+  for (const f of TIME_FORMATS) {
+    const c = counts.get(f) ?? 0;
+    if (c > bestCount) [best, bestCount] = [f, c];
+  }
+  return best ?? emptyFormat(kind);
+}
+
+function sqliteColumns(db: Database.Database, table: string): Set<string> {
+  const rows = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+  return new Set(rows);
+}
+
+function sampleColumn(db: Database.Database, table: string, column: string): SqliteValue[] {
+  const sql = `SELECT ${quoteIdent(column)} FROM ${quoteIdent(table)} WHERE ${quoteIdent(column)} IS NOT NULL LIMIT ${PROFILE_SAMPLE_SIZE}`;
+  return db.prepare(sql).pluck().safeIntegers(true).all() as SqliteValue[];
+}
+
+/**
+ * The mappings with `format` filled on every date/time pair (PostgreSQL timestamp,
+ * timestamptz or date) that has none yet; a format already recorded (the user's) is kept.
+ * A column missing from SQLite (the fix script will add it, empty) gets the empty default.
+ */
+export function profileSqliteTimeFormats(db: Database.Database, mappings: readonly TableMapping[]): TableMapping[] {
+  return mappings.map((m) => {
+    const todo = m.columns.filter((c) => isProfiled(c.type) && c.format == null);
+    if (todo.length === 0) return m;
+    const existing = sqliteColumns(db, m.sqliteTable);
+    const formats = new Map<string, TimeFormat>();
+    for (const c of todo) {
+      if (!isProfiled(c.type)) continue;
+      const samples = existing.has(c.sqlite) ? sampleColumn(db, m.sqliteTable, c.sqlite) : [];
+      formats.set(c.postgres, profileTimeFormat(samples, c.type));
+    }
+    const columns: ColumnPair[] = m.columns.map((c) => {
+      const format = formats.get(c.postgres);
+      return format ? { ...c, format } : c;
+    });
+    return { ...m, columns };
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * A row whose parent is missing waits in the skip ledger with its parent's key, and lands
+ * in the next run once the parent exists; the ledger then empties. Checkpoints move on
+ * meanwhile without forgetting it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './harness/cli.js';
+import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+
+const PG = `
+  CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL);
+  CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers(id), total numeric(12,2) NOT NULL, updated_at timestamptz NOT NULL);
+  CREATE INDEX ON customers (updated_at); CREATE INDEX ON orders (updated_at);`;
+const SQLITE = `
+  CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, updated_at DATETIME NOT NULL);
+  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total DECIMAL(12,2) NOT NULL, updated_at DATETIME NOT NULL);
+  CREATE INDEX customers_updated ON customers (updated_at); CREATE INDEX orders_updated ON orders (updated_at);
+  INSERT INTO customers VALUES (1, 'Ada', '2025-11-05T10:00:00.000Z'), (2, 'Grace', '2025-11-05T10:00:00.000Z');
+  PRAGMA foreign_keys = OFF;
+  INSERT INTO orders VALUES (10, 1, '12.50', '2025-11-05T10:01:00.000Z'), (11, 99, '3.20', '2025-11-05T10:02:00.000Z'), (12, 2, '7.00', '2025-11-05T10:03:00.000Z');`;
+
+let pair: ReplicationPair;
+beforeAll(async () => {
+  pair = await createReplicationPair(PG, SQLITE);
+});
+afterAll(() => pair.cleanup());
+
+describe('a child whose parent is missing', () => {
+  it('is skipped with its parent key while the rest lands, and the run exits 3', async () => {
+    const r = await pair.run('sqlite-to-pg');
+    expect(r.code).toBe(3);
+    expect(r.json.status).toBe('waiting');
+    expect(r.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 3, written: 2, skipped: 1 });
+    const ids = await pair.db.query<{ id: number }>('SELECT id FROM orders ORDER BY id');
+    expect(ids.map((r) => r.id)).toEqual([10, 12]);
+  });
+
+  it('shows in status with table, key, FK column and parent key', async () => {
+    const plain = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags], { cwd: pair.dir.path });
+    expect(plain.code).toBe(3);
+    expect(plain.stdout).toMatch(/retried 1 waiting rows, 0 landed, 1 still waiting/);
+    const status = await runCli(['status', ...pair.flags, '--json'], { cwd: pair.dir.path });
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout) as { directions: { direction: string; summary: { skipped: { table: string; count: number; oldestFirstSeen: string }[] } }[] };
+    const waiting = s.directions.find((d) => d.direction === 'sqlite-to-pg')?.summary.skipped;
+    expect(waiting).toEqual([expect.objectContaining({ table: 'orders', count: 1 })]);
+    const ledger = await pair.db.query<{ row_key: string; parent_table: string; parent_key: string; fk_columns: unknown; attempts: number }>(
+      'SELECT * FROM replicate.skipped_rows',
+    );
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({ parent_table: 'customers', attempts: 2 });
+    expect(ledger[0]?.row_key).toContain('11');
+    expect(ledger[0]?.parent_key).toContain('99');
+  });
+
+  it('lands in the next run once its parent exists, and the ledger empties', async () => {
+    const s = pair.sqlite();
+    s.prepare(`INSERT INTO customers VALUES (99, 'Late parent', '2025-11-06T09:00:00.000Z')`).run();
+    const r = await pair.run('sqlite-to-pg');
+    expect(r.code).toBe(0);
+    expect(r.json.waiting).toEqual({ skipped: 0, rejected: 0 });
+    const orders = await pair.db.query<{ id: number; customer_id: number; total: string }>('SELECT id, customer_id, total::text FROM orders ORDER BY id');
+    expect(orders).toEqual([
+      { id: 10, customer_id: 1, total: '12.50' },
+      { id: 11, customer_id: 99, total: '3.20' },
+      { id: 12, customer_id: 2, total: '7.00' },
+    ]);
+    expect(await pair.db.query('SELECT * FROM replicate.skipped_rows')).toEqual([]);
+  });
+});

@@ -1,0 +1,330 @@
+/**
+ * Replication state kept in the target: checkpoints, the skip and reject ledgers and run
+ * history, told as one story for each target (PostgreSQL schema `replicate`, SQLite
+ * tables `_replicate_*`), plus the stable ids that key it: a terminal's file keeps its
+ * checkpoints when moved, and two terminals never share state.
+ */
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { renameSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStateStore } from '../src/replicator/state/postgres-state-store.js';
+import { SqliteStateStore } from '../src/replicator/state/sqlite-state-store.js';
+import { postgresDatabaseId, resetSqliteDatabaseId, sqliteDatabaseId } from '../src/replicator/state/database-ids.js';
+import type { PairScope, StateStore } from '../src/replicator/state/state-store.js';
+import { createTestDatabase, type TestDatabase } from './harness/pg.js';
+import { createSqliteFile, tempDir, type TempDir } from './harness/sqlite.js';
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The engine's PostgreSQL sessions read every value as its raw text; the store must not depend on parsers. */
+const rawText: pg.CustomTypesConfig = { getTypeParser: (() => (value: string) => value) as typeof pg.types.getTypeParser };
+
+interface Target {
+  store(scope: PairScope): StateStore;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const targets: { name: string; open(): Promise<Target> }[] = [
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const db: TestDatabase = await createTestDatabase('state');
+      const client = new pg.Client({ connectionString: db.url, types: rawText });
+      await client.connect();
+      const sql = async (text: string) => void (await client.query(text));
+      return {
+        store: (scope) => new PostgresStateStore(client, scope),
+        begin: () => sql('BEGIN'),
+        commit: () => sql('COMMIT'),
+        rollback: () => sql('ROLLBACK'),
+        async close() {
+          await client.end();
+          await db.drop();
+        },
+      };
+    },
+  },
+  {
+    name: 'SQLite',
+    async open() {
+      const dir: TempDir = tempDir();
+      const path = dir.file('terminal.db');
+      createSqliteFile(path, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
+      const db = new Database(path);
+      db.defaultSafeIntegers(true);
+      return {
+        store: (scope) => new SqliteStateStore(db, scope),
+        begin: async () => void db.exec('BEGIN'),
+        commit: async () => void db.exec('COMMIT'),
+        rollback: async () => void db.exec('ROLLBACK'),
+        async close() {
+          db.close();
+          dir.remove();
+        },
+      };
+    },
+  },
+];
+
+const postgresId = randomUUID();
+/** A fresh terminal (its own SQLite id) for each story, so stories do not see each other. */
+function terminal(direction: PairScope['direction'] = 'sqlite-to-pg'): PairScope {
+  return { sqliteId: randomUUID(), postgresId, direction };
+}
+
+describe.each(targets)('replication state in $name', ({ open }) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await open();
+  });
+  afterAll(() => target.close());
+
+  async function readyStore(scope: PairScope): Promise<StateStore> {
+    const store = target.store(scope);
+    await store.ensure();
+    return store;
+  }
+
+  it('ensure() can run on every run without touching what is stored', async () => {
+    const store = await readyStore(terminal());
+    await store.saveCheckpoint('orders', '{"cursor":"2025-11-05T10:00:00Z","key":[7]}');
+    await store.ensure();
+    await store.ensure();
+    expect((await store.getCheckpoint('orders'))?.position).toBe('{"cursor":"2025-11-05T10:00:00Z","key":[7]}');
+  });
+
+  it('a checkpoint is saved, read back and moved forward', async () => {
+    const store = await readyStore(terminal());
+    expect(await store.getCheckpoint('orders')).toBeNull();
+    await store.saveCheckpoint('orders', 'p1');
+    const first = await store.getCheckpoint('orders');
+    expect(first).toEqual({ table: 'orders', position: 'p1', updatedAt: expect.stringMatching(ISO) });
+    await store.saveCheckpoint('orders', 'p2');
+    expect((await store.getCheckpoint('orders'))?.position).toBe('p2');
+    await store.saveCheckpoint('customers', 'c1');
+    expect(await store.resetCheckpoints('orders')).toBe(1);
+    expect(await store.getCheckpoint('orders')).toBeNull();
+    expect((await store.getCheckpoint('customers'))?.position).toBe('c1');
+    expect(await store.resetCheckpoints()).toBe(1);
+    expect(await store.getCheckpoint('customers')).toBeNull();
+  });
+
+  it('two terminals, and the two directions of one terminal, never see each other’s state', async () => {
+    const a = terminal();
+    const b = terminal();
+    const storeA = await readyStore(a);
+    const storeB = await readyStore(b);
+    const storeAback = await readyStore({ ...a, direction: 'pg-to-sqlite' });
+    await storeA.saveCheckpoint('orders', 'a-position');
+    await storeB.saveCheckpoint('orders', 'b-position');
+    await storeA.recordSkipped([{ table: 'orders', rowKey: '[11]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[99]' }]);
+    await storeB.recordRejected([{ table: 'orders', rowKey: '[12]', column: 'total', reason: 'not a number: "abc"', code: null }]);
+
+    expect((await storeA.getCheckpoint('orders'))?.position).toBe('a-position');
+    expect((await storeB.getCheckpoint('orders'))?.position).toBe('b-position');
+    expect(await storeAback.getCheckpoint('orders')).toBeNull();
+    expect((await storeA.listSkipped('orders')).map((s) => s.rowKey)).toEqual(['[11]']);
+    expect(await storeB.listSkipped('orders')).toEqual([]);
+    expect(await storeAback.listSkipped('orders')).toEqual([]);
+    expect(await storeA.listRejected('orders')).toEqual([]);
+    expect((await storeB.listRejected('orders')).map((r) => r.rowKey)).toEqual(['[12]']);
+
+    expect(await storeA.resetCheckpoints()).toBe(1);
+    expect((await storeB.getCheckpoint('orders'))?.position).toBe('b-position');
+  });
+
+  it('a row waiting for its parent is recorded once, retried, and cleared when it lands', async () => {
+    const store = await readyStore(terminal());
+    await store.recordSkipped([
+      { table: 'orders', rowKey: '[11]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[99]' },
+      { table: 'orders', rowKey: '[11]', fkColumns: ['store_id'], parentTable: 'stores', parentKey: '[5]' },
+    ]);
+    await pause(15);
+    await store.recordSkipped([{ table: 'orders', rowKey: '[14]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[98]' }]);
+    const first = await store.listSkipped('orders');
+    expect(first.map((s) => [s.rowKey, s.fkColumns, s.parentTable, s.parentKey, s.attempts])).toEqual([
+      ['[11]', ['customer_id'], 'customers', '[99]', 1],
+      ['[11]', ['store_id'], 'stores', '[5]', 1],
+      ['[14]', ['customer_id'], 'customers', '[98]', 1],
+    ]);
+    const waiting11 = first[0];
+    expect(waiting11?.firstSeen).toMatch(ISO);
+    expect(waiting11?.lastTried).toBe(waiting11?.firstSeen);
+
+    // the next run retries it: the parent it waits for may have changed its key
+    await pause(15);
+    await store.recordSkipped([{ table: 'orders', rowKey: '[11]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[100]' }]);
+    const retried = (await store.listSkipped('orders')).find((s) => s.rowKey === '[11]' && s.parentTable === 'customers');
+    expect(retried).toMatchObject({ attempts: 2, parentKey: '[100]', firstSeen: waiting11?.firstSeen });
+    expect(retried && retried.lastTried > retried.firstSeen).toBe(true);
+
+    // its parents arrived: every entry of the row leaves the ledger
+    await store.clearSkipped('orders', ['[11]']);
+    expect((await store.listSkipped('orders')).map((s) => s.rowKey)).toEqual(['[14]']);
+    await store.clearSkipped('orders', []);
+    expect(await store.listSkipped('orders')).toHaveLength(1);
+  });
+
+  it('a rejected row keeps its first sighting, takes the latest reason, and leaves when fixed', async () => {
+    const store = await readyStore(terminal());
+    await store.recordRejected([
+      { table: 'items', rowKey: '[2]', column: 'qty', reason: 'not an integer: "abc"', code: null },
+      { table: 'items', rowKey: '[3]', column: 'name', reason: 'NUL byte in text bound for PostgreSQL', code: '22021' },
+    ]);
+    const [first] = await store.listRejected('items');
+    expect(first).toEqual({ table: 'items', rowKey: '[2]', column: 'qty', reason: 'not an integer: "abc"', code: null, firstSeen: expect.stringMatching(ISO), attempts: 1 });
+    await pause(15);
+    await store.recordRejected([{ table: 'items', rowKey: '[2]', column: 'qty', reason: 'out of range for integer: 99999999999', code: '22003' }]);
+    const again = (await store.listRejected('items')).find((r) => r.rowKey === '[2]');
+    expect(again).toMatchObject({ reason: 'out of range for integer: 99999999999', code: '22003', attempts: 2, firstSeen: first?.firstSeen });
+    await store.clearRejected('items', ['[2]', '[404]']);
+    expect((await store.listRejected('items')).map((r) => [r.rowKey, r.code])).toEqual([['[3]', '22021']]);
+  });
+
+  it('a checkpoint saved in a batch transaction that rolls back is not there, nor are its ledger entries', async () => {
+    const store = await readyStore(terminal());
+    await store.saveCheckpoint('orders', 'committed');
+    await target.begin();
+    await store.saveCheckpoint('orders', 'rolled-back');
+    await store.recordSkipped([{ table: 'orders', rowKey: '[21]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[1]' }]);
+    await store.recordRejected([{ table: 'orders', rowKey: '[22]', column: null, reason: 'refused', code: '23514' }]);
+    await target.rollback();
+    expect((await store.getCheckpoint('orders'))?.position).toBe('committed');
+    expect(await store.listSkipped('orders')).toEqual([]);
+    expect(await store.listRejected('orders')).toEqual([]);
+
+    await target.begin();
+    await store.saveCheckpoint('orders', 'next batch');
+    await target.commit();
+    expect((await store.getCheckpoint('orders'))?.position).toBe('next batch');
+  });
+
+  it('run history and the summary show runs newest first and how long rows have waited', async () => {
+    const store = await readyStore(terminal());
+    await store.startRun('run-1');
+    await store.recordTable('run-1', { table: 'customers', read: 3, written: 3, skipped: 0, rejected: 0, ms: 12.4, error: null });
+    await store.recordTable('run-1', { table: 'orders', read: 5, written: 3, skipped: 1, rejected: 1, ms: 20, error: null });
+    await store.recordSkipped([{ table: 'orders', rowKey: '[11]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[99]' }]);
+    await store.recordRejected([{ table: 'orders', rowKey: '[12]', column: 'total', reason: 'not a number', code: null }]);
+    await store.saveCheckpoint('customers', 'c3');
+    await store.saveCheckpoint('orders', 'o5');
+    await store.finishRun('run-1', 'waiting');
+    const oldest = (await store.listSkipped('orders'))[0]?.firstSeen;
+
+    await pause(15);
+    await store.startRun('run-2'); // killed before it finished
+    await pause(15);
+    await store.startRun('run-3');
+    await store.recordSkipped([{ table: 'orders', rowKey: '[15]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[98]' }]);
+    await store.recordTable('run-3', { table: 'orders', read: 1, written: 0, skipped: 1, rejected: 0, ms: 3, error: null });
+    await store.recordTable('run-3', { table: 'orders', read: 1, written: 0, skipped: 1, rejected: 0, ms: 4, error: 'lost the connection' });
+    await store.finishRun('run-3', 'failed');
+
+    const summary = await store.summary();
+    expect(summary.checkpoints.map((c) => [c.table, c.position])).toEqual([
+      ['customers', 'c3'],
+      ['orders', 'o5'],
+    ]);
+    expect(summary.skipped).toEqual([{ table: 'orders', count: 2, oldestFirstSeen: oldest }]);
+    expect(summary.rejected).toEqual([{ table: 'orders', count: 1, oldestFirstSeen: expect.stringMatching(ISO) }]);
+    expect(summary.lastRuns.map((r) => [r.runId, r.status, r.direction])).toEqual([
+      ['run-3', 'failed', 'sqlite-to-pg'],
+      ['run-2', 'interrupted', 'sqlite-to-pg'],
+      ['run-1', 'waiting', 'sqlite-to-pg'],
+    ]);
+    const [run3, run2, run1] = summary.lastRuns;
+    expect(run3?.tables).toEqual([{ table: 'orders', read: 1, written: 0, skipped: 1, rejected: 0, ms: 4, error: 'lost the connection' }]);
+    expect(run2?.tables).toEqual([]);
+    expect(run1?.tables).toEqual([
+      { table: 'customers', read: 3, written: 3, skipped: 0, rejected: 0, ms: 12, error: null },
+      { table: 'orders', read: 5, written: 3, skipped: 1, rejected: 1, ms: 20, error: null },
+    ]);
+    expect(run1?.startedAt).toMatch(ISO);
+    expect(run1?.finishedAt).toMatch(ISO);
+    expect(run2?.finishedAt).toBeNull();
+
+    expect((await store.summary(1)).lastRuns.map((r) => r.runId)).toEqual(['run-3']);
+    expect((await store.summary(0)).lastRuns).toEqual([]);
+  });
+});
+
+describe('the ids that key the state', () => {
+  let dir: TempDir;
+  let db: TestDatabase;
+  let client: pg.Client;
+  beforeAll(async () => {
+    dir = tempDir();
+    db = await createTestDatabase('ids');
+    client = new pg.Client({ connectionString: db.url, types: rawText });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    await db.drop();
+    dir.remove();
+  });
+
+  function withFile<T>(path: string, fn: (sqlite: Database.Database) => T): T {
+    const sqlite = new Database(path);
+    try {
+      return fn(sqlite);
+    } finally {
+      sqlite.close();
+    }
+  }
+
+  it('a terminal file keeps its id, and its checkpoints, when reopened and moved', async () => {
+    const path = dir.file('pos-07.db');
+    createSqliteFile(path, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
+    const id = withFile(path, sqliteDatabaseId);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(withFile(path, sqliteDatabaseId)).toBe(id);
+
+    const scope: PairScope = { sqliteId: id, postgresId: await postgresDatabaseId(client, 'public'), direction: 'sqlite-to-pg' };
+    const store = new PostgresStateStore(client, scope);
+    await store.ensure();
+    await store.saveCheckpoint('orders', 'where pos-07 got to');
+
+    const moved = dir.file('moved-to-new-disk.db');
+    renameSync(path, moved);
+    const idAfterMove = withFile(moved, sqliteDatabaseId);
+    expect(idAfterMove).toBe(id);
+    const again = new PostgresStateStore(client, { ...scope, sqliteId: idAfterMove });
+    expect((await again.getCheckpoint('orders'))?.position).toBe('where pos-07 got to');
+  });
+
+  it('two terminal files get different ids, and a copied file can be given a fresh one', () => {
+    const one = dir.file('pos-01.db');
+    const two = dir.file('pos-02.db');
+    createSqliteFile(one, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
+    createSqliteFile(two, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
+    const idOne = withFile(one, sqliteDatabaseId);
+    const idTwo = withFile(two, sqliteDatabaseId);
+    expect(idOne).not.toBe(idTwo);
+
+    const fresh = withFile(two, resetSqliteDatabaseId);
+    expect(fresh).not.toBe(idTwo);
+    expect(fresh).not.toBe(idOne);
+    expect(withFile(two, sqliteDatabaseId)).toBe(fresh);
+  });
+
+  it('a PostgreSQL database has one id per schema, the same from every connection', async () => {
+    const publicId = await postgresDatabaseId(client, 'public');
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      expect(await postgresDatabaseId(other, 'public')).toBe(publicId);
+      const storeTwo = await postgresDatabaseId(other, 'store_two');
+      expect(storeTwo).not.toBe(publicId);
+      expect(await postgresDatabaseId(client, 'store_two')).toBe(storeTwo);
+    } finally {
+      await other.end();
+    }
+  });
+});
