@@ -1,6 +1,6 @@
 /** The machine a run was measured on, printed with the table so numbers are never read alone. */
 import { spawnSync } from 'node:child_process';
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import type { ServerDescription } from './pg-admin.js';
 import type { MachineInfo } from './results.js';
 
@@ -9,7 +9,9 @@ export function sqlite3Version(): string {
   return r.status === 0 ? `sqlite3 ${r.stdout.split(' ')[0] ?? '?'}` : 'sqlite3 (not found)';
 }
 
-export function describeMachine(server: ServerDescription, profile: string, pgloader: string | null): MachineInfo {
+export const loadAverageNow = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
+export function describeMachine(server: ServerDescription, profile: string, pgloader: string | null, loadAtStart: number): MachineInfo {
   const cpuList = cpus();
   return {
     cores: cpuList.length,
@@ -22,5 +24,6 @@ export function describeMachine(server: ServerDescription, profile: string, pglo
     postgresProfile: profile,
     sqlite3: sqlite3Version(),
     pgloader,
+    loadAverage: { start: loadAtStart, end: loadAverageNow() },
   };
 }

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench-options.js';
 import { DEFAULT_SEED, generatePos } from './generate-pos.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, loadAverageNow } from './machine.js';
 import { describeServer } from './pg-admin.js';
 import { pgloaderVersion } from './pgloader-run.js';
 import { startBenchPostgres } from './postgres-server.js';
@@ -44,10 +44,8 @@ function readBaseline(opts: BenchOptions): BenchResults | null {
   return parseBaseline(readFileSync(opts.baseline, 'utf8'), opts.baseline);
 }
 
-async function bench(opts: BenchOptions): Promise<number> {
-  const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  const baseline = readBaseline(opts);
+async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise<number> {
+  const loadAtStart = loadAverageNow();
   const workDir = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'replicate-bench-'));
   mkdirSync(workDir, { recursive: true });
   const server = await startServer(opts);
@@ -62,12 +60,12 @@ async function bench(opts: BenchOptions): Promise<number> {
   try {
     const pgloader = pgloaderVersion();
     const pgloaderSkipped = opts.skipPgloader ? 'skipped (--skip-pgloader)' : pgloader ? null : 'pgloader not installed (apt-get install pgloader)';
-    const machine = describeMachine(await describeServer(server.url), server.profile, pgloader);
     const seed = opts.seed ?? DEFAULT_SEED;
     log(`generating the point-of-sale database at scale ${opts.scale}`);
     const dataset = generatePos(join(workDir, 'source.db'), { scale: opts.scale, seed });
     log(`generated ${dataset.rows.toLocaleString('en-US')} rows in ${(dataset.ms / 1000).toFixed(1)} s`);
     const cases = await runCases({ adminUrl: server.url, workDir, dataset, batchSize: opts.batchSize, pgloaderSkipped, keepDatabases: opts.keep, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
+    const machine = describeMachine(await describeServer(server.url), server.profile, pgloader, loadAtStart);
     const results: BenchResults = {
       version: 1,
       startedAt: new Date().toISOString(),
@@ -110,7 +108,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  return bench(opts);
+  let baseline: BenchResults | null;
+  try {
+    const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+    baseline = readBaseline(opts);
+  } catch (e) {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  return bench(opts, baseline);
 }
 
 main(process.argv.slice(2)).then(

@@ -38,13 +38,19 @@ function measurementCells(m: Measurement, goal: Goal | undefined, isReference: b
   ];
 }
 
+const PROFILE_TEXT: Record<string, string> = { default: 'server defaults', fast: 'fast settings (as the test harness)' };
+
+/** Busy: before the benchmark started anything, other processes already kept every core loaded. */
+const busy = (r: BenchResults): boolean => r.machine.loadAverage.start >= r.machine.cores;
+
 export function machineLines(r: BenchResults): string[] {
   const m = r.machine;
   const settings = Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(' ');
   return [
     `replicate benchmark: scale ${r.scale}, ${int(r.dataset.rows)} rows (seed ${r.seed}; generated in ${r.dataset.generateSeconds.toFixed(1)} s, ${int(r.dataset.sqliteBytes / 1e6)} MB SQLite file)${r.batchSize ? `, --batch-size ${r.batchSize}` : ''}`,
     `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB RAM, ${m.os}, node ${m.node}, ${m.sqlite3}, ${m.pgloader ?? 'pgloader not installed'}`,
-    `postgres: ${m.postgres}, ${m.postgresProfile === 'default' ? 'server defaults' : 'fast settings (as the test harness)'}: ${settings}`,
+    `postgres: ${m.postgres}, ${PROFILE_TEXT[m.postgresProfile] ?? m.postgresProfile}: ${settings}`,
+    `load average (1 min): ${m.loadAverage.start} at start, ${m.loadAverage.end} at end (the run itself adds 1 to 2)${busy(r) ? '; the machine was busy with other work at the start: every number is depressed and noisy' : ''}`,
   ];
 }
 
@@ -72,7 +78,8 @@ export function renderResults(r: BenchResults): string {
 function change(now: number | null, before: number | null): string {
   if (now === null || before === null || before === 0) return dash;
   const pct = ((now - before) / before) * 100;
-  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+  if (Math.abs(pct) < 0.05) return '0.0%';
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`;
 }
 
 /** Each number next to the baseline's, with the change. */
@@ -93,8 +100,15 @@ export function renderBaseline(r: BenchResults, base: BenchResults, file: string
     rows.push([`goal ${g.id}: ${g.label}`, goalValueText(g), b ? goalValueText(b) : dash, change(g.value, b?.value ?? null), '', '', '']);
   }
   const header = ['run', 'rows/s', 'baseline', 'change', 'peak RSS', 'baseline', 'change'];
+  const differs = [
+    base.scale !== r.scale ? `scale ${base.scale}` : '',
+    base.batchSize !== r.batchSize ? `batch size ${base.batchSize ?? 'default'}` : '',
+    base.machine.postgresProfile !== r.machine.postgresProfile ? `${base.machine.postgresProfile} PostgreSQL settings` : '',
+    base.machine.cores !== r.machine.cores ? `${base.machine.cores} cores` : '',
+  ].filter(Boolean);
   return [
     `compared with ${file} (${base.startedAt}, scale ${base.scale}, ${base.machine.cores} cores, ${base.machine.postgres}, ${base.machine.postgresProfile} settings):`,
+    ...(differs.length ? [`  the baseline differs in ${differs.join(', ')}: compare the ratios, not the raw numbers`] : []),
     ...grid(header, rows, [false, true, true, true, true, true, true]),
   ].join('\n');
 }

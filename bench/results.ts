@@ -43,6 +43,8 @@ export interface MachineInfo {
   postgresProfile: string;
   sqlite3: string;
   pgloader: string | null;
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews every number. */
+  loadAverage: { start: number; end: number };
 }
 
 export interface BenchResults {

@@ -5,10 +5,10 @@
  * benchmark loads into accepts every row with its foreign keys live.
  */
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportSqliteCsv, psqlCopyIn } from '../bench/floor.js';
 import { generatePos, plannedCounts, posPostgresSchemaPath, POS_TABLES, type GeneratedPos } from '../bench/generate-pos.js';
-import { readFileSync } from 'node:fs';
 import { createTestDatabase, type TestDatabase } from './harness/pg.js';
 import { tempDir, type TempDir } from './harness/sqlite.js';
 

@@ -4,10 +4,13 @@ import { resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
 import { parseDirection } from './run.js';
+import { displayKey } from '../../replicator/engine/position-codec.js';
 
 export interface StatusArgs extends ConnectionFlags {
   json?: boolean | undefined;
 }
+
+const rows = (n: number): string => `${n} row${n === 1 ? '' : 's'}`;
 
 function age(iso: string | null, now = Date.now()): string {
   if (!iso) return '';
@@ -27,7 +30,7 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   }
   const style = styleFor(io.stdout, io.env);
   print(io.stdout, `status  sqlite ${s.sqlitePath} (id ${status.sqliteId})`);
-  for (const { direction, summary } of status.directions) {
+  for (const { direction, summary, oldestWaiting, oldestRejected } of status.directions) {
     print(io.stdout, '');
     print(io.stdout, style.bold(direction));
     if (summary.checkpoints.length === 0 && summary.lastRuns.length === 0) {
@@ -36,10 +39,14 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
     }
     for (const c of summary.checkpoints) print(io.stdout, `  checkpoint ${c.table.padEnd(24)} ${style.dim(`saved ${c.updatedAt}`)}`);
     for (const k of summary.skipped) {
-      print(io.stdout, style.yellow(`  waiting    ${k.table.padEnd(24)} ${k.count} rows wait for parents, oldest ${age(k.oldestFirstSeen)} (${k.oldestFirstSeen})`));
+      const o = oldestWaiting.find((w) => w.table === k.table);
+      const detail = o ? `: [${displayKey(o.rowKey)}] waits for ${o.parentTable} [${displayKey(o.parentKey)}] (${o.fkColumns.join(', ')}), ${o.attempts} attempts` : '';
+      print(io.stdout, style.yellow(`  waiting    ${k.table.padEnd(24)} ${rows(k.count)} waiting for parents; oldest ${age(k.oldestFirstSeen)}${detail}`));
     }
     for (const r of summary.rejected) {
-      print(io.stdout, style.red(`  rejected   ${r.table.padEnd(24)} ${r.count} rows, oldest ${age(r.oldestFirstSeen)} (${r.oldestFirstSeen})`));
+      const o = oldestRejected.find((w) => w.table === r.table);
+      const detail = o ? `: [${displayKey(o.rowKey)}]${o.column ? ` ${o.column}` : ''}: ${o.reason}` : '';
+      print(io.stdout, style.red(`  rejected   ${r.table.padEnd(24)} ${rows(r.count)}; oldest ${age(r.oldestFirstSeen)}${detail}`));
     }
     for (const run of summary.lastRuns) {
       const read = run.tables.reduce((n, t) => n + t.read, 0);

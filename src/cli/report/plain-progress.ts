@@ -69,7 +69,8 @@ export function summaryLine(s: RunSummary, style: Style): string {
   const base = `${s.status === 'interrupted' ? 'stopped' : 'done'} in ${secs(s.ms)}: ${fmt(read)} rows read, ${fmt(written)} written (${fmt(rate)} rows/s)`;
   if (s.status === 'interrupted') return style.yellow(`${base}; interrupted after a checkpoint, run again to continue`);
   if (s.waiting.skipped + s.waiting.rejected === 0) return style.green(base);
-  return style.yellow(`${base}; ${fmt(s.waiting.skipped)} rows wait for parents, ${fmt(s.waiting.rejected)} rejected (replicate status)`);
+  const rows = (n: number): string => `${fmt(n)} row${n === 1 ? '' : 's'}`;
+  return style.yellow(`${base}; ${rows(s.waiting.skipped)} waiting for parents, ${rows(s.waiting.rejected)} rejected (see \`replicate status\`)`);
 }
 
 /** The --json summary: {"direction", "tables": [{"name", "read", "written", "skipped", "rejected", "ms"}], "ms"}. */

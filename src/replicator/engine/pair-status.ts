@@ -4,14 +4,14 @@
  */
 import type { Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
-import type { StateStore, StateSummary } from '../state/state-store.js';
+import type { RejectEntry, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
 import { stateStoreFor } from './direction-wiring.js';
 import { openPair, type PairConfig } from './run-replication.js';
 
 export interface PairStatus {
   sqliteId: string;
   postgresId: string;
-  directions: { direction: Direction; summary: StateSummary }[];
+  directions: { direction: Direction; summary: StateSummary; oldestWaiting: SkipEntry[]; oldestRejected: RejectEntry[] }[];
 }
 
 const DIRECTIONS: Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
@@ -32,7 +32,15 @@ async function withStores<T>(config: PairConfig, purpose: string, fn: (stores: {
 export function readStatus(config: PairConfig): Promise<PairStatus> {
   return withStores(config, 'status', async (stores, ids) => ({
     ...ids,
-    directions: await Promise.all(stores.map(async (s) => ({ direction: s.direction, summary: await s.store.summary(5) }))),
+    directions: await Promise.all(
+      stores.map(async (s) => {
+        const summary = await s.store.summary(5);
+        // the oldest waiting row of each table, with its key and missing parent
+        const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, 1));
+        const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, 1));
+        return { direction: s.direction, summary, oldestWaiting, oldestRejected };
+      }),
+    ),
   }));
 }
 

@@ -67,8 +67,10 @@ function epochValue(ts: Timestamp, unit: EpochUnit): SqliteValue | Rejected {
 /**
  * A timestamp in a SQLite column's format. A zoned value is written in UTC (or with its
  * offset for 'iso-t-offset'); a naive value keeps its digits (it is never shifted), and
- * formats that need a zone or an epoch read it as UTC. A Rejected carries only the
- * problem; callers name the column.
+ * formats that need a zone or an epoch read it as UTC. The ISO-with-T formats always
+ * carry milliseconds (microseconds when the value has them), as JS's toISOString() writes
+ * them; 'iso-space' and 'date', SQLite's own styles, carry a fraction only when it is
+ * not zero. A Rejected carries only the problem; callers name the column.
  */
 export function formatForSqlite(value: Timestamp, format: TimeFormat): SqliteValue | Rejected {
   if (format === 'epoch-s') return epochValue(value, 's');
@@ -80,9 +82,9 @@ export function formatForSqlite(value: Timestamp, format: TimeFormat): SqliteVal
     case 'iso-t-z':
       return `${datePart(ts)}T${clock(ts)}${fraction(ts.micro, true)}Z`;
     case 'iso-t-offset':
-      return `${datePart(ts)}T${clock(ts)}${fraction(ts.micro, false)}${offsetText(keepOffset ? (ts.offset ?? 0) : 0, false)}`;
+      return `${datePart(ts)}T${clock(ts)}${fraction(ts.micro, true)}${offsetText(keepOffset ? (ts.offset ?? 0) : 0, false)}`;
     case 'iso-t-naive':
-      return `${datePart(ts)}T${clock(ts)}${fraction(ts.micro, false)}`;
+      return `${datePart(ts)}T${clock(ts)}${fraction(ts.micro, true)}`;
     case 'iso-space':
       return `${datePart(ts)} ${clock(ts)}${fraction(ts.micro, false)}`;
     case 'date': {
@@ -127,9 +129,9 @@ export function pgUtcTextToIso(text: string, format: TimeFormat): string | null 
     case 'iso-t-z':
       return `${date}T${clock}${frac || '.000'}Z`;
     case 'iso-t-offset':
-      return `${date}T${clock}${frac}+00:00`;
+      return `${date}T${clock}${frac || '.000'}+00:00`;
     case 'iso-t-naive':
-      return `${date}T${clock}${frac}`;
+      return `${date}T${clock}${frac || '.000'}`;
     case 'iso-space':
       return `${date} ${clock}${frac}`;
     default:
