@@ -34,3 +34,15 @@ export function withRetry(onRetry: (attempt: number, delayMs: number, reason: st
     }
   };
 }
+
+/** Node socket errors and PostgreSQL's connection-class SQLSTATEs (08xxx, 57P0x shutdown/termination). */
+const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03']);
+
+/** The PostgreSQL session is gone: the batch rolled back with it, and a new session can resume. */
+export function isConnectionLost(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = 'code' in error ? String((error as { code: unknown }).code) : '';
+  if (CONNECTION_CODES.has(code) || code.startsWith('08') || code === 'connection') return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection error and is not queryable|Client was closed|terminating connection/i.test(message);
+}

@@ -22,7 +22,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import type { TableRunStats } from '../state/state-store.js';
 import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
-import { withRetry } from './retry.js';
+import { isConnectionLost, withRetry } from './retry.js';
 import { createMissingTables, type CreatedTables } from '../create-missing/create-missing-tables.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
@@ -49,6 +49,9 @@ export interface RunOptions {
 
 export const DEFAULT_BATCH_SIZE = 5000;
 
+/** how often a table is resumed on a new connection after the old one dropped */
+const RECONNECT_ATTEMPTS = 5;
+
 /** Session settings that make PostgreSQL's text output exact and zone-stable. */
 const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'";
 
@@ -67,13 +70,22 @@ export async function openPair(config: PairConfig, purpose: string): Promise<Ope
     sqlite.close();
     throw e;
   }
+  const conn: Connections = { sqlite, pg: client, schema: config.schema ?? 'public' };
   return {
-    conn: { sqlite, pg: client, schema: config.schema ?? 'public' },
+    conn,
     async close() {
-      await client.end().catch(() => undefined);
+      await conn.pg.end().catch(() => undefined);
       sqlite.close();
     },
   };
+}
+
+/** Replace a dropped PostgreSQL session with a new one (same settings); conn.pg is swapped in place. */
+async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string): Promise<void> {
+  await conn.pg.end().catch(() => undefined);
+  const client = await connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose}` });
+  await client.query(SESSION_SETTINGS);
+  conn.pg = client;
 }
 
 export interface PlannedRun {
@@ -112,13 +124,16 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
       postgresId: await postgresDatabaseId(conn.pg, conn.schema),
       direction: options.direction,
     };
-    const lock = await acquireRunLock(conn.pg, conn.sqlite, scope, {
-      pid: process.pid,
-      host: hostname(),
-      command: `replicate run --direction ${options.direction}`,
-    });
+    const holder = { pid: process.pid, host: hostname(), command: `replicate run --direction ${options.direction}` };
+    let lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
+    // a dropped session loses its advisory lock with it: take it again on the new one
+    const reconnect = async (): Promise<void> => {
+      await lock.release().catch(() => undefined);
+      await reconnectPostgres(conn, config, `run --direction ${options.direction}`);
+      lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
+    };
     try {
-      return await runLocked(conn, config, options, scope, emit, started);
+      return await runLocked(conn, config, options, scope, emit, started, reconnect);
     } finally {
       await lock.release();
     }
@@ -134,6 +149,7 @@ async function runLocked(
   scope: { sqliteId: string; postgresId: string; direction: Direction },
   emit: (e: ReplicationEvent) => void,
   started: number,
+  reconnect: () => Promise<void>,
 ): Promise<RunSummary> {
   let prepared = await planOnPair(conn, config, options);
   let created: CreatedTables | null = null;
@@ -144,7 +160,7 @@ async function runLocked(
   const { plan, mappings } = prepared;
   if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
   emit({ type: 'plan', plan });
-  const wiring = wireDirection(options.direction, conn, scope, plan.tables);
+  let wiring = wireDirection(options.direction, conn, scope, plan.tables);
   await wiring.state.ensure();
   const runId = randomUUID();
   await wiring.state.startRun(runId);
@@ -159,37 +175,51 @@ async function runLocked(
       status = 'interrupted';
       break;
     }
-    try {
-      const w = await wiring.table(table, names, planned);
-      const result = await syncTable({
-        plan: table,
-        ...w,
-        tx: wiring.tx,
-        state: wiring.state,
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        cursorBelow: await wiring.cursorBelow(table),
-        ignoreCheckpoint: !!options.full,
-        emit,
-        stopRequested,
-        retry,
-      });
-      await w.finish();
-      results.push(result.stats);
-      await wiring.state.recordTable(runId, result.stats);
-      emit({ type: 'table-end', stats: result.stats });
-      if (result.interrupted) {
-        status = 'interrupted';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const w = await wiring.table(table, names, planned);
+        const result = await syncTable({
+          plan: table,
+          ...w,
+          tx: wiring.tx,
+          state: wiring.state,
+          batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          cursorBelow: await wiring.cursorBelow(table),
+          ignoreCheckpoint: !!options.full,
+          emit,
+          stopRequested,
+          retry,
+        });
+        await w.finish();
+        results.push(result.stats);
+        await wiring.state.recordTable(runId, result.stats);
+        emit({ type: 'table-end', stats: result.stats });
+        if (result.interrupted) status = 'interrupted';
         break;
+      } catch (error) {
+        if (isConnectionLost(error) && attempt < RECONNECT_ATTEMPTS) {
+          // every committed batch is checkpointed: reconnect and go on from the checkpoint
+          const delayMs = Math.min(10_000, 250 * 2 ** (attempt - 1));
+          emit({ type: 'retry', table: table.table, attempt, delayMs, reason: `connection lost: ${error instanceof Error ? error.message : String(error)}` });
+          await new Promise((r) => setTimeout(r, delayMs));
+          try {
+            await reconnect();
+            wiring = wireDirection(options.direction, conn, scope, plan.tables);
+          } catch (again) {
+            if (!isConnectionLost(again)) throw again;
+          }
+          continue;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        const stats = { ...emptyStats(table.table), error: message };
+        results.push(stats);
+        emit({ type: 'error', table: table.table, message });
+        await wiring.state.recordTable(runId, stats).catch(() => undefined);
+        await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
+        throw error;
       }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const stats = { ...emptyStats(table.table), error: message };
-      results.push(stats);
-      emit({ type: 'error', table: table.table, message });
-      await wiring.state.recordTable(runId, stats).catch(() => undefined);
-      await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
-      throw error;
     }
+    if (status === 'interrupted') break;
   }
   if (created && status !== 'interrupted') await created.afterLoad();
   const summary = await wiring.state.summary(0);

@@ -1,0 +1,45 @@
+/**
+ * The PostgreSQL session drops in the middle of a run (a failover, an admin killing it):
+ * the run reconnects, takes its lock again, resumes from the last checkpoint and ends
+ * with every row, none twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli } from './harness/cli.js';
+import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
+
+const PG = `CREATE TABLE readings (id bigint PRIMARY KEY, sensor integer NOT NULL, value numeric(10,3) NOT NULL, updated_at timestamptz NOT NULL);`;
+const SQLITE = `CREATE TABLE readings (id INTEGER PRIMARY KEY, sensor INTEGER NOT NULL, value DECIMAL(10,3) NOT NULL, updated_at DATETIME NOT NULL);`;
+const ROWS = 80000;
+
+let pair: ReplicationPair;
+beforeAll(async () => {
+  pair = await createReplicationPair(PG, SQLITE);
+  const s = pair.sqlite();
+  const insert = s.prepare('INSERT INTO readings VALUES (?, ?, ?, ?)');
+  s.transaction(() => {
+    for (let i = 1; i <= ROWS; i++) insert.run(i, i % 50, `${i % 1000}.${String(i % 1000).padStart(3, '0')}`, `2025-11-05T10:${String(Math.floor(i / 6000) % 60).padStart(2, '0')}:00.${String(i % 1000).padStart(3, '0')}Z`);
+  })();
+});
+afterAll(() => pair.cleanup());
+
+describe('a dropped PostgreSQL connection', () => {
+  it('is retried: the run reconnects and finishes with every row once', async () => {
+    const run = spawnCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--batch-size', '500'], { cwd: pair.dir.path });
+    let killed = 0;
+    for (let i = 0; i < 400 && killed === 0; i++) {
+      const landed = await pair.db.query<{ n: string }>('SELECT count(*)::text AS n FROM readings');
+      if (Number(landed[0]?.n ?? 0) >= 5000) {
+        const r = await pair.db.query<{ ok: boolean }>(
+          "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE 'replicate run%' AND datname = current_database()",
+        );
+        killed = r.filter((x) => x.ok).length;
+      } else await new Promise((r) => setTimeout(r, 20));
+    }
+    const result = await run;
+    expect(killed).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/retry 1 in \d+ ms: connection lost/);
+    expect(result.code, result.stderr).toBe(0);
+    const diff = await diffContent(pair.db, pair.sqlitePath, { pg: 'readings', sqlite: 'readings' }, ['id', 'sensor', 'value', 'updated_at'].map((c) => ({ pg: c, sqlite: c })));
+    expect(diff).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
+  });
+});
