@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, STATE_SCHEMA, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
+import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
 
 const T = {
   checkpoints: stateTableRef('postgres', 'checkpoints'),
@@ -60,50 +61,10 @@ function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
   return [...new Map(entries.map((e) => [key(e), e])).values()];
 }
 
-interface SkipRow {
-  table_name: string;
-  row_key: string;
-  fk_columns: string;
-  parent_table: string;
-  parent_key: string;
-  first_seen: string;
-  last_tried: string;
-  attempts: string;
-}
 
-interface RejectRow {
-  table_name: string;
-  row_key: string;
-  column_name: string | null;
-  reason: string;
-  code: string | null;
-  first_seen: string;
-  attempts: string;
-}
 
-interface CountRow {
-  table_name: string;
-  n: string;
-  oldest: string | null;
-}
 
-interface RunRow {
-  run_id: string;
-  started_at: string;
-  finished_at: string | null;
-  status: RunRecord['status'];
-}
 
-interface RunTableRow {
-  run_id: string;
-  table_name: string;
-  rows_read: string;
-  rows_written: string;
-  rows_skipped: string;
-  rows_rejected: string;
-  ms: string;
-  error: string | null;
-}
 
 export class PostgresStateStore implements StateStore {
   private readonly scope: [string, string, string];
@@ -153,16 +114,7 @@ export class PostgresStateStore implements StateStore {
          FROM ${T.skipped} AS s WHERE ${SCOPE_WHERE} AND table_name = $4 ORDER BY s.first_seen, s.row_key, s.fk_columns`,
       [table],
     );
-    return r.rows.map((row) => ({
-      table: row.table_name,
-      rowKey: row.row_key,
-      fkColumns: JSON.parse(row.fk_columns) as string[],
-      parentTable: row.parent_table,
-      parentKey: row.parent_key,
-      firstSeen: row.first_seen,
-      lastTried: row.last_tried,
-      attempts: Number(row.attempts),
-    }));
+    return r.rows.map(skipEntryOf);
   }
 
   async recordSkipped(entries: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[]): Promise<void> {
@@ -195,15 +147,7 @@ export class PostgresStateStore implements StateStore {
          FROM ${T.rejected} AS r WHERE ${SCOPE_WHERE} AND table_name = $4 ORDER BY r.first_seen, r.row_key`,
       [table],
     );
-    return r.rows.map((row) => ({
-      table: row.table_name,
-      rowKey: row.row_key,
-      column: row.column_name,
-      reason: row.reason,
-      code: row.code,
-      firstSeen: row.first_seen,
-      attempts: Number(row.attempts),
-    }));
+    return r.rows.map(rejectEntryOf);
   }
 
   async recordRejected(entries: Omit<RejectEntry, 'firstSeen' | 'attempts'>[]): Promise<void> {
@@ -255,9 +199,9 @@ export class PostgresStateStore implements StateStore {
       this.query<CountRow>(
         `SELECT table_name, count(*)::text AS n, ${pgIso('min(first_seen)')} AS oldest FROM ${table} WHERE ${SCOPE_WHERE} GROUP BY table_name ORDER BY table_name`,
       );
-    const toCounts = (r: pg.QueryResult<CountRow>) => r.rows.map((row) => ({ table: row.table_name, count: Number(row.n), oldestFirstSeen: row.oldest }));
+    const toCounts = (r: pg.QueryResult<CountRow>) => r.rows.map(ledgerCountOf);
     return {
-      checkpoints: checkpoints.rows.map((row) => ({ table: row.table_name, position: row.position, updatedAt: row.updated_at })),
+      checkpoints: checkpoints.rows.map(checkpointOf),
       skipped: toCounts(await counts(T.skipped)),
       rejected: toCounts(await counts(T.rejected)),
       lastRuns: limitRuns > 0 ? await this.lastRuns(limitRuns) : [],
@@ -271,33 +215,14 @@ export class PostgresStateStore implements StateStore {
       [limit],
     );
     if (runs.rows.length === 0) return [];
-    const tables = await this.query<RunTableRow>(
+    const tables = await this.query<RunTableRow & { run_id: string }>(
       `SELECT run_id, table_name, rows_read::text AS rows_read, rows_written::text AS rows_written, rows_skipped::text AS rows_skipped,
               rows_rejected::text AS rows_rejected, ms::text AS ms, error
          FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = ANY($4::text[]) ORDER BY run_id, seq`,
       [runs.rows.map((r) => r.run_id)],
     );
     const byRun = new Map<string, TableRunStats[]>();
-    for (const row of tables.rows) {
-      const list = byRun.get(row.run_id) ?? [];
-      list.push({
-        table: row.table_name,
-        read: Number(row.rows_read),
-        written: Number(row.rows_written),
-        skipped: Number(row.rows_skipped),
-        rejected: Number(row.rows_rejected),
-        ms: Number(row.ms),
-        error: row.error,
-      });
-      byRun.set(row.run_id, list);
-    }
-    return runs.rows.map((r) => ({
-      runId: r.run_id,
-      direction: this.pair.direction,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      status: r.status,
-      tables: byRun.get(r.run_id) ?? [],
-    }));
+    for (const row of tables.rows) byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), tableStatsOf(row)]);
+    return runs.rows.map((r) => runRecordOf(r, this.pair.direction, byRun.get(r.run_id) ?? []));
   }
 }

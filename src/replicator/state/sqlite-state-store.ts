@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, stateTableDdl, stateTableRef, type StateTableName } from './state-tables.js';
+import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
 
 const T = {
   checkpoints: stateTableRef('sqlite', 'checkpoints'),
@@ -33,51 +34,11 @@ function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
   return [...new Map(entries.map((e) => [key(e), e])).values()];
 }
 
-type Num = number | bigint;
 
-interface SkipRow {
-  table_name: string;
-  row_key: string;
-  fk_columns: string;
-  parent_table: string;
-  parent_key: string;
-  first_seen: string;
-  last_tried: string;
-  attempts: Num;
-}
 
-interface RejectRow {
-  table_name: string;
-  row_key: string;
-  column_name: string | null;
-  reason: string;
-  code: string | null;
-  first_seen: string;
-  attempts: Num;
-}
 
-interface CountRow {
-  table_name: string;
-  n: Num;
-  oldest: string | null;
-}
 
-interface RunRow {
-  run_id: string;
-  started_at: string;
-  finished_at: string | null;
-  status: RunRecord['status'];
-}
 
-interface RunTableRow {
-  table_name: string;
-  rows_read: Num;
-  rows_written: Num;
-  rows_skipped: Num;
-  rows_rejected: Num;
-  ms: Num;
-  error: string | null;
-}
 
 export class SqliteStateStore implements StateStore {
   private readonly statements = new Map<string, Database.Statement>();
@@ -140,16 +101,7 @@ export class SqliteStateStore implements StateStore {
          FROM ${T.skipped} WHERE ${SCOPE_WHERE} AND table_name = @table ORDER BY first_seen, row_key, fk_columns`,
       { table },
     );
-    return rows.map((row) => ({
-      table: row.table_name,
-      rowKey: row.row_key,
-      fkColumns: JSON.parse(row.fk_columns) as string[],
-      parentTable: row.parent_table,
-      parentKey: row.parent_key,
-      firstSeen: row.first_seen,
-      lastTried: row.last_tried,
-      attempts: Number(row.attempts),
-    }));
+    return rows.map(skipEntryOf);
   }
 
   async recordSkipped(entries: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[]): Promise<void> {
@@ -183,15 +135,7 @@ export class SqliteStateStore implements StateStore {
          FROM ${T.rejected} WHERE ${SCOPE_WHERE} AND table_name = @table ORDER BY first_seen, row_key`,
       { table },
     );
-    return rows.map((row) => ({
-      table: row.table_name,
-      rowKey: row.row_key,
-      column: row.column_name,
-      reason: row.reason,
-      code: row.code,
-      firstSeen: row.first_seen,
-      attempts: Number(row.attempts),
-    }));
+    return rows.map(rejectEntryOf);
   }
 
   async recordRejected(entries: Omit<RejectEntry, 'firstSeen' | 'attempts'>[]): Promise<void> {
@@ -268,10 +212,10 @@ export class SqliteStateStore implements StateStore {
     );
     const counts = (ref: string) =>
       this.all<CountRow>(`SELECT table_name, count(*) AS n, min(first_seen) AS oldest FROM ${ref} WHERE ${SCOPE_WHERE} GROUP BY table_name ORDER BY table_name`).map(
-        (row) => ({ table: row.table_name, count: Number(row.n), oldestFirstSeen: row.oldest }),
+        ledgerCountOf,
       );
     return {
-      checkpoints: checkpoints.map((row) => ({ table: row.table_name, position: row.position, updatedAt: row.updated_at })),
+      checkpoints: checkpoints.map(checkpointOf),
       skipped: counts(T.skipped),
       rejected: counts(T.rejected),
       lastRuns: limitRuns > 0 ? this.lastRuns(limitRuns) : [],
@@ -284,24 +228,15 @@ export class SqliteStateStore implements StateStore {
       `SELECT run_id, started_at, finished_at, status FROM ${T.runs} WHERE ${SCOPE_WHERE} ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
       { limit },
     );
-    return runs.map((r) => ({
-      runId: r.run_id,
-      direction: this.pair.direction,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      status: r.status,
-      tables: this.all<RunTableRow>(
-        `SELECT table_name, rows_read, rows_written, rows_skipped, rows_rejected, ms, error FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = @runId ORDER BY seq`,
-        { runId: r.run_id },
-      ).map((row) => ({
-        table: row.table_name,
-        read: Number(row.rows_read),
-        written: Number(row.rows_written),
-        skipped: Number(row.rows_skipped),
-        rejected: Number(row.rows_rejected),
-        ms: Number(row.ms),
-        error: row.error,
-      })),
-    }));
+    return runs.map((r) =>
+      runRecordOf(
+        r,
+        this.pair.direction,
+        this.all<RunTableRow>(
+          `SELECT table_name, rows_read, rows_written, rows_skipped, rows_rejected, ms, error FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = @runId ORDER BY seq`,
+          { runId: r.run_id },
+        ).map(tableStatsOf),
+      ),
+    );
   }
 }
