@@ -36,6 +36,21 @@ export type ReplicationEvent =
   | { type: 'reject'; table: string; rowKey: string; column: string | null; reason: string; code: string | null }
   | { type: 'retry'; table: string | null; attempt: number; delayMs: number; reason: string }
   | { type: 'table-end'; stats: TableRunStats }
+  | {
+      /** a table's deferred FK columns (an FK cycle) written in the second pass, after every table's rows are in */
+      type: 'deferred-pass';
+      table: string;
+      /** PostgreSQL names */
+      columns: string[];
+      /** rows re-read from the source */
+      read: number;
+      /** rows whose columns changed in the target */
+      updated: number;
+      /** rows whose deferred parent is still missing (skip ledger) */
+      skipped: number;
+      rejected: number;
+      ms: number;
+    }
   | { type: 'run-end'; summary: RunSummary }
   | { type: 'error'; table: string | null; message: string };
 

@@ -52,6 +52,12 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
         print(out, `  ${s.table}: ${fmt(s.read)} read, ${fmt(s.written)} written${extra ? `, ${extra}` : ''} in ${secs(s.ms)}`);
         break;
       }
+      case 'deferred-pass': {
+        const cols = e.columns.join(', ');
+        const extra = [e.skipped ? `${fmt(e.skipped)} waiting for parents` : '', e.rejected ? `${fmt(e.rejected)} rejected` : ''].filter(Boolean).join(', ');
+        print(out, `  ${e.table}: ${cols} written in a second pass (FK cycle), ${fmt(e.updated)} row${e.updated === 1 ? '' : 's'} updated${extra ? `, ${extra}` : ''} in ${secs(e.ms)}`);
+        break;
+      }
       case 'error':
         print(out, style.red(`  ${e.table ?? 'run'}: ${e.message}`));
         break;

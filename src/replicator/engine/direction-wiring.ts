@@ -23,7 +23,9 @@ import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
 import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
 import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
+import type { SecondPassWiring } from './deferred-columns.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
+import { PlanError } from '../../errors.js';
 
 export interface Connections {
   sqlite: Database.Database;
@@ -39,6 +41,8 @@ export interface TableWiring {
   fks: GuardedForeignKey[];
   sourceKeyIndexes: number[];
   cursorIndex: number | null;
+  /** a cycle's deferred FK columns of this table, set in the second pass; null when it has none */
+  secondPass: SecondPassWiring | null;
   /** work after the table's last batch (sequences past copied ids) */
   finish(): Promise<void>;
 }
@@ -121,6 +125,37 @@ function guardedForeignKeys(
     });
 }
 
+/**
+ * The second pass of a table in an FK cycle: its key and deferred columns, projected out
+ * of a source row, converted with the first pass's codecs, and the deferred FKs guarded
+ * (parents are in by then).
+ */
+function secondPassWiring(
+  plan: TablePlan,
+  readPlan: TablePlan,
+  codecFor: (col: PlannedColumn) => AnyCodec,
+  targetName: (col: PlannedColumn) => string,
+  guard: (projected: TablePlan) => GuardedForeignKey[],
+): SecondPassWiring | null {
+  if (plan.deferredColumns.length === 0) return null;
+  const names = [...plan.key, ...plan.deferredColumns];
+  const columns = names.map((name) => {
+    const col = plan.columns.find((c) => c.pg === name);
+    if (!col) throw new PlanError([plan.table], `column ${quoteIdent(name)} is not among the replicated columns`);
+    return col;
+  });
+  // the deferred FKs, checked like any other here; the rest were checked in the first pass
+  const foreignKeys = plan.foreignKeys.filter((fk) => fk.deferred).map((fk) => ({ ...fk, deferred: false }));
+  const projected: TablePlan = { ...plan, columns, foreignKeys, deferredColumns: [] };
+  return {
+    columns: [...plan.deferredColumns],
+    targetColumns: columns.slice(plan.key.length).map(targetName),
+    sourceIndexes: names.map((name) => readPlan.columns.findIndex((c) => c.pg === name)),
+    converter: createRowConverter(projected, codecFor, targetName),
+    fks: guard(projected),
+  };
+}
+
 /** State lives in the target: PostgreSQL for sqlite-to-pg, the SQLite file for pg-to-sqlite. */
 export function stateStoreFor(direction: Direction, conn: Connections, scope: PairScope): StateStore {
   return direction === 'pg-to-sqlite' ? new SqliteStateStore(conn.sqlite, scope) : new PostgresStateStore(conn.pg, scope);
@@ -147,7 +182,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
     async table(plan, names, planned) {
       const readPlan = readPlanFor(plan, !toSqlite);
       const reader = toSqlite ? createPostgresReader(conn.pg, conn.schema, readPlan) : createSqliteReader(conn.sqlite, readPlan);
-      const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert' });
+      // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
+      const insertOnlyColumns = plan.deferredColumns;
+      const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
       let firstLoadWriter: BatchWriter | null = null;
       if (!toSqlite) {
         const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
@@ -166,7 +203,8 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         // a row made on the terminal has no PostgreSQL key until one is assigned to it
         return (v) => (v === null ? new Rejected(`${quoteIdent(col.sqlite)} is empty: the row was created in SQLite and has no PostgreSQL ${col.pg} yet`) : codec(v));
       };
-      const converter = createRowConverter(plan, codecFor, (c) => (toSqlite ? c.sqlite : c.pg));
+      const targetName = (c: PlannedColumn): string => (toSqlite ? c.sqlite : c.pg);
+      const converter = createRowConverter(plan, codecFor, targetName, new Set(plan.deferredColumns));
       const keyNames = toSqlite ? plan.key : (plan.keyTranslation?.sqliteKey.map((k) => LOCAL_KEY + k) ?? plan.key);
       const sourceKeyIndexes = keyNames.map((k) => readPlan.columns.findIndex((c) => c.pg === k));
       const cursorIndex = plan.cursor ? readPlan.columns.findIndex((c) => c.pg === plan.cursor) : -1;
@@ -178,6 +216,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         fks: guardedForeignKeys(plan, direction, names, planned, conn.sqlite, translatedParents),
         sourceKeyIndexes,
         cursorIndex: cursorIndex >= 0 ? cursorIndex : null,
+        secondPass: secondPassWiring(plan, readPlan, codecFor, targetName, (projected) =>
+          guardedForeignKeys(projected, direction, names, planned, conn.sqlite, translatedParents),
+        ),
         finish: async () => {
           if (!toSqlite) await advancePostgresSequences(conn.pg, conn.schema, plan);
         },

@@ -26,6 +26,7 @@ import { isConnectionLost, withRetry } from './retry.js';
 import { createMissingTables, type CreatedTables } from '../create-missing/create-missing-tables.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
+import { runDeferredPass } from './deferred-pass.js';
 
 export interface PairConfig {
   sqlitePath: string;
@@ -220,6 +221,11 @@ async function runLocked(
       }
     }
     if (status === 'interrupted') break;
+  }
+  // FK cycles: the deferred columns, now that every table's rows are in (deferred-pass.ts)
+  if (status !== 'interrupted') {
+    const second = await runDeferredPass({ wiring, tables: plan.tables, names, planned, runId, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, emit, stopRequested, retry });
+    if (second.interrupted) status = 'interrupted';
   }
   if (created && status !== 'interrupted') await created.afterLoad();
   const summary = await wiring.state.summary(0);

@@ -10,8 +10,10 @@ import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
 import type { PgText } from '../values/codec.js';
+import { checkpointText, pendingSecondPass, type SecondPassStart } from './deferred-checkpoint.js';
+import { settleSecondPass, splitLedger, writeDeferredColumns, type SecondPassWiring } from './deferred-columns.js';
 import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
-import { decodePosition, decodeValues, encodePosition, encodeValues } from './position-codec.js';
+import { decodePosition, decodeValues, encodeValues } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
 
 export interface TableSyncDeps {
@@ -28,6 +30,8 @@ export interface TableSyncDeps {
   sourceKeyIndexes: number[];
   /** position of the cursor in a source row; null: the table is copied in full */
   cursorIndex: number | null;
+  /** a cycle's deferred FK columns (written NULL here, set by the second pass); null when none */
+  secondPass: SecondPassWiring | null;
   batchSize: number;
   /** late-commit cap on a PostgreSQL source (rows at or after it wait for the next run) */
   cursorBelow: PgText | null;
@@ -48,6 +52,12 @@ interface BatchCounts {
 export interface TableSyncResult {
   stats: TableRunStats;
   interrupted: boolean;
+  /**
+   * the keyset window this run read (`from` exclusive, `to` inclusive; null `from`: the
+   * start of the table, null `to`: nothing read at all). `from` reaches back to where an
+   * earlier run's unfinished second pass started, if any: the second pass re-reads this.
+   */
+  window: { from: KeysetPosition | null; to: KeysetPosition | null };
 }
 
 function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
@@ -57,18 +67,26 @@ function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
   };
 }
 
+/** Rows that landed, as read and by ledger key (collected only when asked for). */
+interface Landed {
+  rows: SourceRow[];
+  keys: string[];
+}
+
 /** Convert, guard and write rows inside the caller's transaction; ledgers updated to match. */
-async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>): Promise<BatchCounts> {
+async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>, landedOut?: Landed): Promise<BatchCounts> {
   const { plan, state } = deps;
   const rowKeys = rows.map((r) => encodeValues(deps.sourceKeyIndexes.map((i) => r[i] ?? null)));
   const rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[] = [];
   const converted: TargetRow[] = [];
   const convertedKeys: string[] = [];
+  const convertedFrom: number[] = [];
   for (let i = 0; i < rows.length; i++) {
     const c = deps.converter.convert(rows[i] as SourceRow);
     if ('row' in c) {
       converted.push(c.row);
       convertedKeys.push(rowKeys[i] as string);
+      convertedFrom.push(i);
     } else {
       rejects.push({ table: plan.table, rowKey: rowKeys[i] as string, column: c.column, reason: c.reason, code: null });
     }
@@ -89,6 +107,13 @@ async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: Batch
     refused.add(r.index);
     rejects.push({ table: plan.table, rowKey: writeKeys[r.index] as string, column: r.column, reason: r.reason, code: r.code });
   }
+  if (landedOut) {
+    guard.pass.forEach((c, i) => {
+      if (refused.has(i)) return;
+      landedOut.rows.push(rows[convertedFrom[c] as number] as SourceRow);
+      landedOut.keys.push(writeKeys[i] as string);
+    });
+  }
   if (rejects.length > 0) await state.recordRejected(rejects);
   if (skips.length > 0) await state.recordSkipped(skips);
   for (const s of skips) deps.emit({ type: 'skip', table: plan.table, rowKey: s.rowKey, fkColumns: s.fkColumns, parentTable: s.parentTable, parentKey: s.parentKey });
@@ -105,7 +130,7 @@ async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: Batch
   return { written: outcome.written, skipped: skips.length, rejected: rejects.length };
 }
 
-async function inTransaction<T>(tx: TargetTransaction, fn: () => Promise<T>): Promise<T> {
+export async function inTransaction<T>(tx: TargetTransaction, fn: () => Promise<T>): Promise<T> {
   await tx.begin();
   try {
     const out = await fn();
@@ -121,7 +146,9 @@ async function inTransaction<T>(tx: TargetTransaction, fn: () => Promise<T>): Pr
 async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<Set<string>> {
   const { plan, state } = deps;
   const [skipped, rejected] = await Promise.all([state.listSkipped(plan.table), state.listRejected(plan.table)]);
-  const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)]);
+  // rows that wait only for a deferred parent (or value) are the second pass's to retry
+  const secondPassOnly = deps.secondPass ? splitLedger(skipped, rejected, deps.secondPass).secondPassOnly : new Set<string>();
+  const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)].filter((k) => !secondPassOnly.has(k)));
   if (keys.size === 0) return keys;
   const all = [...keys];
   for (let i = 0; i < all.length; i += deps.batchSize) {
@@ -136,7 +163,17 @@ async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: n
           await state.clearSkipped(plan.table, gone);
           await state.clearRejected(plan.table, gone);
         }
-        return processRows(rows, deps, deps.writer, keys);
+        const sp = deps.secondPass;
+        if (!sp) return processRows(rows, deps, deps.writer, keys);
+        const landed: Landed = { rows: [], keys: [] };
+        const counts = await processRows(rows, deps, deps.writer, keys, landed);
+        // these rows lie outside the window the second pass re-reads: their deferred columns
+        // are set now, or wait in the ledger for the second pass when their parent is not in yet
+        if (landed.rows.length > 0) {
+          const o = await writeDeferredColumns(plan.table, landed.rows, landed.keys, sp, deps.writer);
+          await settleSecondPass(state, plan.table, o, deps.emit, null);
+        }
+        return counts;
       }),
     );
     for (const k of gone) keys.delete(k);
@@ -153,12 +190,20 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   const started = Date.now();
   const totals = { read: 0, written: 0, skipped: 0, rejected: 0 };
   const incremental = deps.cursorIndex !== null;
-  const checkpoint = incremental && !deps.ignoreCheckpoint ? await state.getCheckpoint(plan.table) : null;
+  const stored = incremental ? await state.getCheckpoint(plan.table) : null;
+  const checkpoint = deps.ignoreCheckpoint ? null : stored;
   const estimatedRows = await deps.reader.estimateRows();
   deps.emit({ type: 'table-start', table: plan.table, mode: incremental ? 'incremental' : 'full', estimatedRows, resumedFrom: checkpoint?.position ?? null });
 
   const ledgerKeys = await retryLedgers(deps, totals);
-  let position: KeysetPosition | null = checkpoint ? decodePosition(checkpoint.position) : null;
+  const start: KeysetPosition | null = checkpoint ? decodePosition(checkpoint.position) : null;
+  let position = start;
+  // Every checkpoint of a table with deferred columns says where their second pass starts,
+  // until that pass is done (deferred-checkpoint.ts); an earlier run's unfinished one is
+  // carried on, even by a run that does not defer (its FK's parent left out by --tables).
+  const owed = stored ? pendingSecondPass(stored.position) : null;
+  let secondPass: SecondPassStart | null = null;
+  if (owed !== null || plan.deferredColumns.length > 0) secondPass = deps.ignoreCheckpoint ? { from: null } : (owed ?? { from: start });
   const writer = position === null && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
   // Reading the next batch overlaps writing the last: one batch writes while the next is
   // read and converted (DESIGN.md "Performance design"). Concurrency 1 keeps batches, and
@@ -170,7 +215,7 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
       inTransaction(deps.tx, async () => {
         const c = await processRows(rows, deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
-        if (incremental) await state.saveCheckpoint(plan.table, encodePosition(last));
+        if (incremental) await state.saveCheckpoint(plan.table, checkpointText(last, secondPass));
         return c;
       }),
     );
@@ -214,6 +259,6 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   await writes.onIdle();
   if (failure) throw failure;
   const stats: TableRunStats = { table: plan.table, ...totals, ms: Date.now() - started, error: null };
-  return { stats, interrupted };
+  return { stats, interrupted, window: { from: secondPass ? secondPass.from : start, to: position } };
 }
 

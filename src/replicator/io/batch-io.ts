@@ -21,6 +21,11 @@ export interface ReadWindow {
   after: KeysetPosition | null;
   /** never read rows whose cursor is >= this bound (the late-commit cap on a PostgreSQL source) */
   cursorBelow: PgText | null;
+  /**
+   * read no row after this position (inclusive upper bound); absent or null: to the end.
+   * The second pass of a cycle re-reads exactly the window the first pass read.
+   */
+  through?: KeysetPosition | null;
   limit: number;
 }
 
@@ -57,6 +62,15 @@ export interface BatchWriter {
    * database refuses is isolated and reported, the others are written.
    */
   write(rows: TargetRow[]): Promise<WriteOutcome>;
+  /**
+   * The second pass of a cycle: sets `columns` (PostgreSQL names) of rows that are already
+   * in the target, matched by the table's key, inside the caller's open transaction. Each
+   * row holds the key values (TablePlan.key order) and then the columns' values, converted
+   * for the target. A row whose values are already there, or whose key is not in the
+   * target, is left alone; `written` counts the rows changed. A row the database refuses
+   * is isolated and reported, the others are updated.
+   */
+  updateColumns(columns: string[], rows: TargetRow[]): Promise<WriteOutcome>;
   /** which of these parent keys exist in `table` (target-native key values), one set-based query */
   existingKeys(table: string, columns: string[], keys: (PgText | SqliteValue)[][]): Promise<Set<string>>;
 }

@@ -10,6 +10,9 @@
  * Rows that have a NULL cursor are therefore read on a run that starts from the
  * beginning (the first run, or --full); a NULL-cursor row added after that is not seen by
  * incremental runs, as with any row whose cursor the application does not maintain.
+ *
+ * A window may also end at a position (`through`, inclusive): the second pass of an FK
+ * cycle re-reads exactly what the first pass read.
  */
 import type { ReadWindow, SourceRow } from './batch-io.js';
 import type { PgText, SqliteValue } from '../values/codec.js';
@@ -21,6 +24,8 @@ export interface KeysetStep {
   phase: 'null-cursor' | 'cursor' | 'key';
   after: boolean;
   below: boolean;
+  /** bounded above (inclusive) by a position */
+  through: boolean;
 }
 
 /** Quoted names of the read: select list, table, cursor (null for a full read) and key. */
@@ -33,12 +38,15 @@ export interface KeysetShape {
 
 /** A stable name for a step, to cache its prepared statement under. */
 export function stepId(step: KeysetStep): string {
-  return `${step.phase}:${step.after ? 'a' : '-'}:${step.below ? 'b' : '-'}`;
+  return `${step.phase}:${step.after ? 'a' : '-'}:${step.below ? 'b' : '-'}:${step.through ? 't' : '-'}`;
 }
 
 const tuple = (items: string[]): string => `(${items.join(', ')})`;
 
-/** The SQL of one step; `param(n)` gives the n-th (1-based) placeholder. Parameters: after values, the cap, the limit. */
+/**
+ * The SQL of one step; `param(n)` gives the n-th (1-based) placeholder. Parameters: after
+ * values, the cap, the through values, the limit.
+ */
 export function keysetSql(shape: KeysetShape, step: KeysetStep, param: (n: number) => string): string {
   const where: string[] = [];
   let n = 0;
@@ -46,16 +54,19 @@ export function keysetSql(shape: KeysetShape, step: KeysetStep, param: (n: numbe
   let order: string[];
   if (step.phase === 'key' || shape.cursor === null) {
     if (step.after) where.push(`${tuple(shape.key)} > ${tuple(shape.key.map(next))}`);
+    if (step.through) where.push(`${tuple(shape.key)} <= ${tuple(shape.key.map(next))}`);
     order = shape.key;
   } else if (step.phase === 'null-cursor') {
     where.push(`${shape.cursor} IS NULL`);
     if (step.after) where.push(`${tuple(shape.key)} > ${tuple(shape.key.map(next))}`);
+    if (step.through) where.push(`${tuple(shape.key)} <= ${tuple(shape.key.map(next))}`);
     order = shape.key;
   } else {
     const cols = [shape.cursor, ...shape.key];
     where.push(`${shape.cursor} IS NOT NULL`);
     if (step.after) where.push(`${tuple(cols)} > ${tuple(cols.map(next))}`);
     if (step.below) where.push(`${shape.cursor} < ${next()}`);
+    if (step.through) where.push(`${tuple(cols)} <= ${tuple(cols.map(next))}`);
     order = cols;
   }
   const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
@@ -68,16 +79,23 @@ export interface BoundStep {
   params: Native[];
 }
 
-/** The steps that continue a read from `window.after`, in order. */
+/** The steps that continue a read from `window.after` (up to `window.through`), in order. */
 export function keysetSteps(incremental: boolean, window: ReadWindow): BoundStep[] {
   const after = window.after;
-  if (!incremental) return [{ step: { phase: 'key', after: after !== null, below: false }, params: after ? [...after.key] : [] }];
+  const through = window.through ?? null;
+  if (!incremental) {
+    return [{ step: { phase: 'key', after: after !== null, below: false, through: through !== null }, params: [...(after?.key ?? []), ...(through?.key ?? [])] }];
+  }
   const below = window.cursorBelow !== null;
   const cap: Native[] = below ? [window.cursorBelow] : [];
-  const fromStart: BoundStep = { step: { phase: 'cursor', after: false, below }, params: cap };
-  if (after === null) return [{ step: { phase: 'null-cursor', after: false, below: false }, params: [] }, fromStart];
-  if (after.cursor === null) return [{ step: { phase: 'null-cursor', after: true, below: false }, params: [...after.key] }, fromStart];
-  return [{ step: { phase: 'cursor', after: true, below }, params: [after.cursor, ...after.key, ...cap] }];
+  const upper: Native[] = through ? [through.cursor, ...through.key] : [];
+  // a window that ends in the NULL-cursor phase never reaches the cursor phase
+  const endsInNullPhase = through !== null && through.cursor === null;
+  const nullUpper: Native[] = endsInNullPhase ? [...through.key] : [];
+  const fromStart: BoundStep[] = endsInNullPhase ? [] : [{ step: { phase: 'cursor', after: false, below, through: through !== null }, params: [...cap, ...upper] }];
+  if (after === null) return [{ step: { phase: 'null-cursor', after: false, below: false, through: endsInNullPhase }, params: nullUpper }, ...fromStart];
+  if (after.cursor === null) return [{ step: { phase: 'null-cursor', after: true, below: false, through: endsInNullPhase }, params: [...after.key, ...nullUpper] }, ...fromStart];
+  return [{ step: { phase: 'cursor', after: true, below, through: through !== null }, params: [after.cursor, ...after.key, ...cap, ...upper] }];
 }
 
 /** Runs the steps until the window is full or the table is exhausted. */

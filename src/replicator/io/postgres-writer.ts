@@ -6,6 +6,10 @@
  * unchanged rows are not rewritten (no new row version, no update trigger).
  * 'copy-direct': COPY straight into the target (a first load into an empty table).
  *
+ * `insertOnlyColumns` (a cycle's deferred FK columns) are written when a row is inserted and
+ * left out of the upsert's UPDATE: the second pass sets them (`updateColumns`: COPY key and
+ * columns into a staging table, then one `UPDATE ... FROM` per batch).
+ *
  * A batch the server refuses for a row's data (see ROW_ERROR_CLASSES) is rolled back to a
  * savepoint taken before it and the offending rows are isolated (row-isolation.ts); the
  * rest is written. Anything else (a lost connection, a serialization failure) is thrown.
@@ -16,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { PlanError } from '../../errors.js';
 import type { CanonicalKind } from '../../model/schema.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
@@ -111,43 +116,92 @@ interface Statements {
   pick: number[] | null;
 }
 
-function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, mode: 'upsert' | 'copy-direct'): Statements {
+export interface PostgresWriterOptions {
+  /** 'upsert' by default; 'copy-direct' for a first load into an empty table */
+  mode: 'upsert' | 'copy-direct';
+  /**
+   * columns (PostgreSQL names) written on INSERT only, never by the upsert's UPDATE: a
+   * cycle's deferred FK columns, NULL in the first pass, so an incremental run does not
+   * overwrite the value the second pass set
+   */
+  insertOnlyColumns?: readonly string[];
+}
+
+const SAVEPOINT = 'SAVEPOINT replicate_batch';
+const RELEASE = 'RELEASE SAVEPOINT replicate_batch';
+
+/** Kinds compared as text go through ::text in the no-op check. */
+function compared(c: PlannedColumn, side: string): string {
+  const ref = `${side}.${quoteIdent(c.pg)}`;
+  return COMPARE_AS_TEXT.has(c.pgType.kind) || c.pgType.array ? `${ref}::text` : ref;
+}
+
+/**
+ * A session-temporary staging table shaped like these target columns (types, none of the
+ * constraints, defaults or sequences); created within the caller's transaction, so a
+ * rollback can take it away again: IF NOT EXISTS every time.
+ */
+function staging(schema: string, table: string, cols: string, purpose: string): { name: string; prepare: string } {
+  const name = quoteIdent('_replicate_stage_' + createHash('sha1').update(JSON.stringify([schema, table, cols, purpose])).digest('hex').slice(0, 16));
+  return {
+    name,
+    prepare: `CREATE TEMP TABLE IF NOT EXISTS ${name} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${qualified(schema, table)} WITH NO DATA; TRUNCATE ${name}`,
+  };
+}
+
+function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, opts: PostgresWriterOptions): Statements {
+  const { mode } = opts;
   const target = qualified(schema, table.table);
   castTypes(info, schema, table.table, table.columns.map((c) => c.pg)); // every planned column must exist
   const written: PlannedColumn[] = table.columns.filter((c) => !info.get(c.pg)?.generated);
   const pick = written.length === table.columns.length ? null : written.map((c) => table.columns.indexOf(c));
   const cols = written.map((c) => quoteIdent(c.pg)).join(', ');
-  const savepoint = 'SAVEPOINT replicate_batch';
-  const release = 'RELEASE SAVEPOINT replicate_batch';
-  if (mode === 'copy-direct') return { prepare: savepoint, copy: `COPY ${target} (${cols}) FROM STDIN`, finish: release, pick };
+  if (mode === 'copy-direct') return { prepare: SAVEPOINT, copy: `COPY ${target} (${cols}) FROM STDIN`, finish: RELEASE, pick };
 
-  // one staging table per target table, column list and session; only the written columns,
-  // with their types but none of the target's constraints, defaults or sequences (CREATE TABLE AS)
-  const stage = quoteIdent('_replicate_stage_' + createHash('sha1').update(JSON.stringify([schema, table.table, cols])).digest('hex').slice(0, 16));
-  const keys = new Set(table.key);
-  const updated = written.filter((c) => !keys.has(c.pg));
-  const compared = (c: PlannedColumn, side: string): string => {
-    const ref = `${side}.${quoteIdent(c.pg)}`;
-    return COMPARE_AS_TEXT.has(c.pgType.kind) || c.pgType.array ? `${ref}::text` : ref;
-  };
+  // one staging table per target table, column list and session; only the written columns
+  const stage = staging(schema, table.table, cols, '');
+  const notUpdated = new Set([...table.key, ...(opts.insertOnlyColumns ?? [])]);
+  const updated = written.filter((c) => !notUpdated.has(c.pg));
   const onConflict =
     updated.length === 0
       ? 'DO NOTHING'
       : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.pg)} = EXCLUDED.${quoteIdent(c.pg)}`).join(', ')}` +
         ` WHERE (${updated.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${updated.map((c) => compared(c, 'EXCLUDED')).join(', ')})`;
   return {
-    // the table is created within the caller's transaction, so a rollback can take it away again: IF NOT EXISTS every time
-    prepare: `${savepoint}; CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${target} WITH NO DATA; TRUNCATE ${stage}`,
-    copy: `COPY ${stage} (${cols}) FROM STDIN`,
+    prepare: `${SAVEPOINT}; ${stage.prepare}`,
+    copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
     finish:
-      `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage}` +
-      ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}; ${release}`,
+      `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage.name}` +
+      ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}; ${RELEASE}`,
     pick,
   };
 }
 
-export function createPostgresWriter(client: pg.Client, schema: string, table: TablePlan, opts?: { mode: 'upsert' | 'copy-direct' }): BatchWriter {
-  const mode = opts?.mode ?? 'upsert';
+/** The second pass: key and columns COPY-ed into a staging table, then one UPDATE of the rows whose columns differ. */
+function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, columns: readonly string[]): { prepare: string; copy: string; update: string } {
+  const planned = (name: string): PlannedColumn => {
+    const c = table.columns.find((col) => col.pg === name);
+    if (!c) throw new PlanError([table.table], `column ${quoteIdent(name)} is not among the replicated columns`);
+    return c;
+  };
+  const keys = table.key.map(planned);
+  const set = columns.map(planned);
+  castTypes(info, schema, table.table, [...table.key, ...columns]); // every column must exist
+  const cols = [...keys, ...set].map((c) => quoteIdent(c.pg)).join(', ');
+  const stage = staging(schema, table.table, cols, 'update');
+  const match = keys.map((c) => `_target.${quoteIdent(c.pg)} = _stage.${quoteIdent(c.pg)}`).join(' AND ');
+  return {
+    prepare: `${SAVEPOINT}; ${stage.prepare}`,
+    copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
+    update:
+      `UPDATE ${qualified(schema, table.table)} AS _target SET ${set.map((c) => `${quoteIdent(c.pg)} = _stage.${quoteIdent(c.pg)}`).join(', ')}` +
+      ` FROM ${stage.name} AS _stage WHERE ${match}` +
+      ` AND (${set.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${set.map((c) => compared(c, '_stage')).join(', ')})`,
+  };
+}
+
+export function createPostgresWriter(client: pg.Client, schema: string, table: TablePlan, opts?: PostgresWriterOptions): BatchWriter {
+  const options: PostgresWriterOptions = opts ?? { mode: 'upsert' };
   const catalog = new Map<string, Map<string, PostgresColumnInfo>>();
   const columnInfo = async (name: string): Promise<Map<string, PostgresColumnInfo>> => {
     let info = catalog.get(name);
@@ -158,23 +212,31 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
     return info;
   };
   let statements: Statements | null = null;
+  const updates = new Map<string, { prepare: string; copy: string; update: string }>();
   const existsSql = new Map<string, string>();
 
-  /** One attempt at writing these rows under its own savepoint; the failure if their data was refused. */
-  const attempt = async (rows: readonly TargetRow[]): Promise<RowFailure | null> => {
-    const s = (statements ??= buildStatements(schema, table, await columnInfo(table.table), mode));
+  /** Runs `work` under its own savepoint; the failure, rolled back to it, if the rows' data was refused. */
+  const underSavepoint = async (work: () => Promise<void>): Promise<RowFailure | null> => {
     try {
-      await client.query(s.prepare);
-      await copyRows(client, s.copy, rows, s.pick);
-      await client.query(s.finish);
+      await work();
       return null;
     } catch (e) {
       const f = asRowFailure(e);
       if (!f) throw e;
-      await client.query('ROLLBACK TO SAVEPOINT replicate_batch; RELEASE SAVEPOINT replicate_batch');
+      await client.query(`ROLLBACK TO SAVEPOINT replicate_batch; ${RELEASE}`);
       const at = copyContext(f.where);
       return { code: f.code, reason: f.message, column: f.column ?? at.column, row: at.line };
     }
+  };
+
+  /** One attempt at writing these rows under its own savepoint; the failure if their data was refused. */
+  const attempt = async (rows: readonly TargetRow[]): Promise<RowFailure | null> => {
+    const s = (statements ??= buildStatements(schema, table, await columnInfo(table.table), options));
+    return underSavepoint(async () => {
+      await client.query(s.prepare);
+      await copyRows(client, s.copy, rows, s.pick);
+      await client.query(s.finish);
+    });
   };
 
   return {
@@ -182,6 +244,32 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
       if (rows.length === 0) return { written: 0, rejected: [] };
       const rejected = await isolateRows(rows, attempt, (code) => code === FK_VIOLATION);
       return { written: rows.length - rejected.length, rejected };
+    },
+
+    async updateColumns(columns, rows) {
+      if (rows.length === 0 || columns.length === 0) return { written: 0, rejected: [] };
+      const id = JSON.stringify(columns);
+      let u = updates.get(id);
+      if (!u) {
+        u = buildUpdate(schema, table, await columnInfo(table.table), columns);
+        updates.set(id, u);
+      }
+      const s = u;
+      let changed = 0;
+      // a refused row is only ever its own values (a parent deleted meanwhile, a CHECK): no retry after the others
+      const rejected = await isolateRows(
+        rows,
+        (part) =>
+          underSavepoint(async () => {
+            await client.query(s.prepare);
+            await copyRows(client, s.copy, part, null);
+            const r = await client.query(s.update);
+            await client.query(RELEASE);
+            changed += r.rowCount ?? 0;
+          }),
+        () => false,
+      );
+      return { written: changed, rejected };
     },
 
     async existingKeys(parent, columns, keys) {

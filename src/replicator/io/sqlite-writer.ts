@@ -9,6 +9,10 @@
  * redone row by row, each under its own savepoint: refused rows are reported with SQLite's
  * error code, the others are written. A row refused for a missing parent is tried again
  * after the rest of its batch, which may have brought the parent.
+ *
+ * `insertOnlyColumns` (a cycle's deferred FK columns) are written when a row is inserted
+ * and left out of the upsert's UPDATE; the second pass sets them with `updateColumns`, one
+ * prepared UPDATE per row (only where the values differ).
  */
 import type Database from 'better-sqlite3';
 import { PlanError } from '../../errors.js';
@@ -61,7 +65,28 @@ interface RowWriter {
   run(row: TargetRow): void;
 }
 
-function buildRowWriter(db: Database.Database, table: TablePlan): RowWriter {
+export interface SqliteWriterOptions {
+  /**
+   * columns (PostgreSQL names) written on INSERT only, never by the upsert's UPDATE: a
+   * cycle's deferred FK columns, NULL in the first pass, so an incremental run does not
+   * overwrite the value the second pass set
+   */
+  insertOnlyColumns?: readonly string[];
+}
+
+/** SQLite name of a planned column given its PostgreSQL name. */
+function sqliteColumn(table: TablePlan, pgName: string): string {
+  const c = table.columns.find((col) => col.pg === pgName);
+  if (!c) throw new PlanError([table.table], `column ${quoteIdent(pgName)} is not among the replicated columns`);
+  return c.sqlite;
+}
+
+/** The columns an upsert matches rows by: the server id where keys are translated, else the key. */
+function conflictColumns(table: TablePlan): string[] {
+  return table.keyTranslation ? [table.keyTranslation.serverId] : sqliteKeyColumns(table);
+}
+
+function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>): RowWriter {
   const t = quoteIdent(table.sqliteTable);
   const generated = generatedColumns(db, table.sqliteTable);
   const all = table.columns.map((c) => c.sqlite);
@@ -69,11 +94,11 @@ function buildRowWriter(db: Database.Database, table: TablePlan): RowWriter {
   const names = pick === null ? all : pick.map((i) => all[i] as string);
   const bindOf = (row: TargetRow): TargetRow => (pick === null ? row : pick.map((i) => row[i] ?? null));
 
-  const conflict = table.keyTranslation ? [table.keyTranslation.serverId] : sqliteKeyColumns(table);
+  const conflict = conflictColumns(table);
   const missing = conflict.find((k) => !names.includes(k));
   if (missing !== undefined) throw new PlanError([table.table], `key column ${quoteIdent(missing)} is not among the columns written to SQLite`);
-  const keySet = new Set(conflict);
-  const updated = names.filter((c) => !keySet.has(c));
+  const notUpdated = new Set([...conflict, ...insertOnly]);
+  const updated = names.filter((c) => !notUpdated.has(c));
   // Seed 002's convention: a row arriving from PostgreSQL gets its server id as its local
   // key too (local_id = server_id); an existing row keeps the local key it has. A local key
   // that is SQLite's rowid (INTEGER PRIMARY KEY) is left for SQLite to assign.
@@ -123,8 +148,30 @@ function buildRowWriter(db: Database.Database, table: TablePlan): RowWriter {
   };
 }
 
-export function createSqliteWriter(db: Database.Database, table: TablePlan): BatchWriter {
+/** The second pass: `SET columns` of the row with this key, where they differ. A row: key values, then the columns' values. */
+function buildColumnUpdate(db: Database.Database, table: TablePlan, columns: readonly string[]): RowWriter & { changes(): number } {
+  const set = columns.map((c) => sqliteColumn(table, c));
+  // the key as the target holds it: TablePlan.key pairs with the server id where keys are translated
+  const key = table.key.map((k) => sqliteColumn(table, k));
+  const stmt = db.prepare(
+    `UPDATE ${quoteIdent(table.sqliteTable)} SET ${set.map((c) => `${quoteIdent(c)} = ?`).join(', ')}` +
+      ` WHERE ${key.map((k) => `${quoteIdent(k)} = ?`).join(' AND ')} AND (${set.map(quoteIdent).join(', ')}) IS NOT (${set.map(() => '?').join(', ')})`,
+  );
+  const n = key.length;
+  let changes = 0;
+  return {
+    run(row) {
+      const values = row.slice(n);
+      changes += stmt.run([...values, ...row.slice(0, n), ...values]).changes;
+    },
+    changes: () => changes,
+  };
+}
+
+export function createSqliteWriter(db: Database.Database, table: TablePlan, opts?: SqliteWriterOptions): BatchWriter {
+  const insertOnly = new Set((opts?.insertOnlyColumns ?? []).map((c) => sqliteColumn(table, c)));
   let writer: RowWriter | null = null;
+  const columnUpdates = new Map<string, ReturnType<typeof buildColumnUpdate>>();
   const savepoint = db.prepare('SAVEPOINT replicate_batch');
   const rollbackTo = db.prepare('ROLLBACK TO replicate_batch');
   const release = db.prepare('RELEASE replicate_batch');
@@ -152,7 +199,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan): Bat
   return {
     async write(rows) {
       if (rows.length === 0) return { written: 0, rejected: [] };
-      const w = (writer ??= buildRowWriter(db, table));
+      const w = (writer ??= buildRowWriter(db, table, insertOnly));
       savepoint.run();
       try {
         for (const row of rows) w.run(row);
@@ -178,6 +225,35 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan): Bat
         rejected = [...rejected.filter((r) => r.code !== FK_VIOLATION), ...still].sort((a, b) => a.index - b.index);
       }
       return { written: rows.length - rejected.length, rejected };
+    },
+
+    async updateColumns(columns, rows) {
+      if (rows.length === 0 || columns.length === 0) return { written: 0, rejected: [] };
+      const id = JSON.stringify(columns);
+      let w = columnUpdates.get(id);
+      if (!w) {
+        w = buildColumnUpdate(db, table, columns);
+        columnUpdates.set(id, w);
+      }
+      const before = w.changes();
+      savepoint.run();
+      try {
+        for (const row of rows) w.run(row);
+        release.run();
+        return { written: w.changes() - before, rejected: [] };
+      } catch (e) {
+        if (!rowFailure(e) || !db.inTransaction) throw e;
+        rollbackTo.run();
+        release.run();
+      }
+      // row by row: a refused row is only ever its own values (a parent deleted meanwhile, a CHECK)
+      const retried = w.changes();
+      const rejected: RowRejection[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const r = rowAlone(w, rows[i] as TargetRow, i);
+        if (r) rejected.push(r);
+      }
+      return { written: w.changes() - retried, rejected };
     },
 
     async existingKeys(parent, columns, keys) {
