@@ -89,7 +89,8 @@ async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise
       log(`saved the results to ${opts.saveBaseline}`);
     }
     if (opts.keep) log(`kept ${workDir}${opts.pgUrl ? ' and the bench_* databases' : ''}`);
-    return cases.measurements.some((m) => m.status === 'failed') ? 1 : 0;
+    // pgloader failing (it runs out of heap on large inputs) is a result; anything else failing is not.
+    return cases.measurements.some((m) => m.status === 'failed' && m.key !== 'a.pgloader') ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     await cleanup();

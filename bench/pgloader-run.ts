@@ -28,7 +28,17 @@ export async function runPgloader(sqlitePath: string, targetUrl: string, workDir
   const target = targetUrl.replace(/^postgres:\/\//, 'postgresql://');
   const r = await runTimed('pgloader', ['--root-dir', root, '--no-ssl-cert-verification', `sqlite://${sqlitePath}`, target], { cwd: root, timeoutMs });
   const output = `${r.stdout}\n${r.stderr}`;
-  // Keep the summary table (from its header line on), which names rows and errors per table.
+  return { code: r.code, ms: r.ms, peakRss: r.peakRss, diagnostics: r.code === 0 ? summaryTable(output) : failureReason(output) };
+}
+
+/** The closing summary table (from its header line on), which names rows and errors per table. */
+function summaryTable(output: string): string {
   const at = output.lastIndexOf('table name');
-  return { code: r.code, ms: r.ms, peakRss: r.peakRss, diagnostics: (at >= 0 ? output.slice(at) : output).trim().slice(-4000) };
+  return (at >= 0 ? output.slice(at) : output).trim().slice(-4000);
+}
+
+/** The lines that say why it stopped (SBCL's "Heap exhausted" lands in its debugger, LDB). */
+function failureReason(output: string): string {
+  const telling = output.split('\n').filter((l) => /heap exhausted|fatal error|ERROR|killed after/i.test(l)).map((l) => l.trim());
+  return (telling.length ? [...new Set(telling)].slice(0, 4).join(' | ') : output.trim().slice(-1000)).slice(0, 1000);
 }

@@ -76,7 +76,7 @@ function loaded(key: MeasurementKey, expected: number, landed: number, ms: numbe
 }
 
 function failed(key: MeasurementKey, why: string): Measurement {
-  return measurement(key, { status: 'failed', note: why.replace(/\s+/g, ' ').slice(0, 400) });
+  return measurement(key, { status: 'failed', note: why.replace(/\s+/g, ' ').slice(0, 600) });
 }
 
 function waitingNote(run: ReplicateRun): string | undefined {

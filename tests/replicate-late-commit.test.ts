@@ -25,6 +25,8 @@ afterAll(async () => {
 
 describe('a late commit', () => {
   it('is picked up by the next run', async () => {
+    const initial = await pair.run('pg-to-sqlite');
+    expect(initial.code).toBe(0);
     // the slow writer's transaction starts first: its rows carry this earlier now()
     await slow.query('BEGIN');
     await slow.query(`INSERT INTO events (id, what) VALUES (2, 'late commit')`);

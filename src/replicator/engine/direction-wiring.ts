@@ -35,6 +35,7 @@ export interface Connections {
 
 export interface TableWiring {
   reader: BatchReader;
+  keyReader: BatchReader;
   writer: BatchWriter;
   firstLoadWriter: BatchWriter | null;
   converter: RowConverter;
@@ -181,7 +182,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
     },
     async table(plan, names, planned) {
       const readPlan = readPlanFor(plan, !toSqlite);
-      const reader = toSqlite ? createPostgresReader(conn.pg, conn.schema, readPlan) : createSqliteReader(conn.sqlite, readPlan);
+      const readerFor = (p: TablePlan): BatchReader => (toSqlite ? createPostgresReader(conn.pg, conn.schema, p) : createSqliteReader(conn.sqlite, p));
+      const reader = readerFor(readPlan);
+      const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
       const insertOnlyColumns = plan.deferredColumns;
       const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
@@ -210,6 +213,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const cursorIndex = plan.cursor ? readPlan.columns.findIndex((c) => c.pg === plan.cursor) : -1;
       return {
         reader,
+        keyReader,
         writer,
         firstLoadWriter,
         converter,

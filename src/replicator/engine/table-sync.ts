@@ -13,12 +13,15 @@ import type { PgText } from '../values/codec.js';
 import { checkpointText, pendingSecondPass, type SecondPassStart } from './deferred-checkpoint.js';
 import { settleSecondPass, splitLedger, writeDeferredColumns, type SecondPassWiring } from './deferred-columns.js';
 import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
+import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-checkpoint.js';
 import { decodePosition, decodeValues, encodeValues } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
 
 export interface TableSyncDeps {
   plan: TablePlan;
   reader: BatchReader;
+  /** the same table read by key alone: a first copy of a table with a cursor */
+  keyReader: BatchReader;
   writer: BatchWriter;
   /** COPY straight in: used for a first load (no checkpoint) into an empty target table */
   firstLoadWriter: BatchWriter | null;
@@ -196,8 +199,14 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   deps.emit({ type: 'table-start', table: plan.table, mode: incremental ? 'incremental' : 'full', estimatedRows, resumedFrom: checkpoint?.position ?? null });
 
   const ledgerKeys = await retryLedgers(deps, totals);
-  const start: KeysetPosition | null = checkpoint ? decodePosition(checkpoint.position) : null;
-  let position = start;
+  const resumedScan = checkpoint ? pendingFullScan(checkpoint.position) : null;
+  const start: KeysetPosition | null = checkpoint && !resumedScan ? decodePosition(checkpoint.position) : null;
+  // a first copy (or --full) of a table with a cursor reads by key up to a high-water mark (full-scan-checkpoint.ts)
+  const scan: FullScanState | null = !incremental
+    ? null
+    : (resumedScan ?? (start === null ? { after: null, highWater: await deps.retry(`${plan.table}: high-water mark`, () => deps.reader.lastPosition(deps.cursorBelow)) } : null));
+  const reader = scan ? deps.keyReader : deps.reader;
+  let position: KeysetPosition | null = scan ? (scan.after === null ? null : { cursor: null, key: scan.after }) : start;
   // Every checkpoint of a table with deferred columns says where their second pass starts,
   // until that pass is done (deferred-checkpoint.ts); an earlier run's unfinished one is
   // carried on, even by a run that does not defer (its FK's parent left out by --tables).
@@ -205,6 +214,11 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   let secondPass: SecondPassStart | null = null;
   if (owed !== null || plan.deferredColumns.length > 0) secondPass = deps.ignoreCheckpoint ? { from: null } : (owed ?? { from: start });
   const writer = position === null && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
+  const checkpointAt = (last: KeysetPosition): string => {
+    if (!scan) return checkpointText(last, secondPass);
+    const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
+    return fullScanText(base, { after: last.key, highWater: scan.highWater });
+  };
   // Reading the next batch overlaps writing the last: one batch writes while the next is
   // read and converted (DESIGN.md "Performance design"). Concurrency 1 keeps batches, and
   // so checkpoints, in order; at most one batch waits, so memory stays flat.
@@ -215,7 +229,7 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
       inTransaction(deps.tx, async () => {
         const c = await processRows(rows, deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
-        if (incremental) await state.saveCheckpoint(plan.table, checkpointText(last, secondPass));
+        if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last));
         return c;
       }),
     );
@@ -243,7 +257,7 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
       break;
     }
     const after = position;
-    const rows = await deps.retry(`${plan.table}: read`, () => deps.reader.readBatch({ after, cursorBelow: deps.cursorBelow, limit: deps.batchSize }));
+    const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: deps.batchSize }));
     if (failure) break;
     if (rows.length === 0) break;
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
@@ -258,6 +272,17 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   }
   await writes.onIdle();
   if (failure) throw failure;
+  if (scan && !interrupted) {
+    // the scan is done: incremental reads continue from the high-water mark it started with
+    const highWater = scan.highWater;
+    await deps.retry(`${plan.table}: checkpoint`, () =>
+      inTransaction(deps.tx, async () => {
+        if (highWater) await state.saveCheckpoint(plan.table, checkpointText(highWater, secondPass));
+        else await state.resetCheckpoints(plan.table);
+      }),
+    );
+    position = highWater;
+  }
   const stats: TableRunStats = { table: plan.table, ...totals, ms: Date.now() - started, error: null };
   return { stats, interrupted, window: { from: secondPass ? secondPass.from : start, to: position } };
 }

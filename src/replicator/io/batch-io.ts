@@ -36,6 +36,11 @@ export interface BatchReader {
   readByKeys(keys: (PgText | SqliteValue)[][]): Promise<SourceRow[]>;
   /** rows the source holds (fast estimate allowed) */
   estimateRows(): Promise<number>;
+  /**
+   * The greatest (cursor, key) position in the source (below the cap, non-NULL cursor), or
+   * null for an empty table: the high-water mark a first copy by key ends on.
+   */
+  lastPosition(cursorBelow: PgText | null): Promise<KeysetPosition | null>;
 }
 
 /** A target row: values in TablePlan.columns order, converted for the target. */

@@ -113,3 +113,13 @@ export async function readKeyset(
   }
   return out;
 }
+
+/**
+ * The greatest (cursor, key) row's cursor and key, below an optional cap: one index scan
+ * backwards. Parameters: the cap, when `below`.
+ */
+export function lastPositionSql(shape: KeysetShape, cursor: string, below: boolean, param: (n: number) => string): string {
+  const where = [`${cursor} IS NOT NULL`, ...(below ? [`${cursor} < ${param(1)}`] : [])];
+  const desc = [cursor, ...shape.key].map((c) => `${c} DESC`).join(', ');
+  return `SELECT ${[cursor, ...shape.key].join(', ')} FROM ${shape.from} WHERE ${where.join(' AND ')} ORDER BY ${desc} LIMIT 1`;
+}

@@ -13,7 +13,7 @@ import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import { rawTextTypes } from '../values/pg-raw-types.js';
 import type { BatchReader, SourceRow } from './batch-io.js';
-import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep } from './keyset-plan.js';
+import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep, lastPositionSql } from './keyset-plan.js';
 import { castTypes, postgresColumnTypes } from './postgres-column-types.js';
 
 /** Named statements are per connection; a hash of the text keeps one name per distinct query. */
@@ -26,6 +26,7 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
   const missing = [...table.key, ...(table.cursor ? [table.cursor] : [])].find((k) => !has(k));
   if (missing !== undefined) throw new PlanError([table.table], `column ${quoteIdent(missing)} is not among the replicated columns`);
   const cursor = table.mode === 'incremental' && table.cursor !== null ? table.cursor : null;
+  const cursorColumn = table.cursor !== null ? quoteIdent(table.cursor) : null;
   const from = qualified(schema, table.table);
   const select = table.columns.map((c) => quoteIdent(c.pg));
   const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: table.key.map(quoteIdent) };
@@ -64,6 +65,13 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
       const values = table.key.map((_, i) => keys.map((k) => (k[i] === null || k[i] === undefined ? null : String(k[i]))));
       const r = await client.query<SourceRow>({ ...byKeys, values, rowMode: 'array', types: rawTextTypes });
       return r.rows;
+    },
+    async lastPosition(cursorBelow) {
+      if (cursorColumn === null) return null;
+      const text = lastPositionSql(shape, cursorColumn, cursorBelow !== null, (n) => `$${n}`);
+      const r = await client.query<SourceRow>({ text, values: cursorBelow !== null ? [cursorBelow] : [], rowMode: 'array', types: rawTextTypes });
+      const row = r.rows[0];
+      return row ? { cursor: row[0] ?? null, key: row.slice(1) } : null;
     },
     async estimateRows() {
       const r = await client.query<{ n: string }>(`SELECT reltuples::float8::text AS n FROM pg_class WHERE oid = $1::regclass`, [from]);

@@ -10,7 +10,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { PgText, SqliteValue } from '../values/codec.js';
 import type { BatchReader, SourceRow } from './batch-io.js';
-import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep } from './keyset-plan.js';
+import { keysetSql, keysetSteps, lastPositionSql, readKeyset, stepId, type KeysetShape, type KeysetStep } from './keyset-plan.js';
 import { encodeKeyTuples, keyInJsonSql } from './sqlite-key-json.js';
 
 type Native = PgText | SqliteValue;
@@ -33,6 +33,7 @@ export function sqliteKeyColumns(table: TablePlan): string[] {
 export function createSqliteReader(db: Database.Database, table: TablePlan, opts?: { chunkRows?: number }): BatchReader {
   const key = sqliteKeyColumns(table);
   const cursor = table.mode === 'incremental' && table.cursor !== null ? sqliteName(table, table.cursor) : null;
+  const cursorColumn = table.cursor !== null ? quoteIdent(sqliteName(table, table.cursor)) : null;
   const from = quoteIdent(table.sqliteTable);
   const select = table.columns.map((c) => quoteIdent(c.sqlite));
   const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: key.map(quoteIdent) };
@@ -70,6 +71,12 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
     async estimateRows() {
       count ??= db.prepare(`SELECT count(*) FROM ${from}`).pluck(true).safeIntegers(true);
       return Number(count.get() as bigint);
+    },
+    async lastPosition(cursorBelow) {
+      if (cursorColumn === null) return null;
+      const sql = lastPositionSql(shape, cursorColumn, cursorBelow !== null, () => '?');
+      const row = db.prepare(sql).raw(true).safeIntegers(true).get(...(cursorBelow !== null ? [cursorBelow] : [])) as Native[] | undefined;
+      return row ? { cursor: row[0] ?? null, key: row.slice(1) } : null;
     },
   };
 }
