@@ -79,42 +79,42 @@ interface Landed {
 /** Convert, guard and write rows inside the caller's transaction; ledgers updated to match. */
 async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>, landedOut?: Landed): Promise<BatchCounts> {
   const { plan, state } = deps;
-  const rowKeys = rows.map((r) => encodeValues(deps.sourceKeyIndexes.map((i) => r[i] ?? null)));
+  // ledger keys (text) are built only for rows that need one: most batches need none
+  const keyOf = (row: SourceRow): string => encodeValues(deps.sourceKeyIndexes.map((i) => row[i] ?? null));
   const rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[] = [];
   const converted: TargetRow[] = [];
-  const convertedKeys: string[] = [];
   const convertedFrom: number[] = [];
   for (let i = 0; i < rows.length; i++) {
     const c = deps.converter.convert(rows[i] as SourceRow);
     if ('row' in c) {
       converted.push(c.row);
-      convertedKeys.push(rowKeys[i] as string);
       convertedFrom.push(i);
     } else {
-      rejects.push({ table: plan.table, rowKey: rowKeys[i] as string, column: c.column, reason: c.reason, code: null });
+      rejects.push({ table: plan.table, rowKey: keyOf(rows[i] as SourceRow), column: c.column, reason: c.reason, code: null });
     }
   }
+  const convertedKey = (c: number): string => keyOf(rows[convertedFrom[c] as number] as SourceRow);
   const guard = await guardBatch(converted, deps.fks, writer);
   const skips: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[] = guard.held.map((h) => ({
     table: plan.table,
-    rowKey: convertedKeys[h.index] as string,
+    rowKey: convertedKey(h.index),
     fkColumns: h.fk.fkColumns,
     parentTable: h.fk.parentTable,
     parentKey: encodeValues(h.parentKey),
   }));
   const toWrite = guard.pass.map((i) => converted[i] as TargetRow);
-  const writeKeys = guard.pass.map((i) => convertedKeys[i] as string);
+  const writeKey = (j: number): string => convertedKey(guard.pass[j] as number);
   const outcome = toWrite.length > 0 ? await writer.write(toWrite) : { written: 0, rejected: [] };
   const refused = new Set<number>();
   for (const r of outcome.rejected) {
     refused.add(r.index);
-    rejects.push({ table: plan.table, rowKey: writeKeys[r.index] as string, column: r.column, reason: r.reason, code: r.code });
+    rejects.push({ table: plan.table, rowKey: writeKey(r.index), column: r.column, reason: r.reason, code: r.code });
   }
   if (landedOut) {
     guard.pass.forEach((c, i) => {
       if (refused.has(i)) return;
       landedOut.rows.push(rows[convertedFrom[c] as number] as SourceRow);
-      landedOut.keys.push(writeKeys[i] as string);
+      landedOut.keys.push(writeKey(i));
     });
   }
   if (rejects.length > 0) await state.recordRejected(rejects);
@@ -123,7 +123,12 @@ async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: Batch
   for (const r of rejects) deps.emit({ type: 'reject', table: plan.table, rowKey: r.rowKey, column: r.column, reason: r.reason, code: r.code });
   if (ledgerKeys.size > 0) {
     // a row that landed leaves both ledgers; a row that failed again moves to the ledger of its new reason
-    const landed = writeKeys.filter((k, i) => !refused.has(i) && ledgerKeys.has(k));
+    const landed: string[] = [];
+    for (let j = 0; j < toWrite.length; j++) {
+      if (refused.has(j)) continue;
+      const k = writeKey(j);
+      if (ledgerKeys.has(k)) landed.push(k);
+    }
     const nowRejected = rejects.map((r) => r.rowKey).filter((k) => ledgerKeys.has(k));
     const nowSkipped = skips.map((s) => s.rowKey).filter((k) => ledgerKeys.has(k));
     if (landed.length + nowRejected.length > 0) await state.clearSkipped(plan.table, [...landed, ...nowRejected]);

@@ -89,5 +89,11 @@ export interface TargetTransaction {
 
 /** Stable text form of a key tuple, for sets and ledgers. */
 export function keyString(values: readonly (PgText | SqliteValue)[]): string {
+  // the FK guard builds one of these per row per FK: a one-column key is its text
+  // (prefixed, so it never collides with the JSON form of a NULL or a tuple)
+  if (values.length === 1) {
+    const v = values[0] ?? null;
+    if (v !== null) return '=' + (Buffer.isBuffer(v) ? v.toString('hex') : String(v));
+  }
   return JSON.stringify(values.map((v) => (v === null ? null : Buffer.isBuffer(v) ? v.toString('hex') : String(v))));
 }
