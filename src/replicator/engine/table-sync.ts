@@ -76,9 +76,17 @@ interface Landed {
   keys: string[];
 }
 
-/** Convert, guard and write rows inside the caller's transaction; ledgers updated to match. */
-async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>, landedOut?: Landed): Promise<BatchCounts> {
-  const { plan, state } = deps;
+/** A batch converted for the target (pure work: done while the previous batch is written). */
+interface PreparedRows {
+  rows: SourceRow[];
+  converted: TargetRow[];
+  /** index in `rows` of each converted row */
+  convertedFrom: number[];
+  rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[];
+}
+
+function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
+  const { plan } = deps;
   // ledger keys (text) are built only for rows that need one: most batches need none
   const keyOf = (row: SourceRow): string => encodeValues(deps.sourceKeyIndexes.map((i) => row[i] ?? null));
   const rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[] = [];
@@ -93,6 +101,14 @@ async function processRows(rows: SourceRow[], deps: TableSyncDeps, writer: Batch
       rejects.push({ table: plan.table, rowKey: keyOf(rows[i] as SourceRow), column: c.column, reason: c.reason, code: null });
     }
   }
+  return { rows, converted, convertedFrom, rejects };
+}
+
+/** Guard and write a converted batch inside the caller's transaction; ledgers updated to match. */
+async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>, landedOut?: Landed): Promise<BatchCounts> {
+  const { plan, state } = deps;
+  const { rows, converted, convertedFrom, rejects } = prepared;
+  const keyOf = (row: SourceRow): string => encodeValues(deps.sourceKeyIndexes.map((i) => row[i] ?? null));
   const convertedKey = (c: number): string => keyOf(rows[convertedFrom[c] as number] as SourceRow);
   const guard = await guardBatch(converted, deps.fks, writer);
   const skips: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[] = guard.held.map((h) => ({
@@ -172,9 +188,9 @@ async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: n
           await state.clearRejected(plan.table, gone);
         }
         const sp = deps.secondPass;
-        if (!sp) return processRows(rows, deps, deps.writer, keys);
+        if (!sp) return processRows(prepareRows(rows, deps), deps, deps.writer, keys);
         const landed: Landed = { rows: [], keys: [] };
-        const counts = await processRows(rows, deps, deps.writer, keys, landed);
+        const counts = await processRows(prepareRows(rows, deps), deps, deps.writer, keys, landed);
         // these rows lie outside the window the second pass re-reads: their deferred columns
         // are set now, or wait in the ledger for the second pass when their parent is not in yet
         if (landed.rows.length > 0) {
@@ -229,10 +245,13 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   // so checkpoints, in order; at most one batch waits, so memory stays flat.
   const writes = new PQueue({ concurrency: 1 });
   let failure: unknown = null;
-  const writeBatch = async (rows: SourceRow[], last: KeysetPosition): Promise<void> => {
+  const writeBatch = async (prepared: PreparedRows, last: KeysetPosition): Promise<void> => {
+    const rows = prepared.rows;
+    let attempts = 0;
     const counts = await deps.retry(`${plan.table}: write`, () =>
       inTransaction(deps.tx, async () => {
-        const c = await processRows(rows, deps, writer, ledgerKeys);
+        // the FK guard translates keys in place: a retry starts again from the source rows
+        const c = await processRows(attempts++ === 0 ? prepared : prepareRows(rows, deps), deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
         if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last));
         return c;
@@ -268,9 +287,11 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
     totals.read += rows.length;
     position = last;
+    // converting is pure work: it overlaps the write of the batch before
+    const prepared = prepareRows(rows, deps);
     await writes.onSizeLessThan(1);
     if (failure) break;
-    writes.add(() => writeBatch(rows, last)).catch((e: unknown) => {
+    writes.add(() => writeBatch(prepared, last)).catch((e: unknown) => {
       failure ??= e;
     });
     if (rows.length < deps.batchSize) break;

@@ -27,6 +27,7 @@ import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import type { PgText } from '../values/codec.js';
 import { encodeCopyRow } from '../values/copy-text.js';
 import { keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { statementName } from './postgres-reader.js';
 import { castTypes, postgresColumnTypes, type PostgresColumnInfo } from './postgres-column-types.js';
 import { isolateRows, type RowFailure } from './row-isolation.js';
 
@@ -282,18 +283,21 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
         const aliases = columns.map((_, i) => `k${i}`);
         const params = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
         const match = columns.map((c, i) => `p.${quoteIdent(c)} = u.${aliases[i]}::${types[i]}`).join(' AND ');
+        // Asks for the MISSING keys (nearly always none, so next to nothing comes back) as a
+        // named statement (planned once): several times cheaper per batch than listing the
+        // keys that exist with a fresh plan each time.
         sql =
           `SELECT u.ord::text AS ord FROM unnest(${params}) WITH ORDINALITY AS u(${aliases.join(', ')}, ord)` +
-          ` WHERE EXISTS (SELECT 1 FROM ${qualified(schema, parent)} AS p WHERE ${match})`;
+          ` WHERE NOT EXISTS (SELECT 1 FROM ${qualified(schema, parent)} AS p WHERE ${match})`;
         existsSql.set(id, sql);
       }
       const values = columns.map((_, i) => keys.map((k) => pgValue(k[i])));
-      const r = await client.query<{ ord: string }>(sql, values);
+      const r = await client.query<{ ord: string }>({ name: statementName(sql), text: sql, values });
+      const missing = new Set(r.rows.map((row) => Number(row.ord) - 1));
       // the caller's own tuples are reported, so their text forms match what it asked for
-      for (const row of r.rows) {
-        const k = keys[Number(row.ord) - 1];
-        if (k) found.add(keyString(k));
-      }
+      keys.forEach((k, i) => {
+        if (!missing.has(i)) found.add(keyString(k));
+      });
       return found;
     },
   };
