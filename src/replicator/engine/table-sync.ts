@@ -234,7 +234,8 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   const owed = stored ? pendingSecondPass(stored.position) : null;
   let secondPass: SecondPassStart | null = null;
   if (owed !== null || plan.deferredColumns.length > 0) secondPass = deps.ignoreCheckpoint ? { from: null } : (owed ?? { from: start });
-  const writer = position === null && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
+  // COPY straight in only into a table still empty: rows the ledger retry just wrote would collide
+  const writer = position === null && deps.firstLoadWriter && totals.written === 0 ? deps.firstLoadWriter : deps.writer;
   const checkpointAt = (last: KeysetPosition): string => {
     if (!scan) return checkpointText(last, secondPass);
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
