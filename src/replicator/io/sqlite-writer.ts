@@ -263,14 +263,15 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
       let stmt = exists.get(id);
       if (!stmt) {
         const match = columns.map((c, i) => `p.${quoteIdent(c)} = ${keyValueSql('j', i)}`).join(' AND ');
-        stmt = db.prepare(`SELECT j.key FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM ${quoteIdent(parent)} AS p WHERE ${match})`).pluck(true).safeIntegers(false);
+        // asks for the missing keys: nearly always none, so almost nothing comes back
+        stmt = db.prepare(`SELECT j.key FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(parent)} AS p WHERE ${match})`).pluck(true).safeIntegers(false);
         exists.set(id, stmt);
       }
+      const missing = new Set(stmt.all(encodeKeyTuples(keys)) as number[]);
       // the caller's own tuples are reported, so their text forms match what it asked for
-      for (const i of stmt.all(encodeKeyTuples(keys)) as number[]) {
-        const k: Native[] | undefined = keys[i];
-        if (k) found.add(keyString(k));
-      }
+      keys.forEach((k, i) => {
+        if (!missing.has(i)) found.add(keyString(k));
+      });
       return found;
     },
   };
