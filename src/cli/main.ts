@@ -58,7 +58,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
 
   const cli = connectionOptions(yargs())
     .scriptName('replicate')
-    .usage('$0 <command> [options]\n\nKeeps a SQLite database and a PostgreSQL database in step: verifies their schemas, keeps per-table mappings, and writes the SQL that aligns SQLite.')
+    .usage('$0 <command> [options]\n\nKeeps a SQLite database and a PostgreSQL database in step: verifies their schemas, keeps per-table mappings, writes the SQL that aligns SQLite, and replicates rows either way.')
     .option('verify-schemas', { type: 'boolean', describe: 'same as `replicate verify`' })
     .option('json', { type: 'boolean', describe: 'machine-readable output (verify, map, run, status)' })
     .command(
