@@ -28,3 +28,7 @@ export { renderFixScript } from './schema-fix/render-fix-script.js';
 export { applyFixScript, type ApplyResult } from './schema-fix/apply-fix-script.js';
 export { readSqliteSchemaSource } from './schema-fix/sqlite-schema-source.js';
 export type { FixPlan, TableFix, FixStatement, PreCheck } from './schema-fix/fix-plan.js';
+
+export { createReplicator, type Replicator } from './replicator/create-replicator.js';
+export type { ReplicationEvent, RunSummary } from './replicator/events.js';
+export type { RunPlan, TablePlan, Direction } from './replicator/run-plan.js';
