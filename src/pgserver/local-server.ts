@@ -91,7 +91,18 @@ function run(cmd: string, args: string[], runAs: RunAs | null): Promise<void> {
   });
 }
 
-export async function startLocalPostgres(options: { password?: string } = {}): Promise<LocalPostgres> {
+/**
+ * 'fast' (tests, demo): durability off, the data is thrown away anyway. 'default': the
+ * settings initdb wrote, which is what the benchmark's reference numbers were taken at.
+ */
+export type ServerSettings = 'fast' | 'default';
+
+const SETTINGS: Record<ServerSettings, string[]> = {
+  fast: ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200'],
+  default: [],
+};
+
+export async function startLocalPostgres(options: { password?: string; settings?: ServerSettings } = {}): Promise<LocalPostgres> {
   const bin = findPostgresBinDir();
   if (!bin) throw new PostgresBinariesMissingError();
   const runAs = unprivilegedUser();
@@ -111,15 +122,7 @@ export async function startLocalPostgres(options: { password?: string } = {}): P
     runAs,
   );
   const port = await freePort();
-  const opts = [
-    `-p ${port}`,
-    `-k ${base}`,
-    `-c listen_addresses=127.0.0.1`,
-    `-c fsync=off`,
-    `-c synchronous_commit=off`,
-    `-c full_page_writes=off`,
-    `-c max_connections=200`,
-  ].join(' ');
+  const opts = [`-p ${port}`, `-k ${base}`, `-c listen_addresses=127.0.0.1`, ...SETTINGS[options.settings ?? 'fast']].join(' ');
   await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-o', opts, '-l', join(base, 'server.log'), '-w', '-t', '60', 'start'], runAs);
   let stopped = false;
   return {
