@@ -15,7 +15,7 @@ import type { TablePlan } from '../run-plan.js';
 import { pendingSecondPass } from './deferred-checkpoint.js';
 import { settleSecondPass, splitLedger, writeDeferredColumns, type LedgerSplit, type SecondPassOutcome } from './deferred-columns.js';
 import type { DirectionWiring, TableWiring } from './direction-wiring.js';
-import { decodePosition, decodeValues, encodePosition, encodeValues } from './position-codec.js';
+import { decodePosition, decodeValues, encodePosition, encodeValues, rowKeyOf } from './position-codec.js';
 import { inTransaction } from './table-sync.js';
 
 export interface DeferredPassInput {
@@ -71,7 +71,7 @@ async function secondPassOfTable(plan: TablePlan, input: DeferredPassInput): Pro
   if (!sp) return true;
   const { state } = wiring;
   const tally: Tally = { read: 0, updated: 0, skipped: 0, rejected: 0 };
-  const keyOf = (row: SourceRow): string => encodeValues(w.sourceKeyIndexes.map((i) => row[i] ?? null));
+  const keyOf = (row: SourceRow): string => rowKeyOf(row, w.sourceKeyIndexes);
 
   const apply = async (rows: SourceRow[], keys: string[], replacing: { gone: string[] } | null): Promise<void> => {
     const o: SecondPassOutcome = await retry(`${plan.table}: second pass`, () =>

@@ -35,6 +35,11 @@ export function encodeValues(values: readonly Native[]): string {
   return JSON.stringify(values.map(tag));
 }
 
+/** A source row's ledger key: its key values (at `keyIndexes`) as text. */
+export function rowKeyOf(row: readonly Native[], keyIndexes: readonly number[]): string {
+  return encodeValues(keyIndexes.map((i) => row[i] ?? null));
+}
+
 export function decodeValues(text: string): Native[] {
   return (JSON.parse(text) as Tagged[]).map(untag);
 }

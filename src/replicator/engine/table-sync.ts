@@ -14,7 +14,7 @@ import { checkpointText, pendingSecondPass, type SecondPassStart } from './defer
 import { settleSecondPass, splitLedger, writeDeferredColumns, type SecondPassWiring } from './deferred-columns.js';
 import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
 import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-checkpoint.js';
-import { decodePosition, decodeValues, encodeValues } from './position-codec.js';
+import { decodePosition, decodeValues, encodeValues, rowKeyOf } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
 
 export interface TableSyncDeps {
@@ -88,7 +88,7 @@ interface PreparedRows {
 function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
   const { plan } = deps;
   // ledger keys (text) are built only for rows that need one: most batches need none
-  const keyOf = (row: SourceRow): string => encodeValues(deps.sourceKeyIndexes.map((i) => row[i] ?? null));
+  const keyOf = (row: SourceRow): string => rowKeyOf(row, deps.sourceKeyIndexes);
   const rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[] = [];
   const converted: TargetRow[] = [];
   const convertedFrom: number[] = [];
@@ -108,8 +108,7 @@ function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
 async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>, landedOut?: Landed): Promise<BatchCounts> {
   const { plan, state } = deps;
   const { rows, converted, convertedFrom, rejects } = prepared;
-  const keyOf = (row: SourceRow): string => encodeValues(deps.sourceKeyIndexes.map((i) => row[i] ?? null));
-  const convertedKey = (c: number): string => keyOf(rows[convertedFrom[c] as number] as SourceRow);
+  const convertedKey = (c: number): string => rowKeyOf(rows[convertedFrom[c] as number] as SourceRow, deps.sourceKeyIndexes);
   const guard = await guardBatch(converted, deps.fks, writer);
   const skips: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[] = guard.held.map((h) => ({
     table: plan.table,
@@ -178,7 +177,7 @@ async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: n
   for (let i = 0; i < all.length; i += deps.batchSize) {
     const chunk = all.slice(i, i + deps.batchSize);
     const rows = await deps.retry(`${plan.table}: ledger read`, () => deps.reader.readByKeys(chunk.map(decodeValues)));
-    const found = new Set(rows.map((r) => encodeValues(deps.sourceKeyIndexes.map((x) => r[x] ?? null))));
+    const found = new Set(rows.map((r) => rowKeyOf(r, deps.sourceKeyIndexes)));
     const gone = chunk.filter((k) => !found.has(k));
     const counts = await deps.retry(`${plan.table}: ledger retry`, () =>
       inTransaction(deps.tx, async () => {

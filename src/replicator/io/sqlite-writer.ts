@@ -18,12 +18,10 @@ import type Database from 'better-sqlite3';
 import { PlanError } from '../../errors.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
-import type { PgText, SqliteValue } from '../values/codec.js';
 import { keyString, type BatchWriter, type RowRejection, type TargetRow } from './batch-io.js';
 import { keyValueSql, encodeKeyTuples } from './sqlite-key-json.js';
 import { sqliteKeyColumns } from './sqlite-reader.js';
 
-type Native = PgText | SqliteValue;
 
 const ROW_ERROR_PREFIXES = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG'];
 const FK_VIOLATION = 'SQLITE_CONSTRAINT_FOREIGNKEY';
