@@ -4,7 +4,6 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import PQueue from 'p-queue';
 import type { BatchReader, BatchWriter, KeysetPosition, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
@@ -16,6 +15,7 @@ import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
 import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-checkpoint.js';
 import { decodePosition, decodeValues, encodeValues, rowKeyOf } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
+import { SerialWrites } from './serial-writes.js';
 
 export interface TableSyncDeps {
   plan: TablePlan;
@@ -62,6 +62,16 @@ export interface TableSyncResult {
    */
   window: { from: KeysetPosition | null; to: KeysetPosition | null };
 }
+
+/**
+ * Batches read and converted ahead of the one being written. Two keep the target busy
+ * while the next batches are read (one is not enough: it is ready long before the write
+ * ahead of it ends, and then the source side idles), and bound what is held in memory.
+ */
+const PIPELINE_DEPTH = 2;
+
+/** Lets the writer's replies in between synchronous reading and converting, so the target never waits on them. */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
   return {
@@ -240,11 +250,10 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
     return fullScanText(base, { after: last.key, highWater: scan.highWater });
   };
-  // Reading the next batch overlaps writing the last: one batch writes while the next is
-  // read and converted (DESIGN.md "Performance design"). Concurrency 1 keeps batches, and
-  // so checkpoints, in order; at most one batch waits, so memory stays flat.
-  const writes = new PQueue({ concurrency: 1 });
-  let failure: unknown = null;
+  // Reading the next batches overlaps writing the last: one batch writes while the next
+  // are read and converted (DESIGN.md "Performance design"). Writes run one at a time, so
+  // batches, and so checkpoints, stay in order; at most PIPELINE_DEPTH batches wait, so memory stays flat.
+  const writes = new SerialWrites();
   const writeBatch = async (prepared: PreparedRows, last: KeysetPosition): Promise<void> => {
     const rows = prepared.rows;
     let attempts = 0;
@@ -282,22 +291,22 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     }
     const after = position;
     const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: deps.batchSize }));
-    if (failure) break;
+    if (writes.failure !== null) break;
     if (rows.length === 0) break;
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
     totals.read += rows.length;
     position = last;
-    // converting is pure work: it overlaps the write of the batch before
+    // converting is pure work: it overlaps the writes of the batches before
+    await yieldToIo();
     const prepared = prepareRows(rows, deps);
-    await writes.onSizeLessThan(1);
-    if (failure) break;
-    writes.add(() => writeBatch(prepared, last)).catch((e: unknown) => {
-      failure ??= e;
-    });
+    await yieldToIo();
+    await writes.waitingBelow(PIPELINE_DEPTH);
+    if (writes.failure !== null) break;
+    writes.add(() => writeBatch(prepared, last));
     if (rows.length < deps.batchSize) break;
   }
-  await writes.onIdle();
-  if (failure) throw failure;
+  await writes.idle();
+  if (writes.failure !== null) throw writes.failure;
   if (scan && !interrupted) {
     // the scan is done: incremental reads continue from the high-water mark it started with
     const highWater = scan.highWater;

@@ -92,19 +92,30 @@ function pgRow(row: TargetRow): PgText[] {
   return isPgRow(row) ? row : row.map(pgValue);
 }
 
-async function copyRows(client: pg.Client, sql: string, rows: readonly TargetRow[], pick: number[] | null): Promise<void> {
-  const chunks: string[] = [];
+/**
+ * The COPY data in pieces of about COPY_CHUNK_CHARS, made as the stream asks for them: the
+ * server parses the first piece while the rest are still being encoded.
+ */
+function* copyChunks(rows: readonly TargetRow[], pick: number[] | null): Generator<string> {
   let buf = '';
+  const picked: PgText[] = pick === null ? [] : new Array<PgText>(pick.length);
   for (const row of rows) {
     const values = pgRow(row);
-    buf += encodeCopyRow(pick === null ? values : pick.map((i) => values[i] ?? null));
+    if (pick === null) buf += encodeCopyRow(values);
+    else {
+      for (let j = 0; j < pick.length; j++) picked[j] = values[pick[j] as number] ?? null;
+      buf += encodeCopyRow(picked);
+    }
     if (buf.length >= COPY_CHUNK_CHARS) {
-      chunks.push(buf);
+      yield buf;
       buf = '';
     }
   }
-  if (buf.length > 0) chunks.push(buf);
-  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
+  if (buf.length > 0) yield buf;
+}
+
+async function copyRows(client: pg.Client, sql: string, rows: readonly TargetRow[], pick: number[] | null): Promise<void> {
+  await pipeline(Readable.from(copyChunks(rows, pick)), client.query(copyFrom(sql)));
 }
 
 interface Statements {
