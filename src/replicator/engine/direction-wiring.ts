@@ -78,6 +78,9 @@ function readPlanFor(table: TablePlan, fromSqlite: boolean): TablePlan {
   return { ...plan, columns: [...plan.columns, ...extra] };
 }
 
+/** Page cache of the SQLite connection while it is the target (per connection, never stored in the file). */
+const SQLITE_TARGET_CACHE_KIB = 16384;
+
 const TIMESTAMP_KINDS = new Set(['timestamp', 'timestamptz', 'date']);
 
 /** The oldest open transaction's start (or now): rows stamped before it may still commit. */
@@ -170,6 +173,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       .map((t) => [t.table, { table: t.sqliteTable, sqliteKey: t.keyTranslation?.sqliteKey[0] ?? '', serverId: t.keyTranslation?.serverId ?? '' }]),
   );
   const state = stateStoreFor(direction, conn, scope);
+  // A bigger page cache for the run than SQLite's 2 MB default: index pages of a large
+  // table then stay in memory between rows instead of spilling to the file mid-transaction.
+  if (toSqlite) conn.sqlite.pragma(`cache_size = -${SQLITE_TARGET_CACHE_KIB}`);
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
 
   return {
