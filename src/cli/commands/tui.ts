@@ -7,13 +7,15 @@ import { relative, resolve } from 'node:path';
 import { describePostgresUrl } from '../../connect/postgres-connection.js';
 import type { Direction } from '../../replicator/run-plan.js';
 import type { RunSummary } from '../../replicator/events.js';
-import { resolveSettings, type ConnectionFlags } from '../config.js';
+import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
 import { summaryLine } from '../report/plain-progress.js';
 
 export interface TuiArgs extends ConnectionFlags {
   batchSize?: number | undefined;
+  /** NAME=VALUE for the :params of mappings' row filters */
+  param?: string[] | undefined;
 }
 
 export interface TuiStart {
@@ -30,6 +32,7 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
     print(io.stderr, 'replicate tui: needs a terminal (stdin and stdout must be a TTY); for plain output use `replicate run`, `replicate status` or `replicate verify`');
     return EXIT.badInput;
   }
+  const flagParams = parseParams(args.param);
   const s = resolveSettings(args, io);
   // the UI's modules load only when it opens: plain commands do not pay for React and Ink
   const [{ createTuiStore }, { createTuiController }, { renderTui }, { detectColors }] = await Promise.all([
@@ -44,6 +47,7 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
     pgUrl: s.pgUrl,
     schema: s.schema,
     mappingsDir: s.mappingsDir,
+    params: { ...s.params, ...flagParams },
     store,
     fixScriptPath: resolve(io.cwd, 'scripts/fix-sqlite-schema.sql'),
     ...(args.batchSize ? { batchSize: args.batchSize } : {}),

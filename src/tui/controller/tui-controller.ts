@@ -13,6 +13,7 @@ import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-statu
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import type { Direction } from '../../replicator/run-plan.js';
 import type { RunSummary } from '../../replicator/events.js';
+import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import type { TuiStore } from '../state/tui-store.js';
 import { regenerateMappings, writeFixScript, type PairLocationFull } from './pair-jobs.js';
@@ -22,6 +23,8 @@ const LEDGER_ROWS_SHOWN = 200;
 
 export interface TuiControllerOptions extends PairLocationFull {
   store: TuiStore;
+  /** values of the :params in mappings' row filters */
+  params?: FilterParams;
   /** where "write fix script" writes (the CLI's default: scripts/fix-sqlite-schema.sql under cwd) */
   fixScriptPath: string;
   batchSize?: number;
@@ -50,7 +53,7 @@ export interface TuiController {
 
 export function createTuiController(o: TuiControllerOptions): TuiController {
   const { store } = o;
-  const config: PairConfig = { sqlitePath: o.sqlitePath, pgUrl: o.pgUrl, schema: o.schema, mappingsDir: o.mappingsDir };
+  const config: PairConfig = { sqlitePath: o.sqlitePath, pgUrl: o.pgUrl, schema: o.schema, mappingsDir: o.mappingsDir, ...(o.params ? { params: o.params } : {}) };
   const password = passwordOf(o.pgUrl);
   let job: { name: string; done: Promise<unknown> } | null = null;
   let isRun = false;
