@@ -40,9 +40,11 @@ export interface LineProps {
 
 export function Line({ segments, width, style, pad }: LineProps) {
   const fitted = fitSegments(segments, width, pad);
+  // an empty <Text> takes no row at all in Ink: a blank line must hold a space
+  const blank = fitted.every((s) => s.text === '');
   return (
     <Text wrap="truncate-end" {...style}>
-      {fitted.length === 0 ? ' ' : fitted.map((s, i) => (
+      {blank ? ' ' : fitted.map((s, i) => (
         <Text key={i} {...s.style}>
           {s.text}
         </Text>
