@@ -92,10 +92,13 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .option('full', { type: 'boolean', describe: 'ignore checkpoints: copy every row again (upserts, no duplicates)' })
           .option('tables', { type: 'string', describe: 'only these tables (comma-separated PostgreSQL names)' })
           .option('batch-size', { type: 'number', describe: 'rows per batch and transaction [default: 5000]' })
+          .option('param', { type: 'string', array: true, describe: 'NAME=VALUE for a :param in a mapping\'s row filter (repeatable; also "params" in the config file)' })
           .option('create-missing', { type: 'boolean', describe: 'create tables that exist only on the source (keys first, FKs and indexes after the data)' })
           .option('dry-run', { type: 'boolean', describe: 'print the plan (order, modes, cursors, deferred columns, estimated rows); write nothing' })
-          .option('json', { type: 'boolean', describe: 'print a JSON summary instead of progress lines' }),
-      (argv) => guard(async () => (await import('./commands/run.js')).runRun(argv, io, signals))(),
+          .option('json', { type: 'boolean', describe: 'print a JSON summary instead of progress lines' })
+          .example('$0 run --direction pg-to-sqlite --param store=7', "a mapping's row filter `store_id = :store` gets store 7's rows only")
+          .example('$0 run --direction sqlite-to-pg --dry-run', 'the plan: order, modes, deferred columns, row filters with their values'),
+      (argv) => guard(async () => (await import('./commands/run.js')).runRun({ ...argv, param: argv.param?.map(String) }, io, signals))(),
     )
     .command(
       'status',

@@ -7,7 +7,7 @@ import { ConfigError } from '../../errors.js';
 import { planReplication, runReplication } from '../../replicator/engine/run-replication.js';
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import type { Direction } from '../../replicator/run-plan.js';
-import { resolveSettings, type ConnectionFlags } from '../config.js';
+import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
 import { jsonSummary, plainReporter } from '../report/plain-progress.js';
@@ -20,6 +20,7 @@ export interface RunArgs extends ConnectionFlags {
   dryRun?: boolean | undefined;
   createMissing?: boolean | undefined;
   json?: boolean | undefined;
+  param?: string[] | undefined;
 }
 
 export const DIRECTIONS: readonly Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
@@ -35,8 +36,9 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
   if (args.batchSize !== undefined && (!Number.isInteger(args.batchSize) || args.batchSize < 1)) {
     throw new ConfigError(`--batch-size must be a positive integer; got ${args.batchSize}`, 'batch-size');
   }
+  const flagParams = parseParams(args.param);
   const s = resolveSettings(args, io);
-  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir };
+  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir, params: { ...s.params, ...flagParams } };
   const tables = args.tables ? args.tables.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
   const options = { direction, ...(args.full ? { full: true } : {}), ...(tables ? { tables } : {}), ...(args.batchSize ? { batchSize: args.batchSize } : {}), ...(args.createMissing ? { createMissing: true } : {}) };
   const style = styleFor(io.stdout, io.env);
