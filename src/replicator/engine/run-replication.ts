@@ -250,6 +250,16 @@ async function runLocked(
   if (status !== 'interrupted') {
     const second = await runDeferredPass({ wiring, tables: plan.tables, names, planned, runId, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, emit, stopRequested, retry });
     if (second.interrupted) status = 'interrupted';
+    // the second pass's rows held back or rejected belong to the table's figures (summary, --json, history)
+    for (const sp of second.tables) {
+      const i = results.findIndex((r) => r.table === sp.table);
+      const first = results[i];
+      if (!first) continue;
+      const { table: _table, ...secondPass } = sp;
+      const stats: TableRunStats = { ...first, skipped: first.skipped + sp.skipped, rejected: first.rejected + sp.rejected, ms: first.ms + sp.ms, secondPass };
+      results[i] = stats;
+      await wiring.state.recordTable(runId, stats);
+    }
   }
   if (created && status !== 'interrupted') await created.afterLoad();
   const summary = await wiring.state.summary(0);
