@@ -7,6 +7,7 @@ export interface BenchOptions {
   scale: number;
   seed: number | null;
   skipPgloader: boolean;
+  skipTui: boolean;
   baseline: string | null;
   /** Where --save-baseline writes, or null when not asked. */
   saveBaseline: string | null;
@@ -29,6 +30,7 @@ data: replicate against pgloader, psql \\copy and sqlite3 .import (see bench/REA
   --scale N           1 = about 1,000,000 rows (default 1); 0.1 for a quick run
   --seed N            generator seed (default ${DEFAULT_SEED})
   --skip-pgloader     do not run pgloader (also skipped, with a note, when not installed)
+  --skip-tui          do not measure case f (the same load with and without the TUI attached)
   --baseline FILE     show every number next to this earlier run's and the change
   --save-baseline     write this run's results to the --baseline file (default ${DEFAULT_BASELINE})
   --json              print the results as JSON instead of the table
@@ -55,6 +57,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       scale: { type: 'string' },
       seed: { type: 'string' },
       'skip-pgloader': { type: 'boolean' },
+      'skip-tui': { type: 'boolean' },
       baseline: { type: 'string' },
       'save-baseline': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -77,6 +80,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     scale: positiveNumber('scale', values.scale) ?? 1,
     seed,
     skipPgloader: values['skip-pgloader'] ?? false,
+    skipTui: values['skip-tui'] ?? false,
     baseline,
     saveBaseline: values['save-baseline'] ? (baseline ?? DEFAULT_BASELINE) : null,
     json: values.json ?? false,

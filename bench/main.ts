@@ -16,6 +16,7 @@ import { startBenchPostgres } from './postgres-server.js';
 import { renderBaseline, renderResults } from './render-table.js';
 import { judgeGoals, parseBaseline, type BenchResults } from './results.js';
 import { runCases } from './run-cases.js';
+import { measureTuiOverhead } from './tui-overhead.js';
 
 const started = performance.now();
 const log = (message: string): void => {
@@ -65,6 +66,8 @@ async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise
     const dataset = generatePos(join(workDir, 'source.db'), { scale: opts.scale, seed });
     log(`generated ${dataset.rows.toLocaleString('en-US')} rows in ${(dataset.ms / 1000).toFixed(1)} s`);
     const cases = await runCases({ adminUrl: server.url, workDir, dataset, batchSize: opts.batchSize, pgloaderSkipped, keepDatabases: opts.keep, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
+    const tui = opts.skipTui ? [] : await measureTuiOverhead({ adminUrl: server.url, workDir, dataset, batchSize: opts.batchSize, rounds: 2, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
+    const measurements = [...cases.measurements, ...tui];
     const machine = describeMachine(await describeServer(server.url), server.profile, pgloader, loadAtStart);
     const results: BenchResults = {
       version: 1,
@@ -74,8 +77,8 @@ async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise
       batchSize: opts.batchSize,
       machine,
       dataset: { rows: dataset.rows, counts: dataset.counts, generateSeconds: dataset.ms / 1000, sqliteBytes: statSync(dataset.path).size, changedRows: cases.changedRows },
-      measurements: cases.measurements,
-      goals: judgeGoals(cases.measurements),
+      measurements,
+      goals: judgeGoals(measurements),
     };
     if (opts.json) {
       process.stdout.write(JSON.stringify(results, null, 2) + '\n');
@@ -90,7 +93,7 @@ async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise
     }
     if (opts.keep) log(`kept ${workDir}${opts.pgUrl ? ' and the bench_* databases' : ''}`);
     // pgloader failing (it runs out of heap on large inputs) is a result; anything else failing is not.
-    return cases.measurements.some((m) => m.status === 'failed' && m.key !== 'a.pgloader') ? 1 : 0;
+    return measurements.some((m) => m.status === 'failed' && m.key !== 'a.pgloader') ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     await cleanup();

@@ -4,9 +4,9 @@
  */
 import type { PosCounts } from './generate-pos.js';
 
-export type CaseId = 'a' | 'b' | 'c' | 'd';
+export type CaseId = 'a' | 'b' | 'c' | 'd' | 'f';
 
-export type MeasurementKey = 'a.replicate' | 'a.pgloader' | 'b.replicate' | 'b.copy' | 'c.replicate' | 'c.floor' | 'd.replicate';
+export type MeasurementKey = 'a.replicate' | 'a.pgloader' | 'b.replicate' | 'b.copy' | 'c.replicate' | 'c.floor' | 'd.replicate' | 'f.replicate' | 'f.plain';
 
 export interface Measurement {
   key: MeasurementKey;
@@ -21,13 +21,13 @@ export interface Measurement {
   note?: string;
 }
 
-export type GoalId = 'a' | 'b' | 'c' | 'd' | 'e';
+export type GoalId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
 
 export interface Goal {
   id: GoalId;
   label: string;
   goal: string;
-  /** The measured ratio (a-c: rows/s ratio, d: time fraction, e: MB). */
+  /** The measured ratio (a-c: rows/s ratio, d: time fraction, e: MB, f: rows/s lost with the TUI attached, as a fraction). */
   value: number | null;
   pass: boolean | null;
 }
@@ -83,12 +83,15 @@ export function judgeGoals(measurements: readonly Measurement[]): Goal[] {
   const d = full?.status === 'ok' && inc?.status === 'ok' ? ratio(inc.seconds, full.seconds) : null;
   const rss = measurements.filter((m) => m.key.endsWith('.replicate') && m.peakRssMb !== null).map((m) => m.peakRssMb ?? 0);
   const e = rss.length ? Math.max(...rss) : null;
+  const tui = ratio(rps('f.replicate'), rps('f.plain'));
+  const f = tui === null ? null : 1 - tui;
   return [
     { id: 'a', label: 'create-missing vs pgloader', goal: '>= 1.5x', value: a, pass: atLeast(a, 1.5) },
     { id: 'b', label: 'existing schema vs psql \\copy', goal: '>= 0.9x', value: b, pass: atLeast(b, 0.9) },
     { id: 'c', label: 'pg-to-sqlite vs \\copy + .import', goal: '>= 1.3x', value: c, pass: atLeast(c, 1.3) },
     { id: 'd', label: 'incremental (0.1%) / full time', goal: '<= 3%', value: d, pass: d === null ? null : d <= 0.03 },
     { id: 'e', label: 'peak RSS of replicate runs', goal: `< ${RSS_LIMIT_MB} MB`, value: e, pass: e === null ? null : e < RSS_LIMIT_MB },
+    { id: 'f', label: 'rows/s lost with the TUI attached', goal: '< 5%', value: f, pass: f === null ? null : f < 0.05 },
   ];
 }
 

@@ -16,6 +16,7 @@ import { countTables, createDatabase, dropDatabase, execute, runSqlFile } from '
 import { runPgloader } from './pgloader-run.js';
 import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
 import type { CaseId, Measurement, MeasurementKey } from './results.js';
+import { TUI_LABELS } from './tui-overhead.js';
 
 export interface CaseContext {
   adminUrl: string;
@@ -46,6 +47,7 @@ const LABELS: Record<MeasurementKey, string> = {
   'c.replicate': 'replicate run pg-to-sqlite, schema-only file',
   'c.floor': 'psql \\copy TO CSV + sqlite3 .import',
   'd.replicate': 'replicate run, incremental (0.1% changed)',
+  ...TUI_LABELS,
 };
 
 const mb = (bytes: number | null): number | null => (bytes === null ? null : bytes / 1e6);

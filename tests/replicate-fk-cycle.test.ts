@@ -162,6 +162,15 @@ describe('a manager missing at the source', () => {
     const r = await pair.run('sqlite-to-pg', '--batch-size', '3');
     expect(r.code).toBe(3);
     expect(r.json.waiting).toEqual({ skipped: 1, rejected: 0 });
+    // the --json summary counts the row the second pass held back, and says which pass did
+    expect(r.json.tables.find((t) => t.name === 'departments')).toMatchObject({
+      read: 4,
+      written: 4,
+      skipped: 1,
+      rejected: 0,
+      secondPass: { columns: ['manager_id'], read: 4, updated: 3, skipped: 1, rejected: 0 },
+    });
+    expect(r.json.tables.find((t) => t.name === 'employees')).toMatchObject({ skipped: 0 });
     const departments = await pair.db.query<{ id: number; manager_id: number | null }>('SELECT id, manager_id FROM departments ORDER BY id');
     expect(departments).toEqual([
       { id: 1, manager_id: 3 },

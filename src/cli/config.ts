@@ -17,6 +17,8 @@ const configSchema = z
     pg: z.string().min(1).optional(),
     schema: z.string().min(1).optional(),
     mappings: z.string().min(1).optional(),
+    /** values of the :params in mappings' row filters */
+    params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a :param name is letters, digits and _'), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
   })
   .strict();
 
@@ -35,6 +37,8 @@ export interface Settings {
   pgUrl: string;
   schema: string;
   mappingsDir: string;
+  /** row-filter :param values from the config file (flags add to them: see parseParams) */
+  params: Record<string, string | number | boolean | null>;
   configFile: string | null;
 }
 
@@ -50,7 +54,7 @@ function readConfig(path: string): ConfigFile {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join('.') || (issue && 'keys' in issue ? String(issue.keys) : null);
-    throw new ConfigError(`${key ? `key ${key}: ` : ''}${issue?.message ?? 'invalid'} (allowed keys: sqlite, pg, schema, mappings)`, key ?? null, path);
+    throw new ConfigError(`${key ? `key ${key}: ` : ''}${issue?.message ?? 'invalid'} (allowed keys: sqlite, pg, schema, mappings, params)`, key ?? null, path);
   }
   return parsed.data;
 }
@@ -87,6 +91,18 @@ export function resolveSettings(flags: ConnectionFlags, io: CliIO, need: { sqlit
     pgUrl: pgUrl ?? '',
     schema: flags.schema ?? io.env.PG_SCHEMA ?? file.schema ?? 'public',
     mappingsDir: flags.mappings ? resolve(io.cwd, flags.mappings) : (fromFile(file.mappings) ?? resolve(io.cwd, 'mappings')),
+    params: { ...(file.params ?? {}) },
     configFile,
   };
+}
+
+/** `--param store=7 --param region=north` -> { store: '7', region: 'north' }; a flag wins over the config file. */
+export function parseParams(values: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(v);
+    if (!m) throw new ConfigError(`--param must look like NAME=VALUE (e.g. --param store=7); got '${v}'`, 'param');
+    out[m[1] as string] = m[2] as string;
+  }
+  return out;
 }

@@ -57,6 +57,8 @@ export interface TablePlan {
   deferredColumns: string[];
   /** row filter over PostgreSQL column names with :params, or null */
   filter: string | null;
+  /** the filter with the :param values this run binds (`store_id = :store (store = "7")`); set once params are known */
+  filterBound?: string | null;
   /** rows the source holds (an estimate where counting would be slow) */
   estimatedRows: number;
 }

@@ -7,7 +7,7 @@ import { ConfigError } from '../../errors.js';
 import { planReplication, runReplication } from '../../replicator/engine/run-replication.js';
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import type { Direction } from '../../replicator/run-plan.js';
-import { resolveSettings, type ConnectionFlags } from '../config.js';
+import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
 import { jsonSummary, plainReporter } from '../report/plain-progress.js';
@@ -20,6 +20,9 @@ export interface RunArgs extends ConnectionFlags {
   dryRun?: boolean | undefined;
   createMissing?: boolean | undefined;
   json?: boolean | undefined;
+  /** open the terminal UI and start the run there (only with a terminal; otherwise plain lines) */
+  tui?: boolean | undefined;
+  param?: string[] | undefined;
 }
 
 export const DIRECTIONS: readonly Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
@@ -35,8 +38,9 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
   if (args.batchSize !== undefined && (!Number.isInteger(args.batchSize) || args.batchSize < 1)) {
     throw new ConfigError(`--batch-size must be a positive integer; got ${args.batchSize}`, 'batch-size');
   }
+  const flagParams = parseParams(args.param);
   const s = resolveSettings(args, io);
-  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir };
+  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir, params: { ...s.params, ...flagParams } };
   const tables = args.tables ? args.tables.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
   const options = { direction, ...(args.full ? { full: true } : {}), ...(tables ? { tables } : {}), ...(args.batchSize ? { batchSize: args.batchSize } : {}), ...(args.createMissing ? { createMissing: true } : {}) };
   const style = styleFor(io.stdout, io.env);
@@ -45,6 +49,9 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
     const plan = await planReplication(config, options);
     print(io.stdout, args.json ? JSON.stringify(plan, null, 2) : renderRunPlan(plan));
     return EXIT.ok;
+  }
+  if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
+    return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full } });
   }
   let stop = false;
   const detach = signals.onInterrupt(() => {

@@ -84,7 +84,16 @@ export function jsonSummary(s: RunSummary): string {
   return JSON.stringify({
     direction: s.direction,
     status: s.status,
-    tables: s.tables.map((t) => ({ name: t.table, read: t.read, written: t.written, skipped: t.skipped, rejected: t.rejected, ms: t.ms, ...(t.error ? { error: t.error } : {}) })),
+    tables: s.tables.map((t) => ({
+      name: t.table,
+      read: t.read,
+      written: t.written,
+      skipped: t.skipped,
+      rejected: t.rejected,
+      ms: t.ms,
+      ...(t.error ? { error: t.error } : {}),
+      ...(t.secondPass ? { secondPass: t.secondPass } : {}),
+    })),
     waiting: s.waiting,
     ms: s.ms,
   });

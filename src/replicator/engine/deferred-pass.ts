@@ -34,6 +34,19 @@ export interface DeferredPassInput {
 export interface DeferredPassResult {
   /** stopped between batches (SIGINT): what is left is owed by the next run (its checkpoint says from where) */
   interrupted: boolean;
+  /** what the pass did per table (those it reached), for the run's summary */
+  tables: SecondPassStats[];
+}
+
+/** One table's second pass: rows re-read, updated, and held back (skip ledger) or rejected. */
+export interface SecondPassStats {
+  table: string;
+  columns: string[];
+  read: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+  ms: number;
 }
 
 interface Tally {
@@ -48,10 +61,16 @@ interface Tally {
  * first pass has loaded every table. A failure is recorded on the run (failed) and thrown.
  */
 export async function runDeferredPass(input: DeferredPassInput): Promise<DeferredPassResult> {
+  const tables: SecondPassStats[] = [];
+  // the emitted deferred-pass events are the stats: one source for the reporters and the summary
+  const emit = (e: ReplicationEvent): void => {
+    if (e.type === 'deferred-pass') tables.push({ table: e.table, columns: e.columns, read: e.read, updated: e.updated, skipped: e.skipped, rejected: e.rejected, ms: e.ms });
+    input.emit(e);
+  };
   for (const plan of input.tables) {
     if (plan.deferredColumns.length === 0) continue;
     try {
-      if (!(await secondPassOfTable(plan, input))) return { interrupted: true };
+      if (!(await secondPassOfTable(plan, { ...input, emit }))) return { interrupted: true, tables };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       input.emit({ type: 'error', table: plan.table, message: `second pass of ${plan.deferredColumns.join(', ')}: ${message}` });
@@ -59,7 +78,7 @@ export async function runDeferredPass(input: DeferredPassInput): Promise<Deferre
       throw error;
     }
   }
-  return { interrupted: false };
+  return { interrupted: false, tables };
 }
 
 /** One table's second pass; false when a stop was requested before it finished. */

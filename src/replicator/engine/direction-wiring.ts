@@ -25,12 +25,21 @@ import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
 import type { SecondPassWiring } from './deferred-columns.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
-import { PlanError } from '../../errors.js';
+import { ConfigError, PlanError } from '../../errors.js';
+import { compileRowFilter, type CompiledFilter, type FilterParams } from '../plan/row-filter.js';
+import { withFilteredCheckpoints } from './filtered-checkpoints.js';
+import { assignServerKeys } from './server-key-assignment.js';
 
 export interface Connections {
   sqlite: Database.Database;
   pg: pg.Client;
   schema: string;
+  /**
+   * A second PostgreSQL session (same settings), opened on first use and closed with the
+   * pair, for work that must stay out of the batch transaction open on `pg` (drawing keys
+   * for rows made on a terminal: server-key-assignment.ts). Absent: `pg` is used.
+   */
+  spare?: () => Promise<pg.Client>;
 }
 
 export interface TableWiring {
@@ -165,14 +174,38 @@ export function stateStoreFor(direction: Direction, conn: Connections, scope: Pa
   return direction === 'pg-to-sqlite' ? new SqliteStateStore(conn.sqlite, scope) : new PostgresStateStore(conn.pg, scope);
 }
 
-export function wireDirection(direction: Direction, conn: Connections, scope: PairScope, allTables: readonly TablePlan[]): DirectionWiring {
+/**
+ * A broken filter fails before any row moves, with the table named: the source prepares it
+ * once (SQLite) or runs it with LIMIT 0 (PostgreSQL, which also checks the params' types).
+ */
+async function probeFilter(plan: TablePlan, filter: CompiledFilter, conn: Connections, fromSqlite: boolean): Promise<void> {
+  try {
+    if (fromSqlite) {
+      conn.sqlite.prepare(`SELECT 1 FROM ${quoteIdent(plan.sqliteTable)} WHERE ${filter.render(() => '?')} LIMIT 0`).all(...filter.values);
+    } else {
+      let n = 0;
+      const text = `SELECT 1 FROM ${qualified(conn.schema, plan.table)} WHERE ${filter.render(() => `$${++n}`)} LIMIT 0`;
+      await conn.pg.query(text, filter.values.map((v) => (v === null ? null : String(v))));
+    }
+  } catch (e) {
+    const side = fromSqlite ? 'SQLite' : 'PostgreSQL';
+    throw new ConfigError(`table ${quoteIdent(plan.table)}: row filter ${JSON.stringify(plan.filter)} does not work on the ${side} source: ${e instanceof Error ? e.message : String(e)}`, 'filter');
+  }
+}
+
+export function wireDirection(direction: Direction, conn: Connections, scope: PairScope, allTables: readonly TablePlan[], params: FilterParams = {}): DirectionWiring {
   const toSqlite = direction === 'pg-to-sqlite';
+  // each table's row filter, compiled for the source side (unset :params fail here, naming the table)
+  const filters = new Map(allTables.flatMap((t) => {
+    const f = compileRowFilter(t, toSqlite ? 'postgres' : 'sqlite', params);
+    return f ? [[t.table, f] as const] : [];
+  }));
   const translatedParents = new Map(
     allTables
       .filter((t) => t.keyTranslation && t.keyTranslation.sqliteKey.length === 1)
       .map((t) => [t.table, { table: t.sqliteTable, sqliteKey: t.keyTranslation?.sqliteKey[0] ?? '', serverId: t.keyTranslation?.serverId ?? '' }]),
   );
-  const state = stateStoreFor(direction, conn, scope);
+  const state = withFilteredCheckpoints(stateStoreFor(direction, conn, scope), new Map([...filters].map(([t, f]) => [t, f.describe])));
   // A bigger page cache for the run than SQLite's 2 MB default: index pages of a large
   // table then stay in memory between rows instead of spilling to the file mid-transaction.
   if (toSqlite) conn.sqlite.pragma(`cache_size = -${SQLITE_TARGET_CACHE_KIB}`);
@@ -188,7 +221,13 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
     },
     async table(plan, names, planned) {
       const readPlan = readPlanFor(plan, !toSqlite);
-      const readerFor = (p: TablePlan): BatchReader => (toSqlite ? createPostgresReader(conn.pg, conn.schema, p) : createSqliteReader(conn.sqlite, p));
+      const filter = filters.get(plan.table) ?? null;
+      if (filter) await probeFilter(plan, filter, conn, !toSqlite);
+      // sqlite-to-pg: a row made on the terminal gets its PostgreSQL key before it is read out (server-key-assignment.ts)
+      const localKeyIndexes = (plan.keyTranslation?.sqliteKey ?? []).map((k) => readPlan.columns.findIndex((c) => c.pg === LOCAL_KEY + k));
+      const keySource = { session: conn.spare ?? (async () => conn.pg), schema: conn.schema };
+      const readerFor = (p: TablePlan): BatchReader =>
+        toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
       const reader = readerFor(readPlan);
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
@@ -209,8 +248,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         if (translatedFkColumns.has(col.pg)) return (v) => v;
         const codec = (toSqlite ? pgToSqliteCodec(col) : sqliteToPgCodec(col)) as AnyCodec;
         if (toSqlite || col.sqlite !== serverId) return codec;
-        // a row made on the terminal has no PostgreSQL key until one is assigned to it
-        return (v) => (v === null ? new Rejected(`${quoteIdent(col.sqlite)} is empty: the row was created in SQLite and has no PostgreSQL ${col.pg} yet`) : codec(v));
+        // a row made on the terminal got its PostgreSQL key as it was read, unless PostgreSQL has no way to make one
+        return (v) =>
+          v === null ? new Rejected(`${quoteIdent(col.sqlite)} is empty and PostgreSQL's ${quoteIdent(col.pg)} has no sequence or default to assign a key to a row made in SQLite`) : codec(v);
       };
       const targetName = (c: PlannedColumn): string => (toSqlite ? c.sqlite : c.pg);
       const converter = createRowConverter(plan, codecFor, targetName, new Set(plan.deferredColumns));

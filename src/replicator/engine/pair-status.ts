@@ -29,15 +29,16 @@ async function withStores<T>(config: PairConfig, purpose: string, fn: (stores: {
   }
 }
 
-export function readStatus(config: PairConfig): Promise<PairStatus> {
+/** `rowsPerTable`: how many of each table's oldest waiting and rejected rows to list (the TUI shows more than `status`). */
+export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairStatus> {
   return withStores(config, 'status', async (stores, ids) => ({
     ...ids,
     directions: await Promise.all(
       stores.map(async (s) => {
         const summary = await s.store.summary(5);
-        // the oldest waiting row of each table, with its key and missing parent
-        const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, 1));
-        const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, 1));
+        // the oldest waiting rows of each table, with their keys and missing parents
+        const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
+        const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
         return { direction: s.direction, summary, oldestWaiting, oldestRejected };
       }),
     ),

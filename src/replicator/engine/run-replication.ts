@@ -27,6 +27,7 @@ import { createMissingTables, type CreatedTables } from '../create-missing/creat
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
 import { runDeferredPass } from './deferred-pass.js';
+import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
 
 export interface PairConfig {
   sqlitePath: string;
@@ -35,6 +36,8 @@ export interface PairConfig {
   schema?: string;
   /** mapping files directory; missing or empty: the generated mappings */
   mappingsDir?: string;
+  /** values of the :params in mappings' row filters (`filter: store_id = :store` -> { store: 7 }) */
+  params?: FilterParams;
 }
 
 export interface RunOptions {
@@ -71,11 +74,25 @@ export async function openPair(config: PairConfig, purpose: string): Promise<Ope
     sqlite.close();
     throw e;
   }
-  const conn: Connections = { sqlite, pg: client, schema: config.schema ?? 'public' };
+  let spare: Promise<pg.Client> | null = null;
+  const conn: Connections = {
+    sqlite,
+    pg: client,
+    schema: config.schema ?? 'public',
+    spare: () =>
+      (spare ??= connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose} (keys)` }).then(async (c) => {
+        await c.query(SESSION_SETTINGS);
+        return c;
+      }, (e: unknown) => {
+        spare = null; // a later call tries again
+        throw e;
+      })),
+  };
   return {
     conn,
     async close() {
       await conn.pg.end().catch(() => undefined);
+      if (spare) await (await spare.catch(() => null))?.end().catch(() => undefined);
       sqlite.close();
     },
   };
@@ -108,7 +125,10 @@ export async function planOnPair(conn: Connections, config: PairConfig, options:
   const profiled = new Map((await profileSqliteTimeFormats(conn.sqlite, generated)).map((m) => [m.table, m]));
   const mappings = resolved.mappings.map((m) => (m.source.kind === 'generated' ? { ...m, mapping: profiled.get(m.mapping.table) ?? m.mapping } : m));
   const planOptions = { direction: options.direction, ...(options.full ? { full: true } : {}), ...(options.tables ? { tables: options.tables } : {}) };
-  return { plan: buildRunPlan(schemas, mappings, planOptions), mappings, schemas };
+  const plan = buildRunPlan(schemas, mappings, planOptions);
+  // an unset :param fails here, before anything is written; the plan shows the values bound
+  for (const t of plan.tables) t.filterBound = compileRowFilter(t, 'postgres', config.params ?? {})?.describe ?? null;
+  return { plan, mappings, schemas };
 }
 
 function emptyStats(table: string): TableRunStats {
@@ -165,7 +185,7 @@ async function runLocked(
   // nothing: if the server crashes, the last batches are lost together with their
   // checkpoints and the next run copies them again. Never a torn or duplicated batch.
   if (options.direction === 'sqlite-to-pg') await conn.pg.query('SET synchronous_commit = off');
-  let wiring = wireDirection(options.direction, conn, scope, plan.tables);
+  let wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
   await wiring.state.ensure();
   const runId = randomUUID();
   await wiring.state.startRun(runId);
@@ -209,7 +229,7 @@ async function runLocked(
           await new Promise((r) => setTimeout(r, delayMs));
           try {
             await reconnect();
-            wiring = wireDirection(options.direction, conn, scope, plan.tables);
+            wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
           } catch (again) {
             if (!isConnectionLost(again)) throw again;
           }
@@ -230,6 +250,16 @@ async function runLocked(
   if (status !== 'interrupted') {
     const second = await runDeferredPass({ wiring, tables: plan.tables, names, planned, runId, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, emit, stopRequested, retry });
     if (second.interrupted) status = 'interrupted';
+    // the second pass's rows held back or rejected belong to the table's figures (summary, --json, history)
+    for (const sp of second.tables) {
+      const i = results.findIndex((r) => r.table === sp.table);
+      const first = results[i];
+      if (!first) continue;
+      const { table: _table, ...secondPass } = sp;
+      const stats: TableRunStats = { ...first, skipped: first.skipped + sp.skipped, rejected: first.rejected + sp.rejected, ms: first.ms + sp.ms, secondPass };
+      results[i] = stats;
+      await wiring.state.recordTable(runId, stats);
+    }
   }
   if (created && status !== 'interrupted') await created.afterLoad();
   const summary = await wiring.state.summary(0);
@@ -247,7 +277,7 @@ export async function planReplication(config: PairConfig, options: RunOptions): 
   const pair = await openPair(config, 'run --dry-run');
   try {
     const { plan } = await planOnPair(pair.conn, config, options);
-    const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables);
+    const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables, config.params);
     const names = new NameTranslator([]);
     const planned = new Set(plan.tables.map((t) => t.table));
     for (const t of plan.tables) t.estimatedRows = await (await wiring.table(t, names, planned)).reader.estimateRows();

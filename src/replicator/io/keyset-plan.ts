@@ -28,12 +28,22 @@ export interface KeysetStep {
   through: boolean;
 }
 
-/** Quoted names of the read: select list, table, cursor (null for a full read) and key. */
+/**
+ * The mapping's row filter, compiled for the source (plan/row-filter.ts): SQL that asks
+ * `next` for each placeholder it needs, and the values those placeholders bind, in order.
+ */
+export interface ReadFilter {
+  render(next: () => string): string;
+  values: Native[];
+}
+
+/** Quoted names of the read: select list, table, cursor (null for a full read) and key; the row filter if any. */
 export interface KeysetShape {
   select: string[];
   from: string;
   cursor: string | null;
   key: string[];
+  filter?: ReadFilter | null;
 }
 
 /** A stable name for a step, to cache its prepared statement under. */
@@ -44,13 +54,14 @@ export function stepId(step: KeysetStep): string {
 const tuple = (items: string[]): string => `(${items.join(', ')})`;
 
 /**
- * The SQL of one step; `param(n)` gives the n-th (1-based) placeholder. Parameters: after
- * values, the cap, the through values, the limit.
+ * The SQL of one step; `param(n)` gives the n-th (1-based) placeholder. Parameters: the
+ * row filter's values, after values, the cap, the through values, the limit.
  */
 export function keysetSql(shape: KeysetShape, step: KeysetStep, param: (n: number) => string): string {
   const where: string[] = [];
   let n = 0;
   const next = (): string => param(++n);
+  if (shape.filter) where.push(shape.filter.render(next));
   let order: string[];
   if (step.phase === 'key' || shape.cursor === null) {
     if (step.after) where.push(`${tuple(shape.key)} > ${tuple(shape.key.map(next))}`);
@@ -116,10 +127,13 @@ export async function readKeyset(
 
 /**
  * The greatest (cursor, key) row's cursor and key, below an optional cap: one index scan
- * backwards. Parameters: the cap, when `below`.
+ * backwards. Parameters: the row filter's values, then the cap, when `below`.
  */
 export function lastPositionSql(shape: KeysetShape, cursor: string, below: boolean, param: (n: number) => string): string {
-  const where = [`${cursor} IS NOT NULL`, ...(below ? [`${cursor} < ${param(1)}`] : [])];
+  let n = 0;
+  const next = (): string => param(++n);
+  const where = [...(shape.filter ? [shape.filter.render(next)] : []), `${cursor} IS NOT NULL`];
+  if (below) where.push(`${cursor} < ${next()}`);
   const desc = [cursor, ...shape.key].map((c) => `${c} DESC`).join(', ');
   return `SELECT ${[cursor, ...shape.key].join(', ')} FROM ${shape.from} WHERE ${where.join(' AND ')} ORDER BY ${desc} LIMIT 1`;
 }

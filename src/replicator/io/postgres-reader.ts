@@ -4,7 +4,8 @@
  * passes through a double, timestamps never through a Date), rows as arrays, and the batch
  * query is a named prepared statement so the server plans it once per connection.
  * Parameters go as text and PostgreSQL casts them to the compared column's type.
- * The table's row filter is the engine's business, not the reader's.
+ * The mapping's row filter, compiled by the engine (plan/row-filter.ts), is ANDed into
+ * every read with its values bound as parameters.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -13,7 +14,7 @@ import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import { rawTextTypes } from '../values/pg-raw-types.js';
 import type { BatchReader, SourceRow } from './batch-io.js';
-import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep, lastPositionSql } from './keyset-plan.js';
+import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep, lastPositionSql, type ReadFilter } from './keyset-plan.js';
 import { castTypes, postgresColumnTypes } from './postgres-column-types.js';
 
 /** Named statements are per connection; a hash of the text keeps one name per distinct query. */
@@ -21,7 +22,7 @@ export function statementName(text: string): string {
   return 'replicate_' + createHash('sha1').update(text).digest('hex').slice(0, 24);
 }
 
-export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan): BatchReader {
+export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan, filter: ReadFilter | null = null): BatchReader {
   const has = (name: string): boolean => table.columns.some((c) => c.pg === name);
   const missing = [...table.key, ...(table.cursor ? [table.cursor] : [])].find((k) => !has(k));
   if (missing !== undefined) throw new PlanError([table.table], `column ${quoteIdent(missing)} is not among the replicated columns`);
@@ -29,7 +30,8 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
   const cursorColumn = table.cursor !== null ? quoteIdent(table.cursor) : null;
   const from = qualified(schema, table.table);
   const select = table.columns.map((c) => quoteIdent(c.pg));
-  const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: table.key.map(quoteIdent) };
+  const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: table.key.map(quoteIdent), filter };
+  const filterValues = filter ? filter.values.map((v) => (v === null ? null : String(v))) : [];
 
   const texts = new Map<string, { text: string; name: string }>();
   const query = (step: KeysetStep): { text: string; name: string } => {
@@ -48,7 +50,7 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
     async readBatch(window) {
       return readKeyset(keysetSteps(cursor !== null, window), window.limit, async (s, limit) => {
         const q = query(s.step);
-        const r = await client.query<SourceRow>({ ...q, values: [...s.params, limit], rowMode: 'array', types: rawTextTypes });
+        const r = await client.query<SourceRow>({ ...q, values: [...filterValues, ...s.params, limit], rowMode: 'array', types: rawTextTypes });
         return r.rows;
       });
     },
@@ -59,17 +61,19 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
         const params = table.key.map((_, i) => `$${i + 1}::text[]`).join(', ');
         const aliases = table.key.map((_, i) => `k${i}`);
         const cast = aliases.map((a, i) => `u.${a}::${types[i] ?? 'text'}`).join(', ');
-        const text = `SELECT ${select.join(', ')} FROM ${from} WHERE (${shape.key.join(', ')}) IN (SELECT ${cast} FROM unnest(${params}) AS u(${aliases.join(', ')}))`;
+        let n = table.key.length;
+        const where = filter ? ` AND ${filter.render(() => `$${++n}`)}` : '';
+        const text = `SELECT ${select.join(', ')} FROM ${from} WHERE (${shape.key.join(', ')}) IN (SELECT ${cast} FROM unnest(${params}) AS u(${aliases.join(', ')}))${where}`;
         byKeys = { text, name: statementName(text) };
       }
       const values = table.key.map((_, i) => keys.map((k) => (k[i] === null || k[i] === undefined ? null : String(k[i]))));
-      const r = await client.query<SourceRow>({ ...byKeys, values, rowMode: 'array', types: rawTextTypes });
+      const r = await client.query<SourceRow>({ ...byKeys, values: [...values, ...filterValues], rowMode: 'array', types: rawTextTypes });
       return r.rows;
     },
     async lastPosition(cursorBelow) {
       if (cursorColumn === null) return null;
       const text = lastPositionSql(shape, cursorColumn, cursorBelow !== null, (n) => `$${n}`);
-      const r = await client.query<SourceRow>({ text, values: cursorBelow !== null ? [cursorBelow] : [], rowMode: 'array', types: rawTextTypes });
+      const r = await client.query<SourceRow>({ text, values: [...filterValues, ...(cursorBelow !== null ? [cursorBelow] : [])], rowMode: 'array', types: rawTextTypes });
       const row = r.rows[0];
       return row ? { cursor: row[0] ?? null, key: row.slice(1) } : null;
     },

@@ -10,7 +10,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { PgText, SqliteValue } from '../values/codec.js';
 import type { BatchReader, SourceRow } from './batch-io.js';
-import { keysetSql, keysetSteps, lastPositionSql, readKeyset, stepId, type KeysetShape, type KeysetStep } from './keyset-plan.js';
+import { keysetSql, keysetSteps, lastPositionSql, readKeyset, stepId, type KeysetShape, type KeysetStep, type ReadFilter } from './keyset-plan.js';
 import { encodeKeyTuples, keyInJsonSql } from './sqlite-key-json.js';
 
 type Native = PgText | SqliteValue;
@@ -30,13 +30,16 @@ export function sqliteKeyColumns(table: TablePlan): string[] {
   return table.keyTranslation?.sqliteKey ?? table.key.map((k) => sqliteName(table, k));
 }
 
-export function createSqliteReader(db: Database.Database, table: TablePlan, opts?: { chunkRows?: number }): BatchReader {
+/** `filter`: the mapping's row filter compiled for SQLite (plan/row-filter.ts), ANDed into every read. */
+export function createSqliteReader(db: Database.Database, table: TablePlan, opts?: { chunkRows?: number; filter?: ReadFilter | null }): BatchReader {
   const key = sqliteKeyColumns(table);
   const cursor = table.mode === 'incremental' && table.cursor !== null ? sqliteName(table, table.cursor) : null;
   const cursorColumn = table.cursor !== null ? quoteIdent(sqliteName(table, table.cursor)) : null;
   const from = quoteIdent(table.sqliteTable);
   const select = table.columns.map((c) => quoteIdent(c.sqlite));
-  const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: key.map(quoteIdent) };
+  const filter = opts?.filter ?? null;
+  const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: key.map(quoteIdent), filter };
+  const filterValues = filter?.values ?? [];
   const chunkRows = opts?.chunkRows ?? 1000;
 
   const prepared = new Map<string, Database.Statement>();
@@ -54,17 +57,17 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
 
   return {
     async readBatch(window) {
-      return readKeyset(keysetSteps(cursor !== null, window), window.limit, (s, limit) => statement(s.step).all(...s.params, limit) as SourceRow[]);
+      return readKeyset(keysetSteps(cursor !== null, window), window.limit, (s, limit) => statement(s.step).all(...filterValues, ...s.params, limit) as SourceRow[]);
     },
     async readByKeys(keys) {
       if (keys.length === 0) return [];
-      byKeys ??= db.prepare(`SELECT ${select.join(', ')} FROM ${from} WHERE ${keyInJsonSql(key, null)}`).raw(true).safeIntegers(true);
+      byKeys ??= db.prepare(`SELECT ${select.join(', ')} FROM ${from} WHERE ${keyInJsonSql(key, null)}${filter ? ` AND ${filter.render(() => '?')}` : ''}`).raw(true).safeIntegers(true);
       const stmt = byKeys;
       const out: SourceRow[] = [];
       // chunked only to bound the size of one JSON parameter; each chunk is one query
       for (let i = 0; i < keys.length; i += chunkRows) {
         const chunk: Native[][] = keys.slice(i, i + chunkRows);
-        for (const row of stmt.all(encodeKeyTuples(chunk)) as SourceRow[]) out.push(row);
+        for (const row of stmt.all(encodeKeyTuples(chunk), ...filterValues) as SourceRow[]) out.push(row);
       }
       return out;
     },
@@ -75,7 +78,7 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
     async lastPosition(cursorBelow) {
       if (cursorColumn === null) return null;
       const sql = lastPositionSql(shape, cursorColumn, cursorBelow !== null, () => '?');
-      const row = db.prepare(sql).raw(true).safeIntegers(true).get(...(cursorBelow !== null ? [cursorBelow] : [])) as Native[] | undefined;
+      const row = db.prepare(sql).raw(true).safeIntegers(true).get(...filterValues, ...(cursorBelow !== null ? [cursorBelow] : [])) as Native[] | undefined;
       return row ? { cursor: row[0] ?? null, key: row.slice(1) } : null;
     },
   };

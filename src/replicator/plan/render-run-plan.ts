@@ -68,7 +68,7 @@ export function renderRunPlan(plan: RunPlan): string {
   const filtered = plan.tables.filter((t) => t.filter !== null);
   if (filtered.length) {
     out.push('', 'Row filters:');
-    for (const t of filtered) out.push(`  ${t.table}: ${t.filter ?? ''}`);
+    for (const t of filtered) out.push(`  ${t.table}: ${t.filterBound ?? t.filter ?? ''}`);
   }
 
   const selfRefs = plan.tables.filter((t) => t.foreignKeys.some((fk) => fk.selfReference));

@@ -51,10 +51,13 @@ export interface TableRunStats {
   table: string;
   read: number;
   written: number;
+  /** rows held back for a missing parent, by the first pass and by an FK cycle's second pass */
   skipped: number;
   rejected: number;
   ms: number;
   error: string | null;
+  /** an FK cycle's second pass over this table's deferred columns, when it had one (its skips and rejects are counted above too) */
+  secondPass?: { columns: string[]; read: number; updated: number; skipped: number; rejected: number; ms: number };
 }
 
 export interface RunRecord {

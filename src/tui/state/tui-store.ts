@@ -1,0 +1,435 @@
+/**
+ * The TUI's one source of truth. Folds the engine's events, verify results and the
+ * state tables (status) into a TuiSnapshot, and publishes a new snapshot to subscribers
+ * at most every ~200 ms. Event handling only updates counters and small bounded maps;
+ * the snapshot is built when published, so a run at full speed does not slow down
+ * because it is watched. Unchanged tables keep their TableView object between snapshots.
+ */
+import type { ReplicationEvent } from '../../replicator/events.js';
+import type { Direction } from '../../replicator/run-plan.js';
+import type { PairStatus } from '../../replicator/engine/pair-status.js';
+import type { VerifyResult } from '../../verify/verify-schemas.js';
+import type { Finding } from '../../verify/finding.js';
+import type { Table } from '../../model/schema.js';
+import type { LoadedMapping } from '../../mapping/table-mapping.js';
+import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
+import { keyText } from './key-text.js';
+import { mappingOrder } from './fk-order.js';
+import { tableBadges } from './table-badges.js';
+import { TableLedger } from './table-ledger.js';
+import type { ConnectionView, OutputLine, RejectedRow, RunState, RunView, TableProgress, TableView, TuiSnapshot, WaitingRow } from './tui-snapshot.js';
+
+export interface TuiStoreOptions {
+  sqliteLabel: string;
+  postgresLabel: string;
+  /** least time between two published snapshots */
+  publishEveryMs?: number;
+  /** output lines kept */
+  outputLimit?: number;
+  now?: () => number;
+}
+
+export type Level = OutputLine['level'];
+
+export interface TuiStore {
+  getSnapshot(): TuiSnapshot;
+  subscribe(listener: () => void): () => void;
+  /** an engine event; cheap enough to be called for every event of a full-speed run */
+  onEvent(event: ReplicationEvent): void;
+  applyVerify(result: VerifyResult): void;
+  applyStatus(status: PairStatus): void;
+  setConnection(side: 'sqlite' | 'postgres', state: ConnectionView['state'], error?: string | null): void;
+  runStarting(run: { direction: Direction | null; full: boolean; dryRun: boolean }): void;
+  setRunState(state: RunState): void;
+  setPlanText(text: string | null): void;
+  log(level: Level, text: string): void;
+  notify(level: Level, text: string): void;
+  /** publish now if anything changed (end of a command, tests) */
+  flush(): void;
+  dispose(): void;
+}
+
+const ACTIVE: ReadonlySet<RunState> = new Set(['planning', 'running', 'stopping']);
+const MAX_ROW_LINES = 20;
+
+interface TableState {
+  name: string;
+  sqliteName: string;
+  sqlite: Table | null;
+  postgres: Table | null;
+  findings: Finding[];
+  mapping: LoadedMapping | null;
+  mappingYaml: string | null;
+  progress: TableProgress | null;
+  ledgers: Record<Direction, TableLedger>;
+  view: TableView | null;
+}
+
+export function createTuiStore(options: TuiStoreOptions): TuiStore {
+  const now = options.now ?? Date.now;
+  const every = options.publishEveryMs ?? 200;
+  const outputLimit = options.outputLimit ?? 500;
+  const listeners = new Set<() => void>();
+  const connections = {
+    sqlite: { label: options.sqliteLabel, state: 'unknown', error: null } as ConnectionView,
+    postgres: { label: options.postgresLabel, state: 'unknown', error: null } as ConnectionView,
+  };
+  const run: RunView = { state: 'idle', direction: null, full: false, dryRun: false, startedAt: null, elapsedMs: 0, rowsPerSecond: 0, totalRead: 0, totalEstimated: null, planText: null };
+  let runWritten = 0;
+  let runErrors = 0;
+  let listed = { skip: 0, reject: 0 };
+  const tables = new Map<string, TableState>();
+  let order: string[] = [];
+  let otherFindings: Finding[] = [];
+  let output: OutputLine[] = [];
+  let notice: TuiSnapshot['notice'] = null;
+  let version = 0;
+  let dirty = true;
+  let snapshot: TuiSnapshot | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastPublish = 0;
+  let disposed = false;
+
+  const tableOf = (name: string, sqliteName = name): TableState => {
+    let t = tables.get(name);
+    if (!t) {
+      t = { name, sqliteName, sqlite: null, postgres: null, findings: [], mapping: null, mappingYaml: null, progress: null, ledgers: { 'sqlite-to-pg': new TableLedger(), 'pg-to-sqlite': new TableLedger() }, view: null };
+      tables.set(name, t);
+      if (!order.includes(name)) order.push(name);
+    }
+    return t;
+  };
+  const touch = (t?: TableState): void => {
+    if (t) t.view = null;
+    dirty = true;
+    schedule();
+  };
+  const direction = (): Direction => run.direction ?? 'sqlite-to-pg';
+  /** the source's key columns of a table (the ledger key), as far as the mapping says */
+  const keyColumns = (t: TableState, d: Direction): string[] | null => {
+    const k = t.mapping?.mapping.key;
+    if (!k) return null;
+    return d === 'sqlite-to-pg' && k.serverId ? k.sqlite : k.postgres;
+  };
+  const parentColumns = (t: TableState, fkColumns: readonly string[]): string[] | null =>
+    t.mapping?.mapping.foreignKeys.find((f) => f.columns.join('\u0000') === fkColumns.join('\u0000'))?.refColumns ?? null;
+  const waitingRow = (t: TableState, d: Direction, e: { rowKey: string; fkColumns: string[]; parentTable: string; parentKey: string }, firstSeen: string, attempts: number): WaitingRow => ({
+    table: t.name,
+    rowKey: keyText(e.rowKey, keyColumns(t, d)),
+    fkColumns: e.fkColumns,
+    parentTable: e.parentTable,
+    parentKey: keyText(e.parentKey, parentColumns(t, e.fkColumns)),
+    firstSeen,
+    attempts,
+    values: null,
+  });
+  const rejectedRow = (t: TableState, d: Direction, e: { rowKey: string; column: string | null; reason: string; code: string | null }, firstSeen: string): RejectedRow => ({
+    table: t.name,
+    rowKey: keyText(e.rowKey, keyColumns(t, d)),
+    column: e.column,
+    reason: e.reason,
+    code: e.code,
+    firstSeen,
+    values: null,
+  });
+
+  function log(level: Level, text: string): void {
+    output.push({ at: now(), level, text });
+    // amortised O(1): trim in halves rather than shifting every line
+    if (output.length > outputLimit * 2) output = output.slice(-outputLimit);
+    touch();
+  }
+
+  function schedule(): void {
+    if (timer || disposed) return;
+    const wait = Math.max(0, every - (now() - lastPublish));
+    timer = setTimeout(publish, wait);
+    timer.unref?.();
+  }
+
+  function publish(): void {
+    timer = null;
+    if (!dirty && !ACTIVE.has(run.state)) return;
+    snapshot = build();
+    dirty = false;
+    lastPublish = now();
+    for (const l of [...listeners]) l();
+    // the elapsed time and rates move while a run is going, events or not
+    if (ACTIVE.has(run.state) && !disposed) {
+      timer = setTimeout(publish, Math.max(every, 1000));
+      timer.unref?.();
+    }
+  }
+
+  function viewOf(t: TableState, position: number): TableView {
+    if (t.view && t.view.order === position) return t.view;
+    const waiting: TableView['waiting'] = [];
+    const rejected: TableView['rejected'] = [];
+    let waitingCount = 0;
+    let rejectedCount = 0;
+    for (const l of Object.values(t.ledgers)) {
+      waiting.push(...l.waiting.values());
+      rejected.push(...l.rejected.values());
+      waitingCount += l.waitingCount;
+      rejectedCount += l.rejectedCount;
+    }
+    const progress = t.progress ? { ...t.progress } : null;
+    t.view = {
+      name: t.name,
+      sqliteName: t.sqliteName,
+      order: position,
+      badges: tableBadges({ progress, waiting: waitingCount, rejected: rejectedCount, findings: t.findings }),
+      sqlite: t.sqlite,
+      postgres: t.postgres,
+      findings: t.findings,
+      mapping: t.mapping,
+      mappingYaml: t.mappingYaml,
+      progress,
+      waiting,
+      rejected,
+    };
+    return t.view;
+  }
+
+  function build(): TuiSnapshot {
+    const views = order.map((name, i) => viewOf(tableOf(name), i));
+    let waiting = 0;
+    let rejected = 0;
+    for (const t of tables.values()) for (const l of Object.values(t.ledgers)) (waiting += l.waitingCount), (rejected += l.rejectedCount);
+    const findings = [...[...tables.values()].flatMap((t) => t.findings), ...otherFindings];
+    const elapsedMs = run.startedAt === null ? run.elapsedMs : ACTIVE.has(run.state) ? now() - run.startedAt : run.elapsedMs;
+    return {
+      version: ++version,
+      connections: { sqlite: { ...connections.sqlite }, postgres: { ...connections.postgres } },
+      run: { ...run, elapsedMs, rowsPerSecond: elapsedMs > 0 ? Math.round((runWritten * 1000) / elapsedMs) : 0 },
+      tables: views,
+      otherFindings,
+      counts: {
+        errors: findings.filter((f) => f.severity === 'error').length + runErrors,
+        warnings: findings.filter((f) => f.severity === 'warning').length,
+        waiting,
+        rejected,
+      },
+      output: output.length > outputLimit ? output.slice(-outputLimit) : [...output],
+      notice,
+    };
+  }
+
+  function progressOf(t: TableState): TableProgress {
+    if (!t.progress) t.progress = { state: 'queued', mode: null, done: 0, total: null, written: 0, skipped: 0, rejected: 0, rowsPerSecond: 0, elapsedMs: 0, etaMs: null, error: null };
+    return t.progress;
+  }
+
+  function onEvent(e: ReplicationEvent): void {
+    switch (e.type) {
+      case 'plan': {
+        const planned = e.plan.tables.map((p) => p.table);
+        order = [...planned, ...order.filter((n) => !planned.includes(n))];
+        run.totalEstimated = 0;
+        for (const p of e.plan.tables) {
+          const t = tableOf(p.table, p.sqliteTable);
+          t.progress = { state: 'queued', mode: p.mode, done: 0, total: p.estimatedRows, written: 0, skipped: 0, rejected: 0, rowsPerSecond: 0, elapsedMs: 0, etaMs: null, error: null };
+          run.totalEstimated += p.estimatedRows;
+          touch(t);
+        }
+        for (const n of order) if (!planned.includes(n)) tableOf(n).view = null;
+        run.state = 'running';
+        log('info', `run ${e.plan.direction}: ${e.plan.tables.length} tables`);
+        for (const note of e.plan.notes) log('info', `note: ${note}`);
+        break;
+      }
+      case 'table-start': {
+        const t = tableOf(e.table);
+        const p = progressOf(t);
+        Object.assign(p, { state: 'running', mode: e.mode, total: e.estimatedRows, done: 0, written: 0, skipped: 0, rejected: 0, error: null });
+        t.ledgers[direction()].startRetry();
+        log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}, ~${e.estimatedRows.toLocaleString('en-US')} rows at the source`);
+        touch(t);
+        break;
+      }
+      case 'ledger-retry': {
+        const t = tableOf(e.table);
+        t.ledgers[direction()].endRetry(e.retried > 0);
+        log('info', `${e.table}: retried ${e.retried} waiting rows, ${e.landed} landed, ${e.stillWaiting} still waiting`);
+        touch(t);
+        break;
+      }
+      case 'batch': {
+        const t = tableOf(e.table);
+        t.ledgers[direction()].endRetry(false);
+        const p = progressOf(t);
+        run.totalRead += e.read;
+        runWritten += e.written;
+        p.done = e.totalRead;
+        p.written = e.totalWritten;
+        p.skipped += e.skipped;
+        p.rejected += e.rejected;
+        p.rowsPerSecond = e.rowsPerSecond;
+        p.elapsedMs = e.elapsedMs;
+        const rate = e.elapsedMs > 0 ? (e.totalRead * 1000) / e.elapsedMs : 0;
+        p.etaMs = p.total !== null && rate > 0 ? Math.max(0, Math.round(((p.total - p.done) * 1000) / rate)) : null;
+        t.view = null;
+        dirty = true;
+        schedule();
+        break;
+      }
+      case 'skip': {
+        const t = tableOf(e.table);
+        const row = waitingRow(t, direction(), e, new Date(now()).toISOString(), 1);
+        t.ledgers[direction()].skip(row, e.rowKey);
+        if (++listed.skip <= MAX_ROW_LINES) log('warn', `${e.table} ${row.rowKey} waits for ${e.parentTable} ${row.parentKey} (${e.fkColumns.join(', ')})`);
+        else if (listed.skip === MAX_ROW_LINES + 1) log('warn', '... more rows wait for parents: see Problems');
+        touch(t);
+        break;
+      }
+      case 'reject': {
+        const t = tableOf(e.table);
+        const row = rejectedRow(t, direction(), e, new Date(now()).toISOString());
+        t.ledgers[direction()].reject(row, e.rowKey);
+        if (++listed.reject <= MAX_ROW_LINES) log('error', `${e.table} ${row.rowKey} rejected${e.column ? ` (${e.column})` : ''}: ${e.reason}`);
+        else if (listed.reject === MAX_ROW_LINES + 1) log('error', '... more rows rejected: see Problems');
+        touch(t);
+        break;
+      }
+      case 'retry':
+        log('warn', `${e.table ? `${e.table}: ` : ''}retry ${e.attempt} in ${e.delayMs} ms: ${e.reason}`);
+        break;
+      case 'table-end': {
+        const s = e.stats;
+        const t = tableOf(s.table);
+        t.ledgers[direction()].endRetry(false);
+        const p = progressOf(t);
+        Object.assign(p, { state: s.error ? 'failed' : 'done', done: s.read, written: s.written, skipped: s.skipped, rejected: s.rejected, elapsedMs: s.ms, etaMs: 0, error: s.error });
+        if (p.total !== null && p.total < s.read) p.total = s.read;
+        p.rowsPerSecond = s.ms > 0 ? Math.round((s.written * 1000) / s.ms) : s.written;
+        const extra = [s.skipped ? `${s.skipped} waiting for parents` : '', s.rejected ? `${s.rejected} rejected` : ''].filter(Boolean).join(', ');
+        log(s.error ? 'error' : 'info', `${s.table}: ${s.read} read, ${s.written} written${extra ? `, ${extra}` : ''} in ${(s.ms / 1000).toFixed(1)}s${s.error ? `: ${s.error}` : ''}`);
+        touch(t);
+        break;
+      }
+      case 'deferred-pass':
+        log('info', `${e.table}: ${e.columns.join(', ')} written in a second pass (FK cycle), ${e.updated} rows updated`);
+        break;
+      case 'error':
+        runErrors++;
+        if (e.table) {
+          const t = tableOf(e.table);
+          progressOf(t).error = e.message;
+          touch(t);
+        }
+        log('error', `${e.table ?? 'run'}: ${e.message}`);
+        break;
+      case 'run-end': {
+        const s = e.summary;
+        run.state = s.status === 'running' ? 'done' : s.status;
+        run.elapsedMs = s.ms;
+        for (const t of tables.values()) if (t.progress?.state === 'running' || t.progress?.state === 'queued') (t.progress.state = s.status === 'interrupted' ? 'queued' : t.progress.state), (t.view = null);
+        const read = s.tables.reduce((n, t) => n + t.read, 0);
+        const written = s.tables.reduce((n, t) => n + t.written, 0);
+        const level: Level = s.status === 'failed' ? 'error' : s.status === 'done' ? 'info' : 'warn';
+        const what = s.status === 'interrupted' ? 'stopped after a checkpoint' : s.status;
+        log(level, `${what} in ${(s.ms / 1000).toFixed(1)}s: ${read} rows read, ${written} written; ${s.waiting.skipped} waiting for parents, ${s.waiting.rejected} rejected`);
+        notice = { level, text: `run ${s.direction}: ${what} (${written} rows written, ${s.waiting.skipped} waiting, ${s.waiting.rejected} rejected)` };
+        touch();
+        break;
+      }
+    }
+  }
+
+  function applyVerify(result: VerifyResult): void {
+    const names = mappingOrder(result.mappings);
+    for (const m of result.mappings) {
+      const t = tableOf(m.mapping.table, m.mapping.sqliteTable);
+      t.sqliteName = m.mapping.sqliteTable;
+      t.mapping = m;
+      t.mappingYaml = renderMappingYaml(m.mapping);
+      t.sqlite = result.schemas.sqlite.tables.find((x) => x.name === m.mapping.sqliteTable) ?? null;
+      t.postgres = result.schemas.postgres.tables.find((x) => x.name === m.mapping.table) ?? null;
+      t.findings = [];
+      t.view = null;
+    }
+    for (const t of tables.values()) t.findings = [];
+    otherFindings = [];
+    for (const f of result.issues) {
+      const t = tables.get(f.table);
+      if (t) t.findings.push(f);
+      else otherFindings.push(f);
+    }
+    for (const t of tables.values()) t.view = null;
+    // mapped tables in FK order; tables only a plan named (none usually) after them
+    order = [...names, ...order.filter((n) => !names.includes(n))];
+    const { errors, warnings, infos } = result.summary;
+    log(errors > 0 ? 'error' : warnings > 0 ? 'warn' : 'info', `verify: ${result.mappings.length} tables, ${errors} errors, ${warnings} warnings, ${infos} infos`);
+    touch();
+  }
+
+  function applyStatus(status: PairStatus): void {
+    for (const d of status.directions) {
+      const counts = new Map<string, { waiting: number; rejected: number }>();
+      for (const s of d.summary.skipped) counts.set(s.table, { waiting: s.count, rejected: 0 });
+      for (const r of d.summary.rejected) counts.set(r.table, { waiting: counts.get(r.table)?.waiting ?? 0, rejected: r.count });
+      const names = new Set([...counts.keys(), ...[...tables.values()].filter((t) => t.ledgers[d.direction].waitingCount + t.ledgers[d.direction].rejectedCount > 0).map((t) => t.name)]);
+      for (const name of names) {
+        const t = tableOf(name);
+        t.ledgers[d.direction].replace(
+          counts.get(name) ?? { waiting: 0, rejected: 0 },
+          d.oldestWaiting.filter((w) => w.table === name).map((w) => ({ key: w.rowKey, row: waitingRow(t, d.direction, w, w.firstSeen, w.attempts) })),
+          d.oldestRejected.filter((r) => r.table === name).map((r) => ({ key: r.rowKey, row: rejectedRow(t, d.direction, r, r.firstSeen) })),
+        );
+        t.view = null;
+      }
+    }
+    touch();
+  }
+
+  function flush(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    dirty = true;
+    publish();
+  }
+
+  return {
+    getSnapshot: () => snapshot ?? (snapshot = build()),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onEvent,
+    applyVerify,
+    applyStatus,
+    setConnection(side, state, error = null) {
+      connections[side] = { ...connections[side], state, error };
+      touch();
+    },
+    runStarting(r) {
+      Object.assign(run, { state: 'planning', direction: r.direction, full: r.full, dryRun: r.dryRun, startedAt: now(), elapsedMs: 0, totalRead: 0, totalEstimated: null, planText: null });
+      runWritten = 0;
+      runErrors = 0;
+      listed = { skip: 0, reject: 0 };
+      for (const t of tables.values()) (t.progress = null), (t.view = null);
+      flush();
+    },
+    setRunState(state) {
+      if (ACTIVE.has(run.state) && !ACTIVE.has(state) && run.startedAt !== null) run.elapsedMs = now() - run.startedAt;
+      run.state = state;
+      flush();
+    },
+    setPlanText(text) {
+      run.planText = text;
+      touch();
+    },
+    log,
+    notify(level, text) {
+      notice = { level, text };
+      log(level, text);
+    },
+    flush,
+    dispose() {
+      disposed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The TUI watches a real replication through its store: the snapshot it publishes lists
+ * the tables in FK order with their badges, the row waiting on a missing parent with its
+ * exact child and parent keys, the rejected row with its reason, the drift findings and
+ * the run log; counts stay exact across runs; and snapshots are coalesced, not one per event.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReplicator, type ReplicationEvent } from '../src/index.js';
+import { readStatus } from '../src/replicator/engine/pair-status.js';
+import { createTuiStore, type TuiStore } from '../src/tui/state/tui-store.js';
+import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+
+const PG = `
+  CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL);
+  CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers(id), qty integer NOT NULL, updated_at timestamptz NOT NULL);
+  CREATE INDEX ON customers (updated_at); CREATE INDEX ON orders (updated_at);`;
+const SQLITE = `
+  CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, updated_at DATETIME NOT NULL, note TEXT);
+  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), qty INTEGER NOT NULL, updated_at DATETIME NOT NULL);
+  CREATE INDEX customers_updated ON customers (updated_at); CREATE INDEX orders_updated ON orders (updated_at);
+  INSERT INTO customers VALUES (1, 'Ada', '2025-11-05T10:00:00.000Z', NULL), (2, 'Grace', '2025-11-05T10:00:00.000Z', NULL);
+  PRAGMA foreign_keys = OFF;
+  INSERT INTO orders VALUES (10, 1, 3, '2025-11-05T10:01:00.000Z'), (17, 999, 1, '2025-11-05T10:02:00.000Z'),
+                            (18, 2, 'many', '2025-11-05T10:03:00.000Z'), (19, 2, 5, '2025-11-05T10:04:00.000Z');`;
+
+let pair: ReplicationPair;
+let config: { sqlitePath: string; pgUrl: string };
+beforeAll(async () => {
+  pair = await createReplicationPair(PG, SQLITE);
+  config = { sqlitePath: pair.sqlitePath, pgUrl: pair.db.url };
+});
+afterAll(() => pair.cleanup());
+
+function watchedStore(): { store: TuiStore; events: ReplicationEvent[]; replicator: ReturnType<typeof createReplicator> } {
+  const store = createTuiStore({ sqliteLabel: 'terminal.db', postgresLabel: 'postgres://u@h:5432/db', publishEveryMs: 200 });
+  const replicator = createReplicator(config);
+  const events: ReplicationEvent[] = [];
+  replicator.on('*', (e) => {
+    events.push(e);
+    store.onEvent(e);
+  });
+  return { store, events, replicator };
+}
+
+const badgeKinds = (store: TuiStore, table: string): string[] => store.getSnapshot().tables.find((t) => t.name === table)?.badges.map((b) => b.kind) ?? [];
+
+describe('the TUI store watching a replication', () => {
+  it('shows verify results: tables in FK order, drift findings, each mapping as YAML', async () => {
+    const { store, replicator } = watchedStore();
+    store.applyVerify(await replicator.verifySchemas());
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.tables.map((t) => t.name)).toEqual(['customers', 'orders']);
+    const customers = s.tables[0];
+    expect(customers?.findings).toContainEqual(expect.objectContaining({ table: 'customers', column: 'note' }));
+    expect(customers?.sqlite?.columns.map((c) => c.name)).toContain('note');
+    expect(customers?.postgres?.columns.map((c) => c.name)).not.toContain('note');
+    expect(s.tables[1]?.mappingYaml).toMatch(/table: orders/);
+    expect(s.counts.errors + s.counts.warnings).toBeGreaterThan(0);
+    store.dispose();
+  });
+
+  it('folds a run: progress, the waiting row with child and parent keys, the reject with its reason, the log', async () => {
+    const { store, replicator } = watchedStore();
+    store.applyVerify(await replicator.verifySchemas());
+    store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
+    const summary = await replicator.syncAll({ direction: 'sqlite-to-pg' });
+    expect(summary.status).toBe('waiting');
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.run).toMatchObject({ state: 'waiting', direction: 'sqlite-to-pg', totalRead: 6 });
+    const orders = s.tables.find((t) => t.name === 'orders');
+    expect(orders?.progress).toMatchObject({ state: 'done', done: 4, written: 2, skipped: 1, rejected: 1 });
+    expect(orders?.waiting).toEqual([expect.objectContaining({ rowKey: '{"id":17}', parentTable: 'customers', parentKey: '{"id":999}', fkColumns: ['customer_id'] })]);
+    expect(orders?.rejected).toEqual([expect.objectContaining({ rowKey: '{"id":18}', column: 'qty' })]);
+    expect(orders?.rejected[0]?.reason).toMatch(/many/);
+    expect(badgeKinds(store, 'orders')).toEqual(['waiting', 'rejected']);
+    expect(badgeKinds(store, 'customers')).toContain('in-sync');
+    expect(s.counts).toMatchObject({ waiting: 1, rejected: 1 });
+    const log = s.output.map((l) => l.text).join('\n');
+    expect(log).toContain('orders {"id":17} waits for customers {"id":999} (customer_id)');
+    expect(log).toContain('orders {"id":18} rejected (qty)');
+    expect(s.notice?.text).toMatch(/waiting/);
+    store.dispose();
+  });
+
+  it('keeps counts exact on the next run (the ledger retry re-skips the same row) and agrees with status', async () => {
+    const { store, replicator } = watchedStore();
+    store.applyVerify(await replicator.verifySchemas());
+    store.applyStatus(await readStatus(config, 200));
+    store.flush();
+    expect(store.getSnapshot().counts).toMatchObject({ waiting: 1, rejected: 1 });
+    const before = store.getSnapshot().tables.find((t) => t.name === 'orders')?.waiting[0];
+    expect(before).toMatchObject({ rowKey: '{"id":17}', parentKey: '{"id":999}', attempts: 1 });
+
+    store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
+    await replicator.syncAll({ direction: 'sqlite-to-pg' });
+    store.flush();
+    const orders = store.getSnapshot().tables.find((t) => t.name === 'orders');
+    expect(store.getSnapshot().counts).toMatchObject({ waiting: 1, rejected: 1 });
+    expect(orders?.waiting).toEqual([expect.objectContaining({ rowKey: before?.rowKey, attempts: 2, firstSeen: before?.firstSeen })]);
+
+    store.applyStatus(await readStatus(config, 200));
+    store.flush();
+    expect(store.getSnapshot().counts).toMatchObject({ waiting: 1, rejected: 1 });
+    store.dispose();
+  });
+
+  it('drops the waiting row once its parent arrives, and the table shows in sync', async () => {
+    const db = pair.sqlite();
+    db.prepare(`INSERT INTO customers VALUES (999, 'Late', '2025-11-06T09:00:00.000Z', NULL)`).run();
+    db.prepare(`UPDATE orders SET qty = 2, updated_at = '2025-11-06T09:00:00.000Z' WHERE id = 18`).run();
+    const { store, replicator } = watchedStore();
+    store.applyStatus(await readStatus(config, 200));
+    store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
+    const summary = await replicator.syncAll({ direction: 'sqlite-to-pg' });
+    expect(summary.status).toBe('done');
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.counts).toMatchObject({ waiting: 0, rejected: 0 });
+    expect(s.tables.find((t) => t.name === 'orders')?.waiting).toEqual([]);
+    expect(badgeKinds(store, 'orders')).toEqual(['in-sync']);
+    store.dispose();
+  });
+
+  it('publishes a few snapshots, not one per event, however fast events come', async () => {
+    const { store, events, replicator } = watchedStore();
+    await replicator.syncAll({ direction: 'sqlite-to-pg', full: true });
+    let published = 0;
+    const quiet = createTuiStore({ sqliteLabel: 'a', postgresLabel: 'b', publishEveryMs: 200 });
+    quiet.getSnapshot();
+    quiet.subscribe(() => published++);
+    for (let i = 0; i < 2000; i++) for (const e of events) quiet.onEvent(e);
+    expect(published).toBe(0);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(published).toBe(1);
+    // 2000 replays of a full run, but the log stays bounded
+    expect(quiet.getSnapshot().output.length).toBeLessThanOrEqual(500);
+    quiet.dispose();
+    store.dispose();
+  });
+});
