@@ -134,6 +134,7 @@ function guardedForeignKeys(
         translate,
         translationProvesParent: toSqlite && translate !== null,
         selfKeyIndexes: self && self.every((i) => i >= 0) ? self : null,
+        enforcedByTarget: false,
       };
     });
 }
@@ -257,13 +258,19 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const keyNames = toSqlite ? plan.key : (plan.keyTranslation?.sqliteKey.map((k) => LOCAL_KEY + k) ?? plan.key);
       const sourceKeyIndexes = keyNames.map((k) => readPlan.columns.findIndex((c) => c.pg === k));
       const cursorIndex = plan.cursor ? readPlan.columns.findIndex((c) => c.pg === plan.cursor) : -1;
+      const fks = guardedForeignKeys(plan, direction, names, planned, conn.sqlite, translatedParents);
+      for (const fk of fks) {
+        if (fk.translate || fk.selfKeyIndexes) continue;
+        const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
+        fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
+      }
       return {
         reader,
         keyReader,
         writer,
         firstLoadWriter,
         converter,
-        fks: guardedForeignKeys(plan, direction, names, planned, conn.sqlite, translatedParents),
+        fks,
         sourceKeyIndexes,
         cursorIndex: cursorIndex >= 0 ? cursorIndex : null,
         secondPass: secondPassWiring(plan, readPlan, codecFor, targetName, (projected) =>

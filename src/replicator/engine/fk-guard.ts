@@ -4,6 +4,9 @@
  * is missing is held back for the skip ledger, with the exact parent key, instead of
  * failing the batch or being dropped. DESIGN.md: "Missing parents are deferred, not dropped".
  *
+ * Where the target enforces an FK itself, the batch path writes first and asks only about
+ * the rows it refused (trustsTarget): a missing parent is rare, a lookup per batch is not.
+ *
  * Where SQLite keys rows by its own local key (seed 002's local_id/server_id), FK values
  * differ per side and are translated through the parent's key columns first.
  */
@@ -30,6 +33,22 @@ export interface GuardedForeignKey {
   translationProvesParent: boolean;
   /** parent is this same table, keyed by `selfKeyIndexes` in the target row */
   selfKeyIndexes: number[] | null;
+  /**
+   * the target refuses a row whose parent is missing within the write itself
+   * (BatchWriter.enforcesForeignKey): the batch path skips the lookup and checks only the
+   * rows the target refused (see trustsTarget)
+   */
+  enforcedByTarget: boolean;
+}
+
+/**
+ * May the batch path write first and look parents up only for the rows the target
+ * refused? Only for an FK the target enforces, and neither translated (the guard must
+ * rewrite the value before the write) nor self-referencing (a parent may come later in
+ * the same batch).
+ */
+export function trustsTarget(fk: GuardedForeignKey): boolean {
+  return fk.enforcedByTarget && fk.translate === null && fk.selfKeyIndexes === null;
 }
 
 export interface HeldBack {

@@ -4,14 +4,14 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import type { BatchReader, BatchWriter, KeysetPosition, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
 import type { PgText } from '../values/codec.js';
 import { checkpointText, pendingSecondPass, type SecondPassStart } from './deferred-checkpoint.js';
 import { settleSecondPass, splitLedger, writeDeferredColumns, type SecondPassWiring } from './deferred-columns.js';
-import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
+import { guardBatch, trustsTarget, type GuardedForeignKey, type HeldBack } from './fk-guard.js';
 import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-checkpoint.js';
 import { decodePosition, decodeValues, encodeValues, rowKeyOf } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
@@ -119,24 +119,48 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
   const { plan, state } = deps;
   const { rows, converted, convertedFrom, rejects } = prepared;
   const convertedKey = (c: number): string => rowKeyOf(rows[convertedFrom[c] as number] as SourceRow, deps.sourceKeyIndexes);
-  const guard = await guardBatch(converted, deps.fks, writer);
-  const skips: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[] = guard.held.map((h) => ({
+  // FKs the target enforces itself are looked up only when the target refuses the batch
+  const trusted = deps.fks.filter(trustsTarget);
+  const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer);
+  const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,
-    rowKey: convertedKey(h.index),
+    rowKey,
     fkColumns: h.fk.fkColumns,
     parentTable: h.fk.parentTable,
     parentKey: encodeValues(h.parentKey),
-  }));
-  const toWrite = guard.pass.map((i) => converted[i] as TargetRow);
-  const writeKey = (j: number): string => convertedKey(guard.pass[j] as number);
-  const outcome = toWrite.length > 0 ? await writer.write(toWrite) : { written: 0, rejected: [] };
+  });
+  const skips = guard.held.map((h) => skip(convertedKey(h.index), h));
+  let pass = guard.pass;
+  let outcome = trusted.length === 0 ? null : await writer.tryWrite(pass.map((i) => converted[i] as TargetRow));
+  if (outcome === 'missing-parent') {
+    // nothing was written: look the trusted FKs' parents up, hold back the parentless, write the rest
+    const check = await guardBatch(pass.map((i) => converted[i] as TargetRow), trusted, writer);
+    for (const h of check.held) skips.push(skip(convertedKey(pass[h.index] as number), h));
+    pass = check.pass.map((j) => pass[j] as number);
+    outcome = null;
+  }
+  const toWrite = pass.map((i) => converted[i] as TargetRow);
+  const writeKey = (j: number): string => convertedKey(pass[j] as number);
+  outcome ??= toWrite.length > 0 ? await writer.write(toWrite) : { written: 0, rejected: [] };
   const refused = new Set<number>();
-  for (const r of outcome.rejected) {
+  let rejected = outcome.rejected;
+  const parentless = trusted.length === 0 ? [] : rejected.filter((r) => writer.isMissingParent(r.code));
+  if (parentless.length > 0) {
+    // refused for a missing parent while other rows were isolated: the ledger of waiting rows, not of rejects
+    const check = await guardBatch(parentless.map((r) => toWrite[r.index] as TargetRow), trusted, writer);
+    for (const h of check.held) {
+      const j = (parentless[h.index] as RowRejection).index;
+      refused.add(j);
+      skips.push(skip(writeKey(j), h));
+    }
+    rejected = rejected.filter((r) => !refused.has(r.index));
+  }
+  for (const r of rejected) {
     refused.add(r.index);
     rejects.push({ table: plan.table, rowKey: writeKey(r.index), column: r.column, reason: r.reason, code: r.code });
   }
   if (landedOut) {
-    guard.pass.forEach((c, i) => {
+    pass.forEach((c, i) => {
       if (refused.has(i)) return;
       landedOut.rows.push(rows[convertedFrom[c] as number] as SourceRow);
       landedOut.keys.push(writeKey(i));
