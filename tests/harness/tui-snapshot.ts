@@ -148,10 +148,10 @@ const ORDER = ['customers', 'products', 'orders', 'order_items', 'audit_log'];
 function tableViews(): TableView[] {
   const mappings = generateMappings(fixtureSqliteModel, fixturePostgresModel);
   const progress: Record<string, TableProgress | null> = {
-    customers: idle({ done: 1200, total: 1200, written: 1200, rowsPerSecond: 48_000, elapsedMs: 25 }),
-    products: idle({ done: 310, total: 310, written: 310, rowsPerSecond: 31_000, elapsedMs: 10 }),
-    orders: idle({ done: 5000, total: 5000, written: 4999, skipped: 1, rowsPerSecond: 41_200, elapsedMs: 121 }),
-    order_items: idle({ state: 'running', done: 8000, total: 20_000, written: 7999, rejected: 1, rowsPerSecond: 41_234, elapsedMs: 194_000, etaMs: 291_000 }),
+    customers: idle({ done: 1_200_000, total: 1_200_000, written: 1_200_000, rowsPerSecond: 48_000, elapsedMs: 25_000 }),
+    products: idle({ done: 310_000, total: 310_000, written: 310_000, rowsPerSecond: 31_000, elapsedMs: 10_000 }),
+    orders: idle({ done: 5_000_000, total: 5_000_000, written: 4_999_999, skipped: 1, rowsPerSecond: 41_322, elapsedMs: 121_000 }),
+    order_items: idle({ state: 'running', done: 8_000_000, total: 20_000_000, written: 7_999_999, rejected: 1, rowsPerSecond: 41_237, elapsedMs: 194_000, etaMs: 291_000 }),
     audit_log: idle({ state: 'queued', done: 0, total: null }),
   };
   return ORDER.map((name, order): TableView => {
@@ -225,10 +225,10 @@ function outputLines(): OutputLine[] {
   return [
     { at: at(200), level: 'info', text: 'verify: 1 error, 3 warnings' },
     { at: at(195), level: 'info', text: 'run sqlite-to-pg (incremental) started' },
-    { at: at(194), level: 'info', text: 'customers: 1,200 rows written' },
-    { at: at(193), level: 'info', text: 'products: 310 rows written' },
+    { at: at(194), level: 'info', text: 'customers: 1,200,000 rows written' },
+    { at: at(193), level: 'info', text: 'products: 310,000 rows written' },
     { at: at(125), level: 'warn', text: 'orders: row {"id":17} waits for customers {"id":999} (customer_id)' },
-    { at: at(121), level: 'info', text: 'orders: 4,999 rows written, 1 waiting' },
+    { at: at(121), level: 'info', text: 'orders: 4,999,999 rows written, 1 waiting' },
     { at: at(60), level: 'error', text: 'order_items: row {"id":5} rejected: null value in column "qty" violates not-null constraint' },
   ];
 }
@@ -256,6 +256,7 @@ export function tuiSnapshotFixture(options: FixtureOptions = {}): TuiSnapshot {
   }
   return {
     version: 42,
+    publishedAt: FIXTURE_NOW,
     connections: {
       sqlite: { label: 'terminal.db', state: 'connected', error: null },
       postgres: { label: 'postgres://app:***@localhost:5432/shop', state: 'connected', error: null },
@@ -265,11 +266,11 @@ export function tuiSnapshotFixture(options: FixtureOptions = {}): TuiSnapshot {
       direction: 'sqlite-to-pg',
       full: false,
       dryRun: false,
-      startedAt: FIXTURE_NOW - 195_000,
-      elapsedMs: 195_000,
+      startedAt: FIXTURE_NOW - 350_000,
+      elapsedMs: 350_000,
       rowsPerSecond: 41_234,
-      totalRead: 14_510,
-      totalEstimated: 26_510,
+      totalRead: 14_510_000,
+      totalEstimated: 26_510_000,
       planText: null,
     },
     tables,

@@ -112,6 +112,8 @@ export interface OutputLine {
 export interface TuiSnapshot {
   /** increases with every published snapshot */
   version: number;
+  /** ms since epoch when this snapshot was published: "waited 2m" is measured from it (components fall back to Date.now()) */
+  publishedAt?: number;
   connections: { sqlite: ConnectionView; postgres: ConnectionView };
   run: RunView;
   /** every mapped table, in FK order */
