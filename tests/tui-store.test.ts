@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator, type ReplicationEvent } from '../src/index.js';
 import { readStatus } from '../src/replicator/engine/pair-status.js';
-import { displayKey } from '../src/replicator/engine/position-codec.js';
 import { createTuiStore, type TuiStore } from '../src/tui/state/tui-store.js';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 
@@ -63,6 +62,7 @@ describe('the TUI store watching a replication', () => {
 
   it('folds a run: progress, the waiting row with child and parent keys, the reject with its reason, the log', async () => {
     const { store, replicator } = watchedStore();
+    store.applyVerify(await replicator.verifySchemas());
     store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
     const summary = await replicator.syncAll({ direction: 'sqlite-to-pg' });
     expect(summary.status).toBe('waiting');
@@ -71,29 +71,27 @@ describe('the TUI store watching a replication', () => {
     expect(s.run).toMatchObject({ state: 'waiting', direction: 'sqlite-to-pg', totalRead: 6 });
     const orders = s.tables.find((t) => t.name === 'orders');
     expect(orders?.progress).toMatchObject({ state: 'done', done: 4, written: 2, skipped: 1, rejected: 1 });
-    expect(orders?.waiting).toEqual([expect.objectContaining({ parentTable: 'customers', fkColumns: ['customer_id'] })]);
-    expect(orders?.waiting.map((w) => [displayKey(w.rowKey), displayKey(w.parentKey)])).toEqual([['17', '999']]);
-    expect(orders?.rejected).toEqual([expect.objectContaining({ column: 'qty' })]);
-    expect(orders?.rejected.map((r) => displayKey(r.rowKey))).toEqual(['18']);
+    expect(orders?.waiting).toEqual([expect.objectContaining({ rowKey: '{"id":17}', parentTable: 'customers', parentKey: '{"id":999}', fkColumns: ['customer_id'] })]);
+    expect(orders?.rejected).toEqual([expect.objectContaining({ rowKey: '{"id":18}', column: 'qty' })]);
     expect(orders?.rejected[0]?.reason).toMatch(/many/);
     expect(badgeKinds(store, 'orders')).toEqual(['waiting', 'rejected']);
     expect(badgeKinds(store, 'customers')).toContain('in-sync');
     expect(s.counts).toMatchObject({ waiting: 1, rejected: 1 });
     const log = s.output.map((l) => l.text).join('\n');
-    expect(log).toMatch(/orders \[17\] waits for customers \[999\] \(customer_id\)/);
-    expect(log).toMatch(/orders \[18\] rejected \(qty\)/);
+    expect(log).toContain('orders {"id":17} waits for customers {"id":999} (customer_id)');
+    expect(log).toContain('orders {"id":18} rejected (qty)');
     expect(s.notice?.text).toMatch(/waiting/);
     store.dispose();
   });
 
   it('keeps counts exact on the next run (the ledger retry re-skips the same row) and agrees with status', async () => {
     const { store, replicator } = watchedStore();
+    store.applyVerify(await replicator.verifySchemas());
     store.applyStatus(await readStatus(config, 200));
     store.flush();
     expect(store.getSnapshot().counts).toMatchObject({ waiting: 1, rejected: 1 });
     const before = store.getSnapshot().tables.find((t) => t.name === 'orders')?.waiting[0];
-    expect(before).toMatchObject({ parentTable: 'customers', attempts: 1 });
-    expect(displayKey(before?.parentKey ?? '')).toBe('999');
+    expect(before).toMatchObject({ rowKey: '{"id":17}', parentKey: '{"id":999}', attempts: 1 });
 
     store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
     await replicator.syncAll({ direction: 'sqlite-to-pg' });

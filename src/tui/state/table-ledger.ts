@@ -1,6 +1,6 @@
 /**
  * One table's ledgers in one direction as the TUI shows them: exact counts, and the rows
- * themselves up to a display limit. Every run retries the ledger first and re-emits a
+ * themselves up to a display limit, by their ledger key (the rows carry display keys). Every run retries the ledger first and re-emits a
  * skip (or reject) for each row still waiting, so rows not re-emitted by the end of that
  * retry have landed and leave the display.
  */
@@ -64,14 +64,14 @@ export class TableLedger {
   }
 
   /** what the state tables say (status): replaces counts and rows */
-  replace(counts: { waiting: number; rejected: number }, waiting: WaitingRow[], rejected: RejectedRow[]): void {
+  replace(counts: { waiting: number; rejected: number }, waiting: { key: string; row: WaitingRow }[], rejected: { key: string; row: RejectedRow }[]): void {
     this.before = null;
     this.waitingCount = counts.waiting;
     this.rejectedCount = counts.rejected;
     const keepValues = new Map([...this.waiting].map(([k, r]) => [k, r.values]));
     this.waiting.clear();
     this.rejected.clear();
-    for (const r of waiting.slice(0, this.limit)) this.waiting.set(r.rowKey, { ...r, values: r.values ?? keepValues.get(r.rowKey) ?? null });
-    for (const r of rejected.slice(0, this.limit)) this.rejected.set(r.rowKey, r);
+    for (const { key, row } of waiting.slice(0, this.limit)) this.waiting.set(key, { ...row, values: row.values ?? keepValues.get(key) ?? null });
+    for (const { key, row } of rejected.slice(0, this.limit)) this.rejected.set(key, row);
   }
 }

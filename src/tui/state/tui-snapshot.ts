@@ -38,10 +38,11 @@ export interface TableProgress {
 /** A row waiting on its parent (the skip ledger), as the Problems panel and Data tab show it. */
 export interface WaitingRow {
   table: string;
-  /** the waiting row's key, JSON text as the ledger stores it */
+  /** the waiting row's key as JSON with column names, '{"id":17}' ('[17]' when the names are unknown); state/key-text.ts */
   rowKey: string;
   fkColumns: string[];
   parentTable: string;
+  /** the missing parent's key, same form: '{"id":999}' */
   parentKey: string;
   /** ISO text */
   firstSeen: string;

@@ -13,11 +13,11 @@ import type { Finding } from '../../verify/finding.js';
 import type { Table } from '../../model/schema.js';
 import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
-import { displayKey } from '../../replicator/engine/position-codec.js';
+import { keyText } from './key-text.js';
 import { mappingOrder } from './fk-order.js';
 import { tableBadges } from './table-badges.js';
 import { TableLedger } from './table-ledger.js';
-import type { ConnectionView, OutputLine, RunState, RunView, TableProgress, TableView, TuiSnapshot } from './tui-snapshot.js';
+import type { ConnectionView, OutputLine, RejectedRow, RunState, RunView, TableProgress, TableView, TuiSnapshot, WaitingRow } from './tui-snapshot.js';
 
 export interface TuiStoreOptions {
   sqliteLabel: string;
@@ -105,6 +105,33 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     schedule();
   };
   const direction = (): Direction => run.direction ?? 'sqlite-to-pg';
+  /** the source's key columns of a table (the ledger key), as far as the mapping says */
+  const keyColumns = (t: TableState, d: Direction): string[] | null => {
+    const k = t.mapping?.mapping.key;
+    if (!k) return null;
+    return d === 'sqlite-to-pg' && k.serverId ? k.sqlite : k.postgres;
+  };
+  const parentColumns = (t: TableState, fkColumns: readonly string[]): string[] | null =>
+    t.mapping?.mapping.foreignKeys.find((f) => f.columns.join('\u0000') === fkColumns.join('\u0000'))?.refColumns ?? null;
+  const waitingRow = (t: TableState, d: Direction, e: { rowKey: string; fkColumns: string[]; parentTable: string; parentKey: string }, firstSeen: string, attempts: number): WaitingRow => ({
+    table: t.name,
+    rowKey: keyText(e.rowKey, keyColumns(t, d)),
+    fkColumns: e.fkColumns,
+    parentTable: e.parentTable,
+    parentKey: keyText(e.parentKey, parentColumns(t, e.fkColumns)),
+    firstSeen,
+    attempts,
+    values: null,
+  });
+  const rejectedRow = (t: TableState, d: Direction, e: { rowKey: string; column: string | null; reason: string; code: string | null }, firstSeen: string): RejectedRow => ({
+    table: t.name,
+    rowKey: keyText(e.rowKey, keyColumns(t, d)),
+    column: e.column,
+    reason: e.reason,
+    code: e.code,
+    firstSeen,
+    values: null,
+  });
 
   function log(level: Level, text: string): void {
     output.push({ at: now(), level, text });
@@ -248,16 +275,18 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       }
       case 'skip': {
         const t = tableOf(e.table);
-        t.ledgers[direction()].skip({ table: e.table, rowKey: e.rowKey, fkColumns: e.fkColumns, parentTable: e.parentTable, parentKey: e.parentKey, firstSeen: new Date(now()).toISOString(), attempts: 1, values: null }, e.rowKey);
-        if (++listed.skip <= MAX_ROW_LINES) log('warn', `${e.table} [${displayKey(e.rowKey)}] waits for ${e.parentTable} [${displayKey(e.parentKey)}] (${e.fkColumns.join(', ')})`);
+        const row = waitingRow(t, direction(), e, new Date(now()).toISOString(), 1);
+        t.ledgers[direction()].skip(row, e.rowKey);
+        if (++listed.skip <= MAX_ROW_LINES) log('warn', `${e.table} ${row.rowKey} waits for ${e.parentTable} ${row.parentKey} (${e.fkColumns.join(', ')})`);
         else if (listed.skip === MAX_ROW_LINES + 1) log('warn', '... more rows wait for parents: see Problems');
         touch(t);
         break;
       }
       case 'reject': {
         const t = tableOf(e.table);
-        t.ledgers[direction()].reject({ table: e.table, rowKey: e.rowKey, column: e.column, reason: e.reason, code: e.code, firstSeen: new Date(now()).toISOString(), values: null }, e.rowKey);
-        if (++listed.reject <= MAX_ROW_LINES) log('error', `${e.table} [${displayKey(e.rowKey)}] rejected${e.column ? ` (${e.column})` : ''}: ${e.reason}`);
+        const row = rejectedRow(t, direction(), e, new Date(now()).toISOString());
+        t.ledgers[direction()].reject(row, e.rowKey);
+        if (++listed.reject <= MAX_ROW_LINES) log('error', `${e.table} ${row.rowKey} rejected${e.column ? ` (${e.column})` : ''}: ${e.reason}`);
         else if (listed.reject === MAX_ROW_LINES + 1) log('error', '... more rows rejected: see Problems');
         touch(t);
         break;
@@ -344,8 +373,8 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         const t = tableOf(name);
         t.ledgers[d.direction].replace(
           counts.get(name) ?? { waiting: 0, rejected: 0 },
-          d.oldestWaiting.filter((w) => w.table === name).map((w) => ({ table: w.table, rowKey: w.rowKey, fkColumns: w.fkColumns, parentTable: w.parentTable, parentKey: w.parentKey, firstSeen: w.firstSeen, attempts: w.attempts, values: null })),
-          d.oldestRejected.filter((r) => r.table === name).map((r) => ({ table: r.table, rowKey: r.rowKey, column: r.column, reason: r.reason, code: r.code, firstSeen: r.firstSeen, values: null })),
+          d.oldestWaiting.filter((w) => w.table === name).map((w) => ({ key: w.rowKey, row: waitingRow(t, d.direction, w, w.firstSeen, w.attempts) })),
+          d.oldestRejected.filter((r) => r.table === name).map((r) => ({ key: r.rowKey, row: rejectedRow(t, d.direction, r, r.firstSeen) })),
         );
         t.view = null;
       }

@@ -1,0 +1,79 @@
+/**
+ * `replicate tui` (and `replicate run --tui`): the full-screen terminal UI on a pair.
+ * Needs a terminal on stdin and stdout; without one it says so and exits 2 (use `run`
+ * or `status` for plain output). With a run to start, the exit code is the run's.
+ */
+import { relative, resolve } from 'node:path';
+import { describePostgresUrl } from '../../connect/postgres-connection.js';
+import type { Direction } from '../../replicator/run-plan.js';
+import type { RunSummary } from '../../replicator/events.js';
+import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+import { print, styleFor, type CliIO } from '../io.js';
+import { summaryLine } from '../report/plain-progress.js';
+
+export interface TuiArgs extends ConnectionFlags {
+  batchSize?: number | undefined;
+  /** NAME=VALUE for the :params of mappings' row filters */
+  param?: string[] | undefined;
+}
+
+export interface TuiStart {
+  run?: { direction: Direction; full: boolean };
+}
+
+/** stdin and stdout are both a terminal (the TUI reads keys and draws) */
+export function hasTerminal(io: CliIO): boolean {
+  return !!io.stdout.isTTY && !!process.stdin.isTTY;
+}
+
+export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Promise<number> {
+  if (!hasTerminal(io)) {
+    print(io.stderr, 'replicate tui: needs a terminal (stdin and stdout must be a TTY); for plain output use `replicate run`, `replicate status` or `replicate verify`');
+    return EXIT.badInput;
+  }
+  const flagParams = parseParams(args.param);
+  const s = resolveSettings(args, io);
+  // the UI's modules load only when it opens: plain commands do not pay for React and Ink
+  const [{ createTuiStore }, { createTuiController }, { renderTui }, { detectColors }] = await Promise.all([
+    import('../../tui/state/tui-store.js'),
+    import('../../tui/controller/tui-controller.js'),
+    import('../../tui/render-tui.js'),
+    import('../../tui/theme.js'),
+  ]);
+  const store = createTuiStore({ sqliteLabel: relative(io.cwd, s.sqlitePath) || s.sqlitePath, postgresLabel: describePostgresUrl(s.pgUrl) });
+  const controller = createTuiController({
+    sqlitePath: s.sqlitePath,
+    pgUrl: s.pgUrl,
+    schema: s.schema,
+    mappingsDir: s.mappingsDir,
+    params: { ...s.params, ...flagParams },
+    store,
+    fixScriptPath: resolve(io.cwd, 'scripts/fix-sqlite-schema.sql'),
+    ...(args.batchSize ? { batchSize: args.batchSize } : {}),
+  });
+  let summary: RunSummary | null = null;
+  let ran = false;
+  let closed = false;
+  const started = controller.load().then(async () => {
+    if (!start.run || closed) return;
+    ran = true;
+    summary = await controller.run(start.run.direction, start.run.full);
+  });
+  try {
+    await renderTui({ source: store, actions: controller, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream, colors: detectColors(io.env, io.stdout) });
+  } finally {
+    closed = true;
+    // a job still going (verify, a stopped run) ends before the connections close with the process
+    await controller.stop();
+    await controller.idle();
+    store.dispose();
+  }
+  if (!start.run) return EXIT.ok;
+  await started.catch(() => undefined);
+  const result = summary as RunSummary | null;
+  if (!ran || !result) return EXIT.failed;
+  print(io.stdout, summaryLine(result, styleFor(io.stdout, io.env)));
+  if (result.status === 'interrupted') return EXIT.interrupted;
+  return result.status === 'waiting' ? EXIT.waiting : result.status === 'done' ? EXIT.ok : EXIT.failed;
+}
