@@ -58,7 +58,6 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
   useEffect(() => {
     const at = shown.findIndex((t) => t.name === current);
     if (at >= 0) cursor.select(at);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the open table changes
   }, [current]);
 
   useAreaInput((input, key) => {
@@ -135,8 +134,10 @@ function ExplorerRow({ table, selected, isCurrent, focused, width }: { table: Ta
   }
   const badgeWidth = badges.reduce((n, s) => n + textWidth(s.text), 0);
   const prefix = `${selected ? CURSOR : ' '}${isCurrent ? '●' : ' '} `;
+  // one cell of gutter on the right keeps badges off whatever is drawn next to the explorer;
   // the name gets what the badges leave, but never less than 6 cells: badges are cut first
-  const nameRoom = Math.max(Math.min(6, width - prefix.length), width - prefix.length - badgeWidth);
+  const inner = Math.max(1, width - 1);
+  const nameRoom = Math.max(Math.min(6, inner - prefix.length), inner - prefix.length - badgeWidth);
   const name = textWidth(table.name) > nameRoom ? Array.from(table.name).slice(0, Math.max(0, nameRoom - 1)).join('') + '…' : table.name;
   const gap = ' '.repeat(Math.max(0, nameRoom - textWidth(name)));
   return (

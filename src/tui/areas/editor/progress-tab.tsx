@@ -4,7 +4,7 @@
  * dropped from the right when the box is narrow, so it stays readable at 80x24.
  */
 import type { TableProgress, TableView, TuiSnapshot } from '../../state/tui-snapshot.js';
-import { CURSOR, useTheme, type ColorRole } from '../../theme.js';
+import { CURSOR, useTheme, type ColorRole, type Theme } from '../../theme.js';
 import { keyLabel } from '../../keys/key-bindings.js';
 import { formatCompact, formatPercent, formatRate } from '../../format/count.js';
 import { formatClock, formatDuration } from '../../format/duration.js';
@@ -81,7 +81,7 @@ export function ProgressTab({ snapshot, table, focused, width, height }: Progres
 
 const STATE_ROLE: Record<TableProgress['state'], ColorRole> = { queued: 'muted', running: 'running', done: 'ok', failed: 'error' };
 
-function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, width: number, now: number, theme: ReturnType<typeof useTheme>): Segment[] {
+function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, width: number, now: number, theme: Theme): Segment[] {
   const p = t.progress;
   const mark = isCurrent ? CURSOR : ' ';
   const symbol = !p ? '·' : p.state === 'running' ? spinnerFrame(now) : p.state === 'done' ? '✓' : p.state === 'failed' ? '✗' : '·';

@@ -113,7 +113,7 @@ export function ProblemsList({ snapshot, header, focused, width, height, onOpenP
           const selected = index === cursor.selected;
           const segments: Segment[] = [
             { text: selected ? CURSOR : ' ' },
-            { text: row.kind === 'entry' ? '   ' : '' },
+            { text: row.kind === 'entry' ? '  ' : '' },
             { text: row.text, style: row.kind === 'entry' ? {} : theme.style(row.role) },
           ];
           return <Line key={index} width={width} segments={segments} pad {...(selected ? { style: theme.selected(focused) } : {})} />;
