@@ -68,7 +68,7 @@ describe('the TUI store watching a replication', () => {
     expect(summary.status).toBe('waiting');
     store.flush();
     const s = store.getSnapshot();
-    expect(s.run).toMatchObject({ state: 'waiting', direction: 'sqlite-to-pg', totalRead: 6 });
+    expect(s.run).toMatchObject({ state: 'waiting', direction: 'sqlite-to-pg', totalRead: 6, totalEstimated: 6 });
     const orders = s.tables.find((t) => t.name === 'orders');
     expect(orders?.progress).toMatchObject({ state: 'done', done: 4, written: 2, skipped: 1, rejected: 1 });
     expect(orders?.waiting).toEqual([expect.objectContaining({ rowKey: '{"id":17}', parentTable: 'customers', parentKey: '{"id":999}', fkColumns: ['customer_id'] })]);

@@ -16,7 +16,7 @@ export function tableBadges(t: BadgeInput): TableBadge[] {
   const badges: TableBadge[] = [];
   const p = t.progress;
   if (p?.state === 'running') badges.push({ kind: 'running', percent: p.total ? Math.min(100, Math.floor((p.done * 100) / p.total)) : null });
-  if (p?.state === 'queued') badges.push({ kind: 'pending', rows: p.total ?? 0 });
+  if (p?.state === 'queued' && p.total !== null) badges.push({ kind: 'pending', rows: p.total });
   if (t.waiting > 0) badges.push({ kind: 'waiting', rows: t.waiting });
   if (t.rejected > 0) badges.push({ kind: 'rejected', rows: t.rejected });
   const errors = t.findings.filter((f) => f.severity === 'error').length;

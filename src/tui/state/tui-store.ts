@@ -215,6 +215,19 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     };
   }
 
+  /** the run's rows to read as far as known: tables done count what they read */
+  function estimatedTotal(): number | null {
+    let sum = 0;
+    let known = false;
+    for (const t of tables.values()) {
+      const p = t.progress;
+      if (!p) continue;
+      const n = p.state === 'done' ? p.done : p.total;
+      if (n !== null) (sum += n), (known = true);
+    }
+    return known ? sum : null;
+  }
+
   function progressOf(t: TableState): TableProgress {
     if (!t.progress) t.progress = { state: 'queued', mode: null, done: 0, total: null, written: 0, skipped: 0, rejected: 0, rowsPerSecond: 0, elapsedMs: 0, etaMs: null, error: null };
     return t.progress;
@@ -225,13 +238,13 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       case 'plan': {
         const planned = e.plan.tables.map((p) => p.table);
         order = [...planned, ...order.filter((n) => !planned.includes(n))];
-        run.totalEstimated = 0;
         for (const p of e.plan.tables) {
           const t = tableOf(p.table, p.sqliteTable);
-          t.progress = { state: 'queued', mode: p.mode, done: 0, total: p.estimatedRows, written: 0, skipped: 0, rejected: 0, rowsPerSecond: 0, elapsedMs: 0, etaMs: null, error: null };
-          run.totalEstimated += p.estimatedRows;
+          // a run's plan carries no estimate yet (0): each table-start brings its own
+          t.progress = { state: 'queued', mode: p.mode, done: 0, total: p.estimatedRows > 0 ? p.estimatedRows : null, written: 0, skipped: 0, rejected: 0, rowsPerSecond: 0, elapsedMs: 0, etaMs: null, error: null };
           touch(t);
         }
+        run.totalEstimated = estimatedTotal();
         for (const n of order) if (!planned.includes(n)) tableOf(n).view = null;
         run.state = 'running';
         log('info', `run ${e.plan.direction}: ${e.plan.tables.length} tables`);
@@ -242,6 +255,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         const t = tableOf(e.table);
         const p = progressOf(t);
         Object.assign(p, { state: 'running', mode: e.mode, total: e.estimatedRows, done: 0, written: 0, skipped: 0, rejected: 0, error: null });
+        run.totalEstimated = estimatedTotal();
         t.ledgers[direction()].startRetry();
         log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}, ~${e.estimatedRows.toLocaleString('en-US')} rows at the source`);
         touch(t);
@@ -301,6 +315,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         const p = progressOf(t);
         Object.assign(p, { state: s.error ? 'failed' : 'done', done: s.read, written: s.written, skipped: s.skipped, rejected: s.rejected, elapsedMs: s.ms, etaMs: 0, error: s.error });
         if (p.total !== null && p.total < s.read) p.total = s.read;
+        run.totalEstimated = estimatedTotal();
         p.rowsPerSecond = s.ms > 0 ? Math.round((s.written * 1000) / s.ms) : s.written;
         const extra = [s.skipped ? `${s.skipped} waiting for parents` : '', s.rejected ? `${s.rejected} rejected` : ''].filter(Boolean).join(', ');
         log(s.error ? 'error' : 'info', `${s.table}: ${s.read} read, ${s.written} written${extra ? `, ${extra}` : ''} in ${(s.ms / 1000).toFixed(1)}s${s.error ? `: ${s.error}` : ''}`);
