@@ -43,7 +43,11 @@ export async function renderTui(o: RenderTuiOptions): Promise<void> {
       <ThemeContext.Provider value={theme}>
         <App source={o.source} actions={o.actions} />
       </ThemeContext.Provider>,
-      { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, exitOnCtrlC: false, patchConsole: true, incrementalRendering: true },
+      // Not Ink 6.8's incrementalRendering: with a frame one row shorter than the terminal it
+      // draws every update one row lower, so the screen scrolls and the top line is lost
+      // (seen in tests/tui-terminal.test.ts). The standard renderer repaints the frame inside
+      // a synchronized update (ESC[?2026h), which terminals that support it show without flicker.
+      { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, exitOnCtrlC: false, patchConsole: true, incrementalRendering: false },
     );
     await instance.waitUntilExit();
   } finally {

@@ -35,8 +35,10 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+/** A fresh database `<prefix>_<random>`, or exactly `opts.name` (dropped first if a crashed run left it). */
+export async function createTestDatabase(prefix = 't', opts: { name?: string } = {}): Promise<TestDatabase> {
+  const name = opts.name ?? `${prefix}_${randomBytes(6).toString('hex')}`;
+  if (opts.name) await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
   const url = urlForDatabase(name);
   const client = new pg.Client({ connectionString: url });

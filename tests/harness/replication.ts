@@ -38,8 +38,8 @@ export interface RunJson {
   ms: number;
 }
 
-export async function createReplicationPair(pgSql: string, sqliteSql: string): Promise<ReplicationPair> {
-  const db = await createTestDatabase('repl');
+export async function createReplicationPair(pgSql: string, sqliteSql: string, opts: { database?: string } = {}): Promise<ReplicationPair> {
+  const db = await createTestDatabase('repl', opts.database ? { name: opts.database } : {});
   await db.exec(pgSql);
   const dir = tempDir();
   const sqlitePath = dir.file('terminal.db');

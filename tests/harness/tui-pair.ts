@@ -12,7 +12,7 @@ export const planted = {
   waiting: { table: 'orders', childId: 1042, fkColumn: 'customer_id', parentTable: 'customers', parentId: 999 },
   drift: { table: 'products', column: 'price', severity: 'warning' as const, sqliteType: 'REAL', pgType: 'numeric(10,2)' },
   /** rows per table in SQLite, FK order; every one lands except the waiting order */
-  rows: { customers: 300, products: 60, orders: 3000, order_items: 9000 },
+  rows: { customers: 300, products: 60, orders: 3000, order_items: 40000 },
 };
 
 const PG = `
@@ -49,7 +49,10 @@ const SQLITE = `
     INSERT INTO order_items SELECT i, CASE WHEN 1 + i % ${orders} = ${childId} THEN 1 ELSE 1 + i % ${orders} END, 1 + i % ${products}, 1 + i % 4,
       strftime('%Y-%m-%dT%H:%M:%fZ', '2025-11-02', '+' || i || ' seconds') FROM n;`;
 
-/** A fresh pair (own PostgreSQL database, own SQLite file in a temp folder); cleanup() drops both. */
-export function createTuiPair(): Promise<ReplicationPair> {
-  return createReplicationPair(PG, SQLITE);
+/**
+ * A fresh pair (own PostgreSQL database, own SQLite file in a temp folder); cleanup() drops both.
+ * `database` names the PostgreSQL database exactly (the README capture shows it), else it is random.
+ */
+export function createTuiPair(opts: { database?: string } = {}): Promise<ReplicationPair> {
+  return createReplicationPair(PG, SQLITE, opts);
 }
