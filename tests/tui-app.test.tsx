@@ -140,6 +140,23 @@ describe('the TUI shell', () => {
     expect(statusLine(a.frame())).toContain('/ filter');
   });
 
+  it('Ctrl+B and Ctrl+J hide and show the explorer and the panel', async () => {
+    const a = app();
+    expect(a.frame()).toContain('TABLES');
+    expect(a.frame()).toContain('Problems');
+    await a.press('\u0002');
+    await a.until('TABLES', false);
+    expect(a.frame()).not.toContain('TABLES');
+    // Ctrl+J reaches a program as a bare line feed
+    await a.press('\n');
+    await a.until('Problems', false);
+    expect(a.frame()).not.toContain('Problems');
+    await a.press('1', '3');
+    await a.until('Problems');
+    expect(a.frame()).toContain('TABLES');
+    expect(a.frame()).toContain('Problems');
+  });
+
   it('q quits at once when nothing runs', async () => {
     const a = app();
     await a.press('q');
@@ -147,7 +164,7 @@ describe('the TUI shell', () => {
     expect(a.calls).toEqual([]);
   });
 
-  it('q during a run asks first; n keeps running, y stops safely and then quits', async () => {
+  it('q during a run asks first; n keeps running, Ctrl+C twice stops safely and then quits', async () => {
     const a = app({ running: true });
     await a.press('q');
     await a.until('Stop it safely');
@@ -158,7 +175,8 @@ describe('the TUI shell', () => {
     await a.press('\u0003');
     await a.until('Stop it safely');
     expect(a.frame()).toContain('Stop it safely');
-    await a.press('y');
+    // a second Ctrl+C answers yes
+    await a.press('\u0003');
     expect(a.calls).toEqual(['stop']);
     for (let i = 0; i < 50 && a.quits() === 0; i++) await tick(20);
     expect(a.quits()).toBe(1);
