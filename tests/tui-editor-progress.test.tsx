@@ -34,6 +34,14 @@ describe('editor: Progress tab', () => {
     expect(frame()).toMatch(/customers\s+not in this run/);
   });
 
+  it('an unknown estimate shows the rows read so far, not "of 0"', () => {
+    const snapshot = tuiSnapshotFixture();
+    const unknown: TuiSnapshot = { ...snapshot, run: { ...snapshot.run, totalEstimated: 0, totalRead: 12_400 } };
+    const { lines } = progress(unknown, null);
+    expect(lines()[2]).toMatch(/ 12\.4k {2}41\.2k rows\/s/);
+    expect(lines()[2]).not.toContain('/0');
+  });
+
   it('shows a failed table with its error, and the dry-run plan after the tables', () => {
     const snapshot = tuiSnapshotFixture();
     const failed: TuiSnapshot = {

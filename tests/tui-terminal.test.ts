@@ -102,7 +102,7 @@ describe('replicate tui in a 100x30 terminal', () => {
     captured = screen;
   });
 
-  it('redraws at 80x24 with nothing lost off the top: the frame's first line first, the status bar last', async () => {
+  it('redraws at 80x24 with nothing lost off the top: the first line of the frame first, the status bar last', async () => {
     await t.resize(80, 24);
     await t.waitFor(() => lines().length === 24 && /sqlite→pg\s+waiting/.test(statusBar()), 'a redraw at 80x24');
     await new Promise((r) => setTimeout(r, 500)); // a late frame must not scroll it either

@@ -50,13 +50,14 @@ export function ProgressTab({ snapshot, table, focused, width, height }: Progres
     ],
   });
   if (run.state !== 'idle') {
-    const total = run.totalEstimated;
+    // the planner's estimate is 0 when it could not count (an empty or unreadable source): unknown, not "of 0"
+    const total = run.totalEstimated !== null && run.totalEstimated > 0 ? run.totalEstimated : null;
     const eta = total !== null && run.rowsPerSecond > 0 && total > run.totalRead ? ((total - run.totalRead) / run.rowsPerSecond) * 1000 : null;
     const barWidth = Math.max(5, Math.min(30, width - 46));
     lines.push({
       segments: [
         { text: progressBar(run.totalRead, total, barWidth, snapshot.version), style: theme.style(runRole) },
-        { text: ` ${formatCompact(run.totalRead)}${total !== null ? `/${formatCompact(total)}` : ''} ${formatPercent(run.totalRead, total)}` },
+        { text: ` ${formatCompact(run.totalRead)}${total !== null ? `/${formatCompact(total)} ${formatPercent(run.totalRead, total)}` : ''}` },
         { text: `  ${formatRate(run.rowsPerSecond)}`, style: theme.style('muted') },
         { text: eta !== null && run.state === 'running' ? `  ETA ${formatDuration(eta)}` : '', style: theme.style('muted') },
       ],
@@ -80,6 +81,13 @@ export function ProgressTab({ snapshot, table, focused, width, height }: Progres
 }
 
 const STATE_ROLE: Record<TableProgress['state'], ColorRole> = { queued: 'muted', running: 'running', done: 'ok', failed: 'error' };
+
+/** The bar's total: empty while queued, full once done (an empty table too), the estimate while running. */
+function barTotal(p: TableProgress): number | null {
+  if (p.state === 'queued') return Math.max(1, p.total ?? 1);
+  if (p.state === 'done') return Math.max(1, p.done, p.total ?? 0);
+  return p.total !== null && p.total > 0 ? p.total : null;
+}
 
 function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, width: number, now: number, theme: Theme): Segment[] {
   const p = t.progress;
@@ -110,7 +118,7 @@ function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, widt
   return [
     ...head,
     { text: ' ' },
-    { text: progressBar(p.done, p.state === 'queued' ? Math.max(1, p.total ?? 1) : p.total, barWidth, Math.floor(now / 200)), style: theme.style(STATE_ROLE[p.state]) },
+    { text: progressBar(p.done, barTotal(p), barWidth, Math.floor(now / 200)), style: theme.style(STATE_ROLE[p.state]) },
     { text: kept.join('') },
     { text: notes, style: theme.style(p.rejected > 0 ? 'error' : 'warning') },
   ];
