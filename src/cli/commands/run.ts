@@ -51,7 +51,7 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
     return EXIT.ok;
   }
   if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
-    return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full } });
+    return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full, ...(tables ? { tables } : {}), ...(args.createMissing ? { createMissing: true } : {}) } });
   }
   let stop = false;
   const detach = signals.onInterrupt(() => {

@@ -19,7 +19,7 @@ export interface TuiArgs extends ConnectionFlags {
 }
 
 export interface TuiStart {
-  run?: { direction: Direction; full: boolean };
+  run?: { direction: Direction; full: boolean; tables?: string[]; createMissing?: boolean };
 }
 
 /** stdin and stdout are both a terminal (the TUI reads keys and draws) */
@@ -58,14 +58,15 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
   const started = controller.load().then(async () => {
     if (!start.run || closed) return;
     ran = true;
-    summary = await controller.run(start.run.direction, start.run.full);
+    const { direction, full, tables, createMissing } = start.run;
+    summary = await controller.run(direction, full, { ...(tables ? { tables } : {}), ...(createMissing ? { createMissing } : {}) });
   });
   try {
     await renderTui({ source: store, actions: controller, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream, colors: detectColors(io.env, io.stdout) });
   } finally {
     closed = true;
     // a job still going (verify, a stopped run) ends before the connections close with the process
-    await controller.stop();
+    await controller.stop(true);
     await controller.idle();
     store.dispose();
   }

@@ -30,10 +30,16 @@ export interface TuiControllerOptions extends PairLocationFull {
   batchSize?: number;
 }
 
+/** what `run --tui` passes on from its flags */
+export interface RunExtras {
+  tables?: string[];
+  createMissing?: boolean;
+}
+
 export interface TuiController {
   /** connect, verify, read the ledgers: what the screen shows first */
   load(): Promise<void>;
-  run(direction: Direction, full: boolean): Promise<RunSummary | null>;
+  run(direction: Direction, full: boolean, extra?: RunExtras): Promise<RunSummary | null>;
   dryRun(direction: Direction): Promise<void>;
   verify(): Promise<void>;
   regenerateMappings(): Promise<void>;
@@ -41,8 +47,8 @@ export interface TuiController {
   /** an incremental run of the direction with waiting rows: every run retries its ledgers first */
   retryWaiting(): Promise<RunSummary | null>;
   resetTable(table: string | null): Promise<void>;
-  /** ask the running run to stop after its batch; resolves when it has */
-  stop(): Promise<void>;
+  /** ask the running run to stop after its batch; resolves when it has (`quiet`: no notice when none runs) */
+  stop(quiet?: boolean): Promise<void>;
   /** a replication run is going (quitting asks first) */
   running(): boolean;
   /** the job in progress, or null */
@@ -108,26 +114,28 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
     store.notify(errors > 0 ? 'error' : warnings > 0 ? 'warn' : 'info', `verify: ${errors} errors, ${warnings} warnings over ${result.mappings.length} tables`);
   }
 
-  function run(direction: Direction, full: boolean, why = 'run'): Promise<RunSummary | null> {
-    return exclusive(why, async () => {
-      isRun = true;
-      stopRequested = false;
-      lastDirection = direction;
-      store.runStarting({ direction, full, dryRun: false });
-      store.log('info', `${why}: ${direction}${full ? ' (full)' : ''}`);
-      let summary: RunSummary;
-      try {
-        summary = await runReplication(config, { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), stopRequested: () => stopRequested }, store.onEvent);
-      } catch (e) {
-        store.setRunState('failed');
-        throw e;
-      }
-      store.setConnection('sqlite', 'connected');
-      store.setConnection('postgres', 'connected');
-      await refreshLedgers().catch((e: unknown) => store.log('warn', `could not read the ledgers: ${say(e)}`));
-      return summary;
-    });
+  /** a run inside a job: the job's name says why (a run, a retry of waiting rows) */
+  async function replicate(direction: Direction, full: boolean, why: string, extra: RunExtras = {}): Promise<RunSummary> {
+    isRun = true;
+    stopRequested = false;
+    lastDirection = direction;
+    store.runStarting({ direction, full, dryRun: false });
+    store.log('info', `${why}: ${direction}${full ? ' (full)' : ''}${extra.tables ? ` (tables ${extra.tables.join(', ')})` : ''}`);
+    let summary: RunSummary;
+    try {
+      const options = { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...extra, stopRequested: () => stopRequested };
+      summary = await runReplication(config, options, store.onEvent);
+    } catch (e) {
+      store.setRunState('failed');
+      throw e;
+    }
+    store.setConnection('sqlite', 'connected');
+    store.setConnection('postgres', 'connected');
+    await refreshLedgers().catch((e: unknown) => store.log('warn', `could not read the ledgers: ${say(e)}`));
+    return summary;
   }
+
+  const run = (direction: Direction, full: boolean, extra: RunExtras = {}): Promise<RunSummary | null> => exclusive('run', () => replicate(direction, full, 'run', extra));
 
   return {
     load: async () => {
@@ -136,7 +144,7 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
         await refreshLedgers();
       });
     },
-    run: (direction, full) => run(direction, full),
+    run,
     dryRun: async (direction) => {
       await exclusive('dry run', async () => {
         const plan = await planReplication(config, { direction });
@@ -165,14 +173,21 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
         store.notify('info', r.summary);
       });
     },
-    retryWaiting: () => {
-      const snap = store.getSnapshot();
-      if (snap.counts.waiting + snap.counts.rejected === 0) {
-        store.notify('info', 'no rows are waiting: nothing to retry');
-        return Promise.resolve(null);
-      }
-      return run(lastDirection ?? snap.run.direction ?? 'sqlite-to-pg', false, 'retry waiting rows');
-    },
+    retryWaiting: () =>
+      exclusive('retry waiting rows', async () => {
+        // the direction whose ledgers hold rows (the last run's first); an incremental run retries its ledgers first
+        const status = await readStatus(config);
+        const holding = status.directions
+          .filter((d) => d.summary.skipped.length + d.summary.rejected.length > 0)
+          .map((d) => d.direction)
+          .sort((a, b) => Number(b === lastDirection) - Number(a === lastDirection));
+        const direction = holding[0];
+        if (!direction) {
+          store.notify('info', 'no rows are waiting: nothing to retry');
+          return null;
+        }
+        return replicate(direction, false, 'retry waiting rows');
+      }),
     resetTable: async (table) => {
       if (!table) {
         store.notify('warn', 'open a table first (Enter in the explorer), then reset its checkpoint');
@@ -183,8 +198,11 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
         store.notify('info', n > 0 ? `${table}: checkpoint forgotten (${n}); the next run copies it in full` : `${table}: no checkpoint to forget`);
       });
     },
-    stop: async () => {
-      if (!job || !isRun) return;
+    stop: async (quiet = false) => {
+      if (!job || !isRun) {
+        if (!quiet) store.notify('info', 'no run is going: nothing to stop');
+        return;
+      }
       if (!stopRequested) {
         stopRequested = true;
         store.setRunState('stopping');
