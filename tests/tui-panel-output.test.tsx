@@ -7,7 +7,7 @@ import { PanelArea } from '../src/tui/areas/panel-area.js';
 import { ThemeContext, createTheme } from '../src/tui/theme.js';
 import type { TuiSnapshot } from '../src/tui/state/tui-snapshot.js';
 import { FIXTURE_NOW, tuiSnapshotFixture } from './harness/tui-snapshot.js';
-import { expectWithin, renderTui, settle } from './harness/tui-render.js';
+import { KEYS, expectWithin, renderTui, settle } from './harness/tui-render.js';
 
 const panel = (snapshot: TuiSnapshot) => <PanelArea snapshot={snapshot} tab="output" focused width={80} height={6} onOpenProblem={() => {}} />;
 
@@ -17,6 +17,14 @@ describe('panel: Output', () => {
     expect(lines()[0]).toMatch(/^ Problems 3 \[Output\]\s+3-7\/7 following$/);
     expect(lines().at(-1)).toMatch(/✗ order_items: row \{"id":5\} rejected: null value/);
     expect(lines().at(-3)).toMatch(/! orders: row \{"id":17\} waits for customers \{"id":999\}/);
+  });
+
+  it('a long line scrolls sideways', async () => {
+    const r = renderTui(panel(tuiSnapshotFixture()));
+    expect(r.lines().at(-1)).not.toContain('not-null constraint');
+    await r.press('l', 'l', KEYS.right);
+    expect(r.lines().at(-1)).toContain('not-null constraint');
+    expect(r.lines()[0]).toMatch(/following →\d+$/);
   });
 
   it('follows new lines, stops following when scrolled up, and G follows again', async () => {

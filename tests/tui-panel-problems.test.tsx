@@ -60,6 +60,18 @@ describe('panel: Problems', () => {
     expect(r.frame()).toContain('… 4,970 more waiting not listed');
   });
 
+  it('a long reason scrolls sideways into view with l/→ and back with h/←', async () => {
+    const r = problems(tuiSnapshotFixture(), 50, 10);
+    const reject = (): string => r.lines().find((l) => l.includes('{"id":5}') || l.includes('violates') || l.includes('23502')) ?? '';
+    expect(reject()).not.toContain('[23502]');
+    await r.press('l', KEYS.right, 'l', 'l', 'l', 'l');
+    expect(reject()).toContain('[23502]  1m ago');
+    expect(r.lines()[0]).toMatch(/→\d+$/);
+    await r.press('h', KEYS.left, 'h', 'h', 'h', 'h');
+    expect(reject()).toContain('{"id":5} qty: null value');
+    expectWithin(r.frame(), 50, 10);
+  });
+
   it('says so when there are no problems', () => {
     const base = tuiSnapshotFixture();
     const clean: TuiSnapshot = { ...base, counts: { errors: 0, warnings: 0, waiting: 0, rejected: 0 }, tables: base.tables.map((t) => ({ ...t, waiting: [], rejected: [], findings: [] })) };

@@ -8,10 +8,11 @@ import { useState } from 'react';
 import { commandForKey } from '../../keys/key-bindings.js';
 import type { OutputLine, TuiSnapshot } from '../../state/tui-snapshot.js';
 import { useTheme, severityRole } from '../../theme.js';
-import { oneLine, textWidth } from '../../format/text.js';
+import { oneLine, sliceCells, textWidth } from '../../format/text.js';
 import { Line, type Segment } from '../line.js';
 import { nextIndex, scrollPosition } from '../list-cursor.js';
 import { useAreaInput } from '../use-area-input.js';
+import { useSideScroll } from '../side-scroll.js';
 
 export interface OutputLogProps {
   snapshot: TuiSnapshot;
@@ -36,9 +37,12 @@ export function OutputLog({ snapshot, header, focused, width, height }: OutputLo
   // null: following the tail
   const [pinned, setPinned] = useState<number | null>(null);
   const top = pinned === null ? maxTop : Math.min(pinned, maxTop);
+  // time and level mark take 11 cells
+  const side = useSideScroll(lines.reduce((n, l) => Math.max(n, textWidth(l.text)), 0) + 11 - width + 1);
 
   useAreaInput((input, key) => {
     const command = commandForKey(input, key, ['list']);
+    if (side.move(command)) return;
     setPinned((prev) => {
       const from = prev === null ? maxTop : Math.min(prev, maxTop);
       const next = nextIndex(command, from, maxTop + 1, visible);
@@ -47,7 +51,12 @@ export function OutputLog({ snapshot, header, focused, width, height }: OutputLo
     });
   }, focused);
 
-  const position = lines.length > visible ? `${scrollPosition(top, visible, lines.length)}${pinned === null ? ' following' : ' (G follows)'}` : '';
+  const position = [
+    lines.length > visible ? `${scrollPosition(top, visible, lines.length)}${pinned === null ? ' following' : ' (G follows)'}` : '',
+    side.offset > 0 ? `→${side.offset}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const headerWidth = header.reduce((n, s) => n + textWidth(s.text), 0);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -60,7 +69,7 @@ export function OutputLog({ snapshot, header, focused, width, height }: OutputLo
           segments={[
             { text: `${clock(l.at)} `, style: theme.style('muted') },
             { text: `${LEVEL_MARK[l.level]} `, style: theme.style(severityRole(l.level)) },
-            { text: oneLine(l.text), ...(l.level === 'info' ? {} : { style: theme.style(severityRole(l.level)) }) },
+            { text: sliceCells(oneLine(l.text), side.offset, Number.MAX_SAFE_INTEGER), ...(l.level === 'info' ? {} : { style: theme.style(severityRole(l.level)) }) },
           ]}
         />
       ))}

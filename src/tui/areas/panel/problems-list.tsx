@@ -11,11 +11,12 @@ import type { Finding } from '../../../verify/finding.js';
 import { CURSOR, useTheme, type ColorRole } from '../../theme.js';
 import { formatAge } from '../../format/duration.js';
 import { formatCount } from '../../format/count.js';
-import { oneLine, textWidth } from '../../format/text.js';
+import { oneLine, sliceCells, textWidth } from '../../format/text.js';
 import type { EditorTab } from '../editor-area.js';
 import { Line, type Segment } from '../line.js';
 import { scrollPosition, useListCursor } from '../list-cursor.js';
 import { useAreaInput } from '../use-area-input.js';
+import { useSideScroll } from '../side-scroll.js';
 
 export interface ProblemRow {
   /** group headers are rows too: Enter on one opens its table like its entries */
@@ -89,6 +90,8 @@ export function ProblemsList({ snapshot, header, focused, width, height, onOpenP
   const rows = problemRows(snapshot, snapshot.publishedAt ?? Date.now());
   const visible = Math.max(1, height - 1);
   const cursor = useListCursor(rows.length, visible);
+  const longest = rows.reduce((n, r) => Math.max(n, textWidth(r.text) + (r.kind === 'entry' ? 3 : 1)), 0);
+  const side = useSideScroll(longest - width + 1);
 
   useAreaInput((input, key) => {
     const command = commandForKey(input, key, ['list']);
@@ -97,10 +100,10 @@ export function ProblemsList({ snapshot, header, focused, width, height, onOpenP
       if (row && row.kind !== 'note' && row.table !== '') onOpenProblem(row.table, row.tab);
       return;
     }
-    cursor.move(command);
+    if (!side.move(command)) cursor.move(command);
   }, focused);
 
-  const position = scrollPosition(cursor.offset, visible, rows.length);
+  const position = [scrollPosition(cursor.offset, visible, rows.length), side.offset > 0 ? `→${side.offset}` : ''].filter(Boolean).join(' ');
   const headerWidth = header.reduce((n, s) => n + textWidth(s.text), 0);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -114,7 +117,7 @@ export function ProblemsList({ snapshot, header, focused, width, height, onOpenP
           const segments: Segment[] = [
             { text: selected ? CURSOR : ' ' },
             { text: row.kind === 'entry' ? '  ' : '' },
-            { text: row.text, style: row.kind === 'entry' ? {} : theme.style(row.role) },
+            { text: side.offset > 0 ? sliceCells(row.text, side.offset, textWidth(row.text)) : row.text, style: row.kind === 'entry' ? {} : theme.style(row.role) },
           ];
           return <Line key={index} width={width} segments={segments} pad {...(selected ? { style: theme.selected(focused) } : {})} />;
         })
