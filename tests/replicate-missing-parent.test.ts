@@ -68,3 +68,46 @@ describe('a child whose parent is missing', () => {
     expect(await pair.db.query('SELECT * FROM replicate.skipped_rows')).toEqual([]);
   });
 });
+
+// The same story the other way: SQLite enforces the FK itself (foreign_keys on), so the
+// batch is written first and the guard only asks about a batch SQLite refused.
+const PG_SOURCE = `
+  CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, credit numeric, updated_at timestamptz NOT NULL);
+  CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers(id), total numeric(12,2) NOT NULL, updated_at timestamptz NOT NULL);
+  CREATE INDEX ON customers (updated_at); CREATE INDEX ON orders (updated_at);
+  INSERT INTO customers VALUES (1, 'Ada', 10, '2025-11-05 10:00:00+00'), (2, 'Grace', 'NaN', '2025-11-05 10:00:00+00');
+  INSERT INTO orders VALUES (10, 1, 12.50, '2025-11-05 10:01:00+00'), (11, 2, 3.20, '2025-11-05 10:02:00+00'), (12, 1, 7.00, '2025-11-05 10:03:00+00');`;
+const SQLITE_TARGET = `
+  CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, credit NUMERIC, updated_at DATETIME NOT NULL);
+  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total DECIMAL(12,2) NOT NULL, updated_at DATETIME NOT NULL);`;
+
+describe('a child whose parent could not land in SQLite', () => {
+  let back: ReplicationPair;
+  beforeAll(async () => {
+    back = await createReplicationPair(PG_SOURCE, SQLITE_TARGET);
+  });
+  afterAll(() => back.cleanup());
+
+  it('waits in the skip ledger (not among the rejects) while its siblings land', async () => {
+    const r = await back.run('pg-to-sqlite');
+    expect(r.code).toBe(3);
+    // the parent: SQLite has no NaN
+    expect(r.json.tables.find((t) => t.name === 'customers')).toMatchObject({ written: 1, rejected: 1 });
+    expect(r.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 3, written: 2, skipped: 1, rejected: 0 });
+    const ids = back.sqlite().prepare('SELECT id FROM orders ORDER BY id').pluck().all();
+    expect(ids).toEqual([10n, 12n]);
+  });
+
+  it('lands once the parent is fixed at the source, and nothing waits any more', async () => {
+    await back.db.exec(`UPDATE customers SET credit = 0, updated_at = '2025-11-06 09:00:00+00' WHERE id = 2`);
+    const r = await back.run('pg-to-sqlite');
+    expect(r.code).toBe(0);
+    expect(r.json.waiting).toEqual({ skipped: 0, rejected: 0 });
+    const orders = back.sqlite().prepare('SELECT id, customer_id FROM orders ORDER BY id').raw().all();
+    expect(orders).toEqual([
+      [10n, 1n],
+      [11n, 2n],
+      [12n, 1n],
+    ]);
+  });
+});

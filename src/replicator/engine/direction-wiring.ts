@@ -87,6 +87,9 @@ function readPlanFor(table: TablePlan, fromSqlite: boolean): TablePlan {
   return { ...plan, columns: [...plan.columns, ...extra] };
 }
 
+/** Page cache of the SQLite connection while it is the target (per connection, never stored in the file). */
+const SQLITE_TARGET_CACHE_KIB = 16384;
+
 const TIMESTAMP_KINDS = new Set(['timestamp', 'timestamptz', 'date']);
 
 /** The oldest open transaction's start (or now): rows stamped before it may still commit. */
@@ -131,6 +134,7 @@ function guardedForeignKeys(
         translate,
         translationProvesParent: toSqlite && translate !== null,
         selfKeyIndexes: self && self.every((i) => i >= 0) ? self : null,
+        enforcedByTarget: false,
       };
     });
 }
@@ -203,6 +207,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       .map((t) => [t.table, { table: t.sqliteTable, sqliteKey: t.keyTranslation?.sqliteKey[0] ?? '', serverId: t.keyTranslation?.serverId ?? '' }]),
   );
   const state = withFilteredCheckpoints(stateStoreFor(direction, conn, scope), new Map([...filters].map(([t, f]) => [t, f.describe])));
+  // A bigger page cache for the run than SQLite's 2 MB default: index pages of a large
+  // table then stay in memory between rows instead of spilling to the file mid-transaction.
+  if (toSqlite) conn.sqlite.pragma(`cache_size = -${SQLITE_TARGET_CACHE_KIB}`);
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
 
   return {
@@ -251,13 +258,19 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const keyNames = toSqlite ? plan.key : (plan.keyTranslation?.sqliteKey.map((k) => LOCAL_KEY + k) ?? plan.key);
       const sourceKeyIndexes = keyNames.map((k) => readPlan.columns.findIndex((c) => c.pg === k));
       const cursorIndex = plan.cursor ? readPlan.columns.findIndex((c) => c.pg === plan.cursor) : -1;
+      const fks = guardedForeignKeys(plan, direction, names, planned, conn.sqlite, translatedParents);
+      for (const fk of fks) {
+        if (fk.translate || fk.selfKeyIndexes) continue;
+        const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
+        fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
+      }
       return {
         reader,
         keyReader,
         writer,
         firstLoadWriter,
         converter,
-        fks: guardedForeignKeys(plan, direction, names, planned, conn.sqlite, translatedParents),
+        fks,
         sourceKeyIndexes,
         cursorIndex: cursorIndex >= 0 ? cursorIndex : null,
         secondPass: secondPassWiring(plan, readPlan, codecFor, targetName, (projected) =>

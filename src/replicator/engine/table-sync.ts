@@ -4,18 +4,18 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import PQueue from 'p-queue';
-import type { BatchReader, BatchWriter, KeysetPosition, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
 import type { PgText } from '../values/codec.js';
 import { checkpointText, pendingSecondPass, type SecondPassStart } from './deferred-checkpoint.js';
 import { settleSecondPass, splitLedger, writeDeferredColumns, type SecondPassWiring } from './deferred-columns.js';
-import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
+import { guardBatch, trustsTarget, type GuardedForeignKey, type HeldBack } from './fk-guard.js';
 import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-checkpoint.js';
 import { decodePosition, decodeValues, encodeValues, rowKeyOf } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
+import { SerialWrites } from './serial-writes.js';
 
 export interface TableSyncDeps {
   plan: TablePlan;
@@ -63,6 +63,16 @@ export interface TableSyncResult {
   window: { from: KeysetPosition | null; to: KeysetPosition | null };
 }
 
+/**
+ * Batches read and converted ahead of the one being written. Two keep the target busy
+ * while the next batches are read (one is not enough: it is ready long before the write
+ * ahead of it ends, and then the source side idles), and bound what is held in memory.
+ */
+const PIPELINE_DEPTH = 2;
+
+/** Lets the writer's replies in between synchronous reading and converting, so the target never waits on them. */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
   return {
     cursor: deps.cursorIndex === null ? null : (row[deps.cursorIndex] ?? null),
@@ -109,24 +119,48 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
   const { plan, state } = deps;
   const { rows, converted, convertedFrom, rejects } = prepared;
   const convertedKey = (c: number): string => rowKeyOf(rows[convertedFrom[c] as number] as SourceRow, deps.sourceKeyIndexes);
-  const guard = await guardBatch(converted, deps.fks, writer);
-  const skips: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[] = guard.held.map((h) => ({
+  // FKs the target enforces itself are looked up only when the target refuses the batch
+  const trusted = deps.fks.filter(trustsTarget);
+  const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer);
+  const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,
-    rowKey: convertedKey(h.index),
+    rowKey,
     fkColumns: h.fk.fkColumns,
     parentTable: h.fk.parentTable,
     parentKey: encodeValues(h.parentKey),
-  }));
-  const toWrite = guard.pass.map((i) => converted[i] as TargetRow);
-  const writeKey = (j: number): string => convertedKey(guard.pass[j] as number);
-  const outcome = toWrite.length > 0 ? await writer.write(toWrite) : { written: 0, rejected: [] };
+  });
+  const skips = guard.held.map((h) => skip(convertedKey(h.index), h));
+  let pass = guard.pass;
+  let outcome = trusted.length === 0 ? null : await writer.tryWrite(pass.map((i) => converted[i] as TargetRow));
+  if (outcome === 'missing-parent') {
+    // nothing was written: look the trusted FKs' parents up, hold back the parentless, write the rest
+    const check = await guardBatch(pass.map((i) => converted[i] as TargetRow), trusted, writer);
+    for (const h of check.held) skips.push(skip(convertedKey(pass[h.index] as number), h));
+    pass = check.pass.map((j) => pass[j] as number);
+    outcome = null;
+  }
+  const toWrite = pass.map((i) => converted[i] as TargetRow);
+  const writeKey = (j: number): string => convertedKey(pass[j] as number);
+  outcome ??= toWrite.length > 0 ? await writer.write(toWrite) : { written: 0, rejected: [] };
   const refused = new Set<number>();
-  for (const r of outcome.rejected) {
+  let rejected = outcome.rejected;
+  const parentless = trusted.length === 0 ? [] : rejected.filter((r) => writer.isMissingParent(r.code));
+  if (parentless.length > 0) {
+    // refused for a missing parent while other rows were isolated: the ledger of waiting rows, not of rejects
+    const check = await guardBatch(parentless.map((r) => toWrite[r.index] as TargetRow), trusted, writer);
+    for (const h of check.held) {
+      const j = (parentless[h.index] as RowRejection).index;
+      refused.add(j);
+      skips.push(skip(writeKey(j), h));
+    }
+    rejected = rejected.filter((r) => !refused.has(r.index));
+  }
+  for (const r of rejected) {
     refused.add(r.index);
     rejects.push({ table: plan.table, rowKey: writeKey(r.index), column: r.column, reason: r.reason, code: r.code });
   }
   if (landedOut) {
-    guard.pass.forEach((c, i) => {
+    pass.forEach((c, i) => {
       if (refused.has(i)) return;
       landedOut.rows.push(rows[convertedFrom[c] as number] as SourceRow);
       landedOut.keys.push(writeKey(i));
@@ -240,11 +274,10 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
     return fullScanText(base, { after: last.key, highWater: scan.highWater });
   };
-  // Reading the next batch overlaps writing the last: one batch writes while the next is
-  // read and converted (DESIGN.md "Performance design"). Concurrency 1 keeps batches, and
-  // so checkpoints, in order; at most one batch waits, so memory stays flat.
-  const writes = new PQueue({ concurrency: 1 });
-  let failure: unknown = null;
+  // Reading the next batches overlaps writing the last: one batch writes while the next
+  // are read and converted (DESIGN.md "Performance design"). Writes run one at a time, so
+  // batches, and so checkpoints, stay in order; at most PIPELINE_DEPTH batches wait, so memory stays flat.
+  const writes = new SerialWrites();
   const writeBatch = async (prepared: PreparedRows, last: KeysetPosition): Promise<void> => {
     const rows = prepared.rows;
     let attempts = 0;
@@ -282,22 +315,22 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     }
     const after = position;
     const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: deps.batchSize }));
-    if (failure) break;
+    if (writes.failure !== null) break;
     if (rows.length === 0) break;
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
     totals.read += rows.length;
     position = last;
-    // converting is pure work: it overlaps the write of the batch before
+    // converting is pure work: it overlaps the writes of the batches before
+    await yieldToIo();
     const prepared = prepareRows(rows, deps);
-    await writes.onSizeLessThan(1);
-    if (failure) break;
-    writes.add(() => writeBatch(prepared, last)).catch((e: unknown) => {
-      failure ??= e;
-    });
+    await yieldToIo();
+    await writes.waitingBelow(PIPELINE_DEPTH);
+    if (writes.failure !== null) break;
+    writes.add(() => writeBatch(prepared, last));
     if (rows.length < deps.batchSize) break;
   }
-  await writes.onIdle();
-  if (failure) throw failure;
+  await writes.idle();
+  if (writes.failure !== null) throw writes.failure;
   if (scan && !interrupted) {
     // the scan is done: incremental reads continue from the high-water mark it started with
     const highWater = scan.highWater;

@@ -68,6 +68,12 @@ export interface BatchWriter {
    */
   write(rows: TargetRow[]): Promise<WriteOutcome>;
   /**
+   * write(), except that when the batch is refused for a missing parent nothing is written
+   * and 'missing-parent' comes back at once, so the caller can hold the parentless rows
+   * back and write the rest (instead of isolating them one by one).
+   */
+  tryWrite(rows: TargetRow[]): Promise<WriteOutcome | 'missing-parent'>;
+  /**
    * The second pass of a cycle: sets `columns` (PostgreSQL names) of rows that are already
    * in the target, matched by the table's key, inside the caller's open transaction. Each
    * row holds the key values (TablePlan.key order) and then the columns' values, converted
@@ -78,6 +84,15 @@ export interface BatchWriter {
   updateColumns(columns: string[], rows: TargetRow[]): Promise<WriteOutcome>;
   /** which of these parent keys exist in `table` (target-native key values), one set-based query */
   existingKeys(table: string, columns: string[], keys: (PgText | SqliteValue)[][]): Promise<Set<string>>;
+  /**
+   * Does the target itself refuse, within the write, a row of this table whose parent is
+   * missing: a foreign key on exactly these columns (target names) to this parent, enforced
+   * and not deferred? Then the FK guard need not look the parents up before each batch:
+   * tryWrite() says when a parent is missing.
+   */
+  enforcesForeignKey(columns: string[], parentTable: string, parentColumns: string[]): Promise<boolean>;
+  /** the refusal code (RowRejection.code) of a row whose parent is missing */
+  isMissingParent(code: string | null): boolean;
 }
 
 /** A transaction on the target: the batch, its ledgers and its checkpoint commit together. */

@@ -92,19 +92,30 @@ function pgRow(row: TargetRow): PgText[] {
   return isPgRow(row) ? row : row.map(pgValue);
 }
 
-async function copyRows(client: pg.Client, sql: string, rows: readonly TargetRow[], pick: number[] | null): Promise<void> {
-  const chunks: string[] = [];
+/**
+ * The COPY data in pieces of about COPY_CHUNK_CHARS, made as the stream asks for them: the
+ * server parses the first piece while the rest are still being encoded.
+ */
+function* copyChunks(rows: readonly TargetRow[], pick: number[] | null): Generator<string> {
   let buf = '';
+  const picked: PgText[] = pick === null ? [] : new Array<PgText>(pick.length);
   for (const row of rows) {
     const values = pgRow(row);
-    buf += encodeCopyRow(pick === null ? values : pick.map((i) => values[i] ?? null));
+    if (pick === null) buf += encodeCopyRow(values);
+    else {
+      for (let j = 0; j < pick.length; j++) picked[j] = values[pick[j] as number] ?? null;
+      buf += encodeCopyRow(picked);
+    }
     if (buf.length >= COPY_CHUNK_CHARS) {
-      chunks.push(buf);
+      yield buf;
       buf = '';
     }
   }
-  if (buf.length > 0) chunks.push(buf);
-  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
+  if (buf.length > 0) yield buf;
+}
+
+async function copyRows(client: pg.Client, sql: string, rows: readonly TargetRow[], pick: number[] | null): Promise<void> {
+  await pipeline(Readable.from(copyChunks(rows, pick)), client.query(copyFrom(sql)));
 }
 
 interface Statements {
@@ -247,6 +258,15 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
       return { written: rows.length - rejected.length, rejected };
     },
 
+    async tryWrite(rows) {
+      if (rows.length === 0) return { written: 0, rejected: [] };
+      const first = await attempt(rows);
+      if (!first) return { written: rows.length, rejected: [] };
+      if (first.code === FK_VIOLATION) return 'missing-parent';
+      const rejected = await isolateRows(rows, attempt, (code) => code === FK_VIOLATION, first);
+      return { written: rows.length - rejected.length, rejected };
+    },
+
     async updateColumns(columns, rows) {
       if (rows.length === 0 || columns.length === 0) return { written: 0, rejected: [] };
       const id = JSON.stringify(columns);
@@ -271,6 +291,25 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
         () => false,
       );
       return { written: changed, rejected };
+    },
+
+    async enforcesForeignKey(columns, parentTable, parentColumns) {
+      // NOT VALID constraints count (they check every new row); a deferred one would only
+      // refuse at COMMIT, and a disabled trigger not at all
+      const r = await client.query<{ cols: string[]; refcols: string[] }>(
+        `SELECT to_json(ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o)) AS cols,
+                to_json(ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o)) AS refcols
+           FROM pg_constraint c
+          WHERE c.contype = 'f' AND c.conrelid = $1::regclass AND c.confrelid = $2::regclass AND NOT c.condeferred
+            AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgconstraint = c.oid AND t.tgenabled = 'D')`,
+        [qualified(schema, table.table), qualified(schema, parentTable)],
+      );
+      const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+      return r.rows.some((c) => same(c.cols, columns) && same(c.refcols, parentColumns));
+    },
+
+    isMissingParent(code) {
+      return code === FK_VIOLATION;
     },
 
     async existingKeys(parent, columns, keys) {

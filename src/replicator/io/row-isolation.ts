@@ -23,8 +23,9 @@ export interface RowFailure {
 export type Attempt = (rows: readonly TargetRow[]) => Promise<RowFailure | null>;
 
 /** Writes `rows` through `attempt`; returns the rows refused (indexes into `rows`), in order. */
-export async function isolateRows(rows: readonly TargetRow[], attempt: Attempt, retryAfterOthers: (code: string) => boolean): Promise<RowRejection[]> {
-  const first = await attempt(rows);
+export async function isolateRows(rows: readonly TargetRow[], attempt: Attempt, retryAfterOthers: (code: string) => boolean, known?: RowFailure): Promise<RowRejection[]> {
+  // `known`: the caller already attempted the whole batch and it failed so
+  const first = known ?? (await attempt(rows));
   if (!first) return [];
   const rejected = new Map<number, RowRejection>();
   const reject = (index: number, f: RowFailure): void => {

@@ -18,7 +18,7 @@ import type Database from 'better-sqlite3';
 import { PlanError } from '../../errors.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
-import { keyString, type BatchWriter, type RowRejection, type TargetRow } from './batch-io.js';
+import { keyString, type BatchWriter, type RowRejection, type TargetRow, type WriteOutcome } from './batch-io.js';
 import { keyValueSql, encodeKeyTuples } from './sqlite-key-json.js';
 import { sqliteKeyColumns } from './sqlite-reader.js';
 
@@ -194,35 +194,46 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
     }
   };
 
+  /** The batch under one savepoint; on a refusal, row by row. `parentFirst`: a missing parent ends it at once (tryWrite). */
+  const writeRows = async (rows: TargetRow[], parentFirst: boolean): Promise<WriteOutcome | 'missing-parent'> => {
+    if (rows.length === 0) return { written: 0, rejected: [] };
+    const w = (writer ??= buildRowWriter(db, table, insertOnly));
+    savepoint.run();
+    try {
+      for (const row of rows) w.run(row);
+      release.run();
+      return { written: rows.length, rejected: [] };
+    } catch (e) {
+      // a declared ON CONFLICT ROLLBACK clause ends the caller's transaction: nothing to isolate then
+      const f = rowFailure(e);
+      if (!f || !db.inTransaction) throw e;
+      rollbackTo.run();
+      release.run();
+      if (parentFirst && f.code === FK_VIOLATION) return 'missing-parent';
+    }
+    let rejected: RowRejection[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rowAlone(w, rows[i] as TargetRow, i);
+      if (r) rejected.push(r);
+    }
+    // rows ahead of their parent in the batch: again, while that still lands rows
+    for (let landed = rows.length - rejected.length; landed > 0; ) {
+      const waiting = rejected.filter((r) => r.code === FK_VIOLATION);
+      if (waiting.length === 0) break;
+      const still = waiting.map((r) => rowAlone(w, rows[r.index] as TargetRow, r.index)).filter((r): r is RowRejection => r !== null);
+      landed = waiting.length - still.length;
+      rejected = [...rejected.filter((r) => r.code !== FK_VIOLATION), ...still].sort((a, b) => a.index - b.index);
+    }
+    return { written: rows.length - rejected.length, rejected };
+  };
+
   return {
-    async write(rows) {
-      if (rows.length === 0) return { written: 0, rejected: [] };
-      const w = (writer ??= buildRowWriter(db, table, insertOnly));
-      savepoint.run();
-      try {
-        for (const row of rows) w.run(row);
-        release.run();
-        return { written: rows.length, rejected: [] };
-      } catch (e) {
-        // a declared ON CONFLICT ROLLBACK clause ends the caller's transaction: nothing to isolate then
-        if (!rowFailure(e) || !db.inTransaction) throw e;
-        rollbackTo.run();
-        release.run();
-      }
-      let rejected: RowRejection[] = [];
-      for (let i = 0; i < rows.length; i++) {
-        const r = rowAlone(w, rows[i] as TargetRow, i);
-        if (r) rejected.push(r);
-      }
-      // rows ahead of their parent in the batch: again, while that still lands rows
-      for (let landed = rows.length - rejected.length; landed > 0; ) {
-        const waiting = rejected.filter((r) => r.code === FK_VIOLATION);
-        if (waiting.length === 0) break;
-        const still = waiting.map((r) => rowAlone(w, rows[r.index] as TargetRow, r.index)).filter((r): r is RowRejection => r !== null);
-        landed = waiting.length - still.length;
-        rejected = [...rejected.filter((r) => r.code !== FK_VIOLATION), ...still].sort((a, b) => a.index - b.index);
-      }
-      return { written: rows.length - rejected.length, rejected };
+    write(rows) {
+      return writeRows(rows, false) as Promise<WriteOutcome>;
+    },
+
+    tryWrite(rows) {
+      return writeRows(rows, true);
     },
 
     async updateColumns(columns, rows) {
@@ -252,6 +263,24 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
         if (r) rejected.push(r);
       }
       return { written: w.changes() - retried, rejected };
+    },
+
+    async enforcesForeignKey(columns, parentTable, parentColumns) {
+      if (Number(db.pragma('foreign_keys', { simple: true })) !== 1) return false;
+      // a deferred constraint refuses only at COMMIT: with one anywhere in the table, trust none
+      const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table.sqliteTable) ?? '');
+      if (/\bINITIALLY\s+DEFERRED\b/i.test(sql)) return false;
+      const list = db.prepare(`SELECT id, "table" AS parent, "from" AS col, "to" AS ref FROM pragma_foreign_key_list(?) ORDER BY id, seq`).all(table.sqliteTable) as { id: number; parent: string; col: string; ref: string | null }[];
+      const byId = new Map<number, typeof list>();
+      for (const f of list) byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+      // a reference without column names (the parent's primary key) is left to the guard
+      return [...byId.values()].some(
+        (f) => f.length === columns.length && f[0]?.parent === parentTable && f.every((c, i) => c.col === columns[i] && c.ref !== null && c.ref === parentColumns[i]),
+      );
+    },
+
+    isMissingParent(code) {
+      return code === FK_VIOLATION;
     },
 
     async existingKeys(parent, columns, keys) {

@@ -99,6 +99,24 @@ function numericCodec(col: PlannedColumn): ToPg {
   };
   const special = (word: string): PgText | Rejected =>
     word !== 'NaN' && precision !== undefined ? new Rejected(`${word} does not fit ${where}`) : word;
+  /**
+   * A REAL (money stored as 12.5) whose String() is plain decimal text, when it fits the
+   * column as it is: that text, with no parsing (the common case, every row); null
+   * otherwise, for the full check and its reason. String() never writes trailing zeros,
+   * a '+' or '-0', so it is already the text decimalText would give.
+   */
+  const plainFits = (v: number): string | null => {
+    const text = String(v);
+    if (text.includes('e')) return null;
+    if (precision === undefined) return text;
+    if (scale < 0) return null;
+    const dot = text.indexOf('.');
+    const sign = text.charCodeAt(0) === 45 ? 1 : 0;
+    const intEnd = dot < 0 ? text.length : dot;
+    const intDigits = intEnd - sign === 1 && text.charCodeAt(sign) === 48 ? 0 : intEnd - sign;
+    const fracDigits = dot < 0 ? 0 : text.length - dot - 1;
+    return fracDigits <= scale && intDigits <= precision - scale ? text : null;
+  };
   return (v) => {
     if (v === null) return null;
     let parts: DecimalParts | null;
@@ -109,6 +127,8 @@ function numericCodec(col: PlannedColumn): ToPg {
     }
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return special(String(v));
+      const fast = plainFits(v);
+      if (fast !== null) return fast;
       parts = parseDecimal(numberToDecimal(v));
     } else if (typeof v === 'string') {
       const word = NUMERIC_WORDS.get(v.trim().toLowerCase());
