@@ -27,7 +27,8 @@ beforeAll(async () => {
   // one database name only this story uses, so the status bar (and the README capture) reads the same every run
   pair = await createTuiPair({ database: 'tui_shop' });
   // colours as a user's terminal has them: the screen text must not depend on them
-  t = spawnTerminal(process.execPath, [BIN, 'tui', ...pair.flags], { cols: 100, rows: 30, cwd: pair.dir.path, env: { NO_COLOR: undefined, FORCE_COLOR: undefined } });
+  // batches of 1,000 rows: the run moves in steps a frame can show, even on a fast machine
+  t = spawnTerminal(process.execPath, [BIN, 'tui', ...pair.flags, '--batch-size', '1000'], { cols: 100, rows: 30, cwd: pair.dir.path, env: { NO_COLOR: undefined, FORCE_COLOR: undefined } });
 });
 afterAll(async () => {
   t.kill();
@@ -73,13 +74,21 @@ describe('replicate tui in a 100x30 terminal', () => {
   it('runs SQLite → PostgreSQL from the palette and shows the run move and finish', async () => {
     await t.press(keys.ctrl('p'));
     await t.waitForText('Command palette');
-    await t.press(...'run sqlite'.split(''));
-    await t.waitFor((s) => /› *Run: SQLite → PostgreSQL/.test(s), 'a SQLite → PostgreSQL run selected first');
+    // the first letter once the palette takes keys (one typed the instant it opens can be lost), then the rest
+    await t.press('r');
+    await t.waitFor((s) => /> r/.test(s), 'the palette to take the first letter', 2_000).catch(async () => {
+      await t.press('r');
+      await t.waitForText(/> r/);
+    });
+    await t.press(...'un sqlite'.split(''));
+    // Enter only once the whole query is on screen: sent with the last letters, it would arrive as typed text
+    await t.waitFor((s) => /> run sqlite\b/.test(s) && /› *Run: SQLite → PostgreSQL/.test(s), 'the query typed and a SQLite → PostgreSQL run selected first');
     await t.press(keys.enter);
     const seen: string[] = [];
     await t.waitFor((s) => {
       seen.push(statusBar());
-      return /sqlite→pg\s+(waiting|done)/.test(statusBar()) && !s.includes('Command palette');
+      // finished, and the job after it (re-reading the ledgers, shown as "[run…]") over too
+      return /sqlite→pg\s+(waiting|done)/.test(statusBar()) && !/^\[\S+…\]/m.test(s) && !s.includes('Command palette');
     }, 'the run to finish', 60_000);
     // it was seen running before it finished, and every row but the waiting one landed
     expect(seen.some((l) => /sqlite→pg\s+running/.test(l)), seen.join('\n')).toBe(true);
@@ -120,6 +129,9 @@ describe('replicate tui in a 100x30 terminal', () => {
 
   it('quits with q: exit code 0, the alternate screen left and the cursor shown again', async () => {
     await t.press('q');
+    // the run is over, so no question is expected; if one comes, answer it as a user would
+    const asked = await t.waitFor((s) => t.exitStatus() !== null || /quit\?/i.test(s), 'the TUI to exit or ask').then(() => t.exitStatus() === null);
+    if (asked) await t.press('y');
     const status = await t.waitForExit(15_000);
     expect(status.exitCode).toBe(0);
     expect(t.output()).toContain('\u001B[?1049l');
