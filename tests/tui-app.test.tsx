@@ -147,7 +147,7 @@ describe('the TUI shell', () => {
     expect(a.calls).toEqual([]);
   });
 
-  it('q during a run asks first; n keeps running, y stops safely and then quits', async () => {
+  it('q during a run asks first; n keeps running, Ctrl+C twice stops safely and then quits', async () => {
     const a = app({ running: true });
     await a.press('q');
     await a.until('Stop it safely');
@@ -158,7 +158,8 @@ describe('the TUI shell', () => {
     await a.press('\u0003');
     await a.until('Stop it safely');
     expect(a.frame()).toContain('Stop it safely');
-    await a.press('y');
+    // a second Ctrl+C answers yes
+    await a.press('\u0003');
     expect(a.calls).toEqual(['stop']);
     for (let i = 0; i < 50 && a.quits() === 0; i++) await tick(20);
     expect(a.quits()).toBe(1);

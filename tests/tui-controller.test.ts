@@ -61,6 +61,8 @@ describe('TUI commands on a real pair', () => {
     expect(controller.running()).toBe(false);
     const orders = snap().tables.find((t) => t.name === 'orders');
     expect(orders?.waiting).toEqual([expect.objectContaining({ rowKey: '{"id":17}', parentTable: 'customers', parentKey: '{"id":999}' })]);
+    // the Data tab's peek: the waiting row's values as the source holds them
+    expect(orders?.waiting[0]?.values).toEqual({ id: '17', customer_id: '999', updated_at: '2025-11-05T10:02:00.000Z' });
     expect(snap().run.state).toBe('waiting');
   });
 

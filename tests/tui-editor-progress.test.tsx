@@ -25,6 +25,14 @@ describe('editor: Progress tab', () => {
     expect(lines()[7]).toMatch(/0\/\? queued/);
   });
 
+  it('counts are exact while they are short, compact when they are long', () => {
+    const snapshot = tuiSnapshotFixture();
+    const small: TuiSnapshot = { ...snapshot, tables: snapshot.tables.map((t) => (t.name === 'orders' && t.progress ? { ...t, progress: { ...t.progress, done: 3042, total: 5000 } } : t)) };
+    const { lines } = progress(small, null);
+    expect(lines()[5]).toMatch(/ 3,042\/5,000 /);
+    expect(lines()[6]).toMatch(/ 8M\/20M /);
+  });
+
   it('works with no table open and before any run, saying how to start one', () => {
     const snapshot = tuiSnapshotFixture();
     const idle: TuiSnapshot = { ...snapshot, run: { ...snapshot.run, state: 'idle', direction: null, startedAt: null, elapsedMs: 0 }, tables: snapshot.tables.map((t) => ({ ...t, progress: null })) };

@@ -74,6 +74,24 @@ describe('explorer', () => {
     expect(frame()).toContain('customers');
   });
 
+  it('gives the keys back when focus leaves while the filter is being typed', async () => {
+    const r = explorer();
+    await tick();
+    r.stdin.write('/');
+    r.stdin.write('c');
+    await tick();
+    expect(r.capturing.at(-1)).toBe(true);
+    const props: ExplorerProps = { tables: tuiSnapshotFixture().tables, current: null, focused: false, width: 28, height: 10, onOpen: () => {}, onCaptureInput: (c) => r.capturing.push(c) };
+    r.rerender(
+      <ThemeContext.Provider value={createTheme(false)}>
+        <Explorer {...props} />
+      </ThemeContext.Provider>,
+    );
+    await tick();
+    expect(r.capturing.at(-1)).toBe(false);
+    expect(r.frame()).toContain('/c  (Esc clears)');
+  });
+
   it('moves with j/k, arrows, g/G and opens the selected table with Enter', async () => {
     const { stdin, frame, opened } = explorer();
     await tick();

@@ -20,13 +20,13 @@ describe('panel: Problems', () => {
     const { lines } = problems();
     expect(lines()[0]).toMatch(/^\[Problems 3\]\s+Output/);
     expect(lines()[1]).toMatch(/◷ orders ← customers \{"id":999\} missing: 1 row waits/);
-    expect(lines()[2]).toMatch(/child \{"id":17\} customer_id → parent customers \{"id":999\}  waited 2m, 3 tries/);
+    expect(lines()[2]).toMatch(/child orders \{"id":17\} customer_id → parent customers \{"id":999\}  waited 2m, 3 tries/);
   });
 
   it('lists every reject with its reason and every drift error', () => {
     const { frame } = problems();
     expect(frame()).toContain('✗ order_items: 1 rejected');
-    expect(frame()).toContain('{"id":5} qty: null value in column "qty" violates not-null constraint [23502]  1m ago');
+    expect(frame()).toContain('order_items {"id":5} qty: null value in column "qty" violates not-null constraint [23502]  1m ago');
     expect(frame()).toContain('!! drift errors: 1');
     expect(frame()).toContain('orders.status missing_column (sqlite): NOT NULL in PostgreSQL without a default');
   });
@@ -64,10 +64,10 @@ describe('panel: Problems', () => {
     const r = problems(tuiSnapshotFixture(), 50, 10);
     const reject = (): string => r.lines().find((l) => l.includes('{"id":5}') || l.includes('violates') || l.includes('23502')) ?? '';
     expect(reject()).not.toContain('[23502]');
-    await r.press('l', KEYS.right, 'l', 'l', 'l', 'l');
+    await r.press('l', KEYS.right, 'l', 'l', 'l', 'l', 'l', 'l');
     expect(reject()).toContain('[23502]  1m ago');
     expect(r.lines()[0]).toMatch(/→\d+$/);
-    await r.press('h', KEYS.left, 'h', 'h', 'h', 'h');
+    await r.press('h', KEYS.left, 'h', 'h', 'h', 'h', 'h', 'h', 'h', 'h');
     expect(reject()).toContain('{"id":5} qty: null value');
     expectWithin(r.frame(), 50, 10);
   });

@@ -43,12 +43,14 @@ describe('status bar', () => {
     expect(editor).toContain('q quit');
   });
 
-  it('fits 80 columns: connections shrink first, the run and counts stay', () => {
-    const line = bar(tuiSnapshotFixture(), 'panel', 80);
+  it('fits 80 columns: connections shrink first, the run, rate and every count stay', () => {
+    const s = tuiSnapshotFixture();
+    s.connections.postgres.label = 'postgres://replicate@127.0.0.1:41231/central_terminal_7';
+    const line = bar(s, 'panel', 80);
     expect(Array.from(line).length).toBeLessThanOrEqual(80);
-    expect(line).toContain(`running ${elapsed}`);
-    expect(line).toMatch(/✗1 !3/);
-    expect(line).toMatch(/sqlite .*● │ pg .*●/);
+    expect(line).toContain(`sqlite→pg running ${elapsed} │ 41.2k rows/s │ ✗1 !3 ◷1 ⊘1`);
+    // the labels keep their ends: the file name and the database name
+    expect(line).toMatch(/^…?\S*\.db ● │ …\S*_7 ● │ /);
   });
 
   it('says when a connection failed and when nothing runs', () => {

@@ -48,7 +48,7 @@ export function EditorArea({ snapshot, table, tab, focused, width, height }: Edi
   const gap = Math.max(1, width - tabsWidth - textWidth(title));
   const bodyHeight = Math.max(1, height - 1);
   const body = (() => {
-    if (tab === 'progress') return <ProgressTab snapshot={snapshot} table={table} focused={focused} width={width} height={bodyHeight} />;
+    if (tab === 'progress') return <ProgressTab key={table ?? ''} snapshot={snapshot} table={table} focused={focused} width={width} height={bodyHeight} />;
     if (table === null) return <Placeholder text="open a table from the explorer (Enter)" width={width} height={bodyHeight} />;
     if (view === null) return <Placeholder text={`${table} is no longer among the mapped tables`} width={width} height={bodyHeight} />;
     // keyed by table so a tab's scroll starts at the top for each table

@@ -54,6 +54,10 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
   const captureRef = useRef(onCaptureInput);
   captureRef.current = onCaptureInput;
   useEffect(() => () => void (typingRef.current && captureRef.current(false)), []);
+  // focus moved away while typing (Tab): the filter stays, the keys go back to the shell
+  useEffect(() => {
+    if (!focused && typingRef.current) setTyping(false);
+  }, [focused]);
   // a table opened elsewhere (a problem, the palette) becomes the selection here too
   useEffect(() => {
     const at = shown.findIndex((t) => t.name === current);
@@ -61,34 +65,34 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
   }, [current]);
 
   useAreaInput((input, key) => {
-      if (typingRef.current) {
-        if (key.return) setTyping(false);
-        else if (key.escape) {
-          setTyping(false);
-          setFilter('');
-        } else if (key.backspace || key.delete) setFilter((f) => Array.from(f).slice(0, -1).join(''));
-        else if (input && !key.ctrl && !key.meta && !key.tab && !/[\u0000-\u001f]/.test(input)) {
-          setFilter((f) => f + input);
-          cursor.select(0);
-        }
-        return;
-      }
-      const command = commandForKey(input, key, ['list', 'explorer']);
-      if (command === 'explorer.filter') {
-        setTyping(true);
-        return;
-      }
-      if (key.escape) {
+    if (typingRef.current) {
+      if (key.return) setTyping(false);
+      else if (key.escape) {
+        setTyping(false);
         setFilter('');
-        return;
+      } else if (key.backspace || key.delete) setFilter((f) => Array.from(f).slice(0, -1).join(''));
+      else if (input && !key.ctrl && !key.meta && !key.tab && !/[\u0000-\u001f]/.test(input)) {
+        setFilter((f) => f + input);
+        cursor.select(0);
       }
-      if (command === 'select') {
-        const t = shown[cursor.selected];
-        if (t) onOpen(t.name);
-        return;
-      }
-      cursor.move(command);
-    }, focused);
+      return;
+    }
+    const command = commandForKey(input, key, ['list', 'explorer']);
+    if (command === 'explorer.filter') {
+      setTyping(true);
+      return;
+    }
+    if (key.escape) {
+      setFilter('');
+      return;
+    }
+    if (command === 'select') {
+      const t = shown[cursor.selected];
+      if (t) onOpen(t.name);
+      return;
+    }
+    cursor.move(command);
+  }, focused);
 
   const title = `TABLES ${shown.length === tables.length ? tables.length : `${shown.length}/${tables.length}`}`;
   const position = scrollPosition(cursor.offset, rows, shown.length);

@@ -65,12 +65,15 @@ export function statusParts(snapshot: TuiSnapshot, focused: StatusBarProps['focu
 
   const scopes: KeyScope[] = [focused, 'list', 'global'];
   const hints = hintsFor(scopes).map((h) => `${h.keys} ${h.text}`);
-  const fixedWidth = middle.reduce((n, p) => n + textWidth(p.text) + 3, 0) + countParts.reduce((n, p) => n + textWidth(p.text) + 1, 0) + 2;
-  // connections get what is left after run info and a couple of hints (none below 100 columns), at most ~50 cells each
-  const hintBudget = width < 100 ? 0 : 24;
-  const perConnection = Math.max(12, Math.min(50, Math.floor((width - fixedWidth - hintBudget - 10) / 2)));
+  // below 100 columns the labels go without their 'sqlite '/'pg ' names (a path and a URL tell themselves apart)
+  const named = width >= 100;
+  // run info and counts (each part plus its ' │ ') and the connections' fixed text ('sqlite ', ' ●', ' │ ', 'pg ', ' ●', ' │ ')
+  const fixedWidth = middle.reduce((n, p) => n + textWidth(p.text) + 3, 0) + countParts.reduce((n, p) => n + textWidth(p.text) + 1, 0) - 1 + (named ? 'sqlite  ● │ pg  ● │ ' : ' ● │  ● │ ').length;
+  // from 100 columns two hints keep their place; the connection labels share the rest (6 to 48 cells each)
+  const hintFloor = named ? textWidth(hints.slice(0, 2).join('  ')) + 3 : 0;
+  const perLabel = Math.max(6, Math.min(48, Math.floor((width - fixedWidth - hintFloor) / 2)));
   const conn = (name: string, c: ConnectionView): Part[] => [
-    { text: `${name} ${keepEnd(c.label, perConnection - name.length - 3)} ` },
+    { text: `${named ? name + ' ' : ''}${keepEnd(c.label, perLabel)} ` },
     { text: CONNECTION_LOOK[c.state].symbol, role: CONNECTION_LOOK[c.state].role },
   ];
   const sep: Part = { text: ' │ ', role: 'muted' };

@@ -17,6 +17,7 @@ import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import type { TuiStore } from '../state/tui-store.js';
 import { regenerateMappings, writeFixScript, type PairLocationFull } from './pair-jobs.js';
+import { PEEK_ROWS_PER_TABLE, peekRows } from './peek-rows.js';
 
 /** Waiting and rejected rows listed per table (the counts stay exact beyond it). */
 const LEDGER_ROWS_SHOWN = 200;
@@ -101,6 +102,14 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
 
   async function refreshLedgers(): Promise<void> {
     store.applyStatus(await readStatus(config, LEDGER_ROWS_SHOWN));
+    // the Data tab's peek at the rows behind the keys; a failure here only leaves it empty
+    for (const direction of ['sqlite-to-pg', 'pg-to-sqlite'] as const) {
+      try {
+        store.applyRowValues(direction, await peekRows(o, direction, store.peekRequests(direction, PEEK_ROWS_PER_TABLE)));
+      } catch (e) {
+        store.log('warn', `could not read the waiting rows' values (${direction}): ${say(e)}`);
+      }
+    }
   }
 
   async function doVerify(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * A yes/no question (quitting while a run is going). y or Enter confirms; n or Esc cancels.
+ * A yes/no question (quitting while a run is going). y, Enter or Ctrl+C confirms; n or Esc cancels.
  * While the answer is being acted on (the run finishing its batch) it says so.
  */
 import { Box, Text } from 'ink';
@@ -20,7 +20,8 @@ export function Confirm({ question, detail, width, pending = null, onAnswer }: C
   const theme = useTheme();
   useStableInput(
     (input, key) => {
-      if (input === 'y' || input === 'Y' || key.return) onAnswer(true);
+      // a second Ctrl+C means yes, as in the plain `run`
+      if (input === 'y' || input === 'Y' || key.return || (key.ctrl && input === 'c')) onAnswer(true);
       else if (input === 'n' || input === 'N' || key.escape) onAnswer(false);
     },
     pending === null,
@@ -37,7 +38,7 @@ export function Confirm({ question, detail, width, pending = null, onAnswer }: C
         </Text>
       ) : null}
       <Text wrap="truncate-end" {...theme.style(pending ? 'running' : 'warning')}>
-        {truncate(pending ?? 'y: yes   n / Esc: no', inner)}
+        {truncate(pending ?? 'y / Ctrl+C: yes   n / Esc: no', inner)}
       </Text>
     </Box>
   );

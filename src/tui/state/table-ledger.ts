@@ -63,15 +63,28 @@ export class TableLedger {
     if (this.waiting.delete(key) && !this.before) this.waitingCount = Math.max(0, this.waitingCount - 1);
   }
 
+  /** ledger keys of the rows shown, waiting first */
+  keys(): string[] {
+    return [...new Set([...this.waiting.keys(), ...this.rejected.keys()])];
+  }
+
+  /** the source row's values (the Data tab's peek) */
+  setValues(key: string, values: Record<string, string>): void {
+    const w = this.waiting.get(key);
+    if (w) this.waiting.set(key, { ...w, values });
+    const r = this.rejected.get(key);
+    if (r) this.rejected.set(key, { ...r, values });
+  }
+
   /** what the state tables say (status): replaces counts and rows */
   replace(counts: { waiting: number; rejected: number }, waiting: { key: string; row: WaitingRow }[], rejected: { key: string; row: RejectedRow }[]): void {
     this.before = null;
     this.waitingCount = counts.waiting;
     this.rejectedCount = counts.rejected;
-    const keepValues = new Map([...this.waiting].map(([k, r]) => [k, r.values]));
+    const keepValues = new Map([...this.waiting, ...this.rejected].map(([k, r]) => [k, r.values]));
     this.waiting.clear();
     this.rejected.clear();
     for (const { key, row } of waiting.slice(0, this.limit)) this.waiting.set(key, { ...row, values: row.values ?? keepValues.get(key) ?? null });
-    for (const { key, row } of rejected.slice(0, this.limit)) this.rejected.set(key, row);
+    for (const { key, row } of rejected.slice(0, this.limit)) this.rejected.set(key, { ...row, values: row.values ?? keepValues.get(key) ?? null });
   }
 }

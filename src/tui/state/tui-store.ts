@@ -11,7 +11,7 @@ import type { PairStatus } from '../../replicator/engine/pair-status.js';
 import type { VerifyResult } from '../../verify/verify-schemas.js';
 import type { Finding } from '../../verify/finding.js';
 import type { Table } from '../../model/schema.js';
-import type { LoadedMapping } from '../../mapping/table-mapping.js';
+import type { LoadedMapping, TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { keyText } from './key-text.js';
 import { mappingOrder } from './fk-order.js';
@@ -38,6 +38,10 @@ export interface TuiStore {
   onEvent(event: ReplicationEvent): void;
   applyVerify(result: VerifyResult): void;
   applyStatus(status: PairStatus): void;
+  /** the ledger rows shown, per table with its mapping, whose source values the Data tab could show */
+  peekRequests(direction: Direction, limit: number): { mapping: TableMapping; keys: string[] }[];
+  /** source values of ledger rows, by table and ledger key */
+  applyRowValues(direction: Direction, values: ReadonlyMap<string, ReadonlyMap<string, Record<string, string>>>): void;
   setConnection(side: 'sqlite' | 'postgres', state: ConnectionView['state'], error?: string | null): void;
   runStarting(run: { direction: Direction | null; full: boolean; dryRun: boolean }): void;
   setRunState(state: RunState): void;
@@ -413,6 +417,23 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     onEvent,
     applyVerify,
     applyStatus,
+    peekRequests(d, limit) {
+      const out: { mapping: TableMapping; keys: string[] }[] = [];
+      for (const t of tables.values()) {
+        const keys = t.ledgers[d].keys().slice(0, limit);
+        if (t.mapping && keys.length > 0) out.push({ mapping: t.mapping.mapping, keys });
+      }
+      return out;
+    },
+    applyRowValues(d, values) {
+      for (const [name, rows] of values) {
+        const t = tables.get(name);
+        if (!t) continue;
+        for (const [key, v] of rows) t.ledgers[d].setValues(key, v);
+        t.view = null;
+      }
+      touch();
+    },
     setConnection(side, state, error = null) {
       connections[side] = { ...connections[side], state, error };
       touch();

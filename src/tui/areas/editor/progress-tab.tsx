@@ -6,7 +6,7 @@
 import type { TableProgress, TableView, TuiSnapshot } from '../../state/tui-snapshot.js';
 import { CURSOR, useTheme, type ColorRole, type Theme } from '../../theme.js';
 import { keyLabel } from '../../keys/key-bindings.js';
-import { formatCompact, formatPercent, formatRate } from '../../format/count.js';
+import { formatCompact, formatCount, formatPercent, formatRate } from '../../format/count.js';
 import { formatClock, formatDuration } from '../../format/duration.js';
 import { progressBar } from '../../format/progress-bar.js';
 import { spinnerFrame } from '../../format/badge.js';
@@ -82,6 +82,12 @@ export function ProgressTab({ snapshot, table, focused, width, height }: Progres
 
 const STATE_ROLE: Record<TableProgress['state'], ColorRole> = { queued: 'muted', running: 'running', done: 'ok', failed: 'error' };
 
+/** "3,042/5,000" while exact counts are short enough to line up, "1.2M/20M" beyond that. */
+function doneOfTotal(done: number, total: number | null): string {
+  const exact = `${formatCount(done)}/${total === null ? '?' : formatCount(total)}`;
+  return exact.length <= 13 ? exact : `${formatCompact(done)}/${total === null ? '?' : formatCompact(total)}`;
+}
+
 /** The bar's total: empty while queued, full once done (an empty table too), the estimate while running. */
 function barTotal(p: TableProgress): number | null {
   if (p.state === 'queued') return Math.max(1, p.total ?? 1);
@@ -99,7 +105,7 @@ function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, widt
   // optional columns in order of importance; each is kept only if it still fits beside a 6-cell bar
   const running = p.state === 'running';
   const optional = [
-    fitRight(`${formatCompact(p.done)}/${p.total === null ? '?' : formatCompact(p.total)}`, 12),
+    fitRight(doneOfTotal(p.done, p.total), 14),
     fitRight(formatPercent(p.done, p.total) || (p.state === 'queued' ? ' queued' : ''), 7),
     running || p.rowsPerSecond > 0 ? fitRight(`${formatCompact(p.rowsPerSecond)}/s`, 9) : '',
     running && p.etaMs !== null ? fitRight(`ETA ${formatDuration(p.etaMs)}`, 12) : '',

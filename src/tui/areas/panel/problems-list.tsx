@@ -2,7 +2,8 @@
  * The Problems list: every row waiting on a parent, grouped by table and missing parent
  * (child key, FK column, parent table and key, how long it has waited), every rejected
  * row with its reason, and every drift error. Enter opens the problem's table: the Data
- * tab for rows, the Schema tab for drift.
+ * tab for rows, the Schema tab for drift. Each entry names its table too, so a line read
+ * (or copied) on its own still says where the row is.
  */
 import { Box } from 'ink';
 import { commandForKey } from '../../keys/key-bindings.js';
@@ -46,7 +47,7 @@ export function problemRows(snapshot: TuiSnapshot, now: number): ProblemRow[] {
           table: t.name,
           tab: 'data',
           role: 'warning',
-          text: `child ${oneLine(w.rowKey)} ${w.fkColumns.join(',')} → parent ${w.parentTable} ${oneLine(w.parentKey)}  waited ${formatAge(w.firstSeen, now)}, ${w.attempts} ${w.attempts === 1 ? 'try' : 'tries'}`,
+          text: `child ${t.name} ${oneLine(w.rowKey)} ${w.fkColumns.join(',')} → parent ${w.parentTable} ${oneLine(w.parentKey)}  waited ${formatAge(w.firstSeen, now)}, ${w.attempts} ${w.attempts === 1 ? 'try' : 'tries'}`,
         });
       }
       waitingShown += ws.length;
@@ -54,7 +55,7 @@ export function problemRows(snapshot: TuiSnapshot, now: number): ProblemRow[] {
     if (t.rejected.length > 0) {
       rows.push({ kind: 'group', table: t.name, tab: 'data', role: 'error', text: `✗ ${t.name}: ${t.rejected.length} rejected` });
       for (const r of t.rejected) {
-        rows.push({ kind: 'entry', table: t.name, tab: 'data', role: 'error', text: `${oneLine(r.rowKey)}${r.column ? ` ${r.column}` : ''}: ${oneLine(r.reason)}${r.code ? ` [${r.code}]` : ''}  ${formatAge(r.firstSeen, now)} ago` });
+        rows.push({ kind: 'entry', table: t.name, tab: 'data', role: 'error', text: `${t.name} ${oneLine(r.rowKey)}${r.column ? ` ${r.column}` : ''}: ${oneLine(r.reason)}${r.code ? ` [${r.code}]` : ''}  ${formatAge(r.firstSeen, now)} ago` });
       }
       rejectedShown += t.rejected.length;
     }
