@@ -159,12 +159,13 @@ describe('the README capture', () => {
 });
 
 /**
- * What a capture shows apart from what changes run to run (counts, rates, times, and the
- * truncation they shift): its words without the ones holding a digit, line by line.
+ * What a capture shows apart from what changes run to run (counts, rates, times, and the bar
+ * widths and truncations they shift): its words, line by line, without any holding a digit, a
+ * bar or an ellipsis.
  */
 function shape(text: string): string {
   return text
     .split('\n')
-    .map((line) => line.replace(/…/g, ' ').split(/\s+/).filter((w) => w !== '' && !/[0-9]/.test(w)).join(' '))
+    .map((line) => line.split(/\s+/).filter((w) => w !== '' && !/[0-9\u2580-\u259F…]/.test(w)).join(' '))
     .join('\n');
 }
