@@ -140,6 +140,23 @@ describe('the TUI shell', () => {
     expect(statusLine(a.frame())).toContain('/ filter');
   });
 
+  it('Ctrl+B and Ctrl+J hide and show the explorer and the panel', async () => {
+    const a = app();
+    expect(a.frame()).toContain('TABLES');
+    expect(a.frame()).toContain('Problems');
+    await a.press('\u0002');
+    await a.until('TABLES', false);
+    expect(a.frame()).not.toContain('TABLES');
+    // Ctrl+J reaches a program as a bare line feed
+    await a.press('\n');
+    await a.until('Problems', false);
+    expect(a.frame()).not.toContain('Problems');
+    await a.press('1', '3');
+    await a.until('Problems');
+    expect(a.frame()).toContain('TABLES');
+    expect(a.frame()).toContain('Problems');
+  });
+
   it('q quits at once when nothing runs', async () => {
     const a = app();
     await a.press('q');

@@ -1,8 +1,7 @@
-/** Durations, rates, counts and row keys read on screen the way people say them. */
+/** Durations, rates and counts read on screen the way people say them; colour follows NO_COLOR. */
 import { describe, expect, it } from 'vitest';
 import { formatAge, formatClock, formatDuration } from '../src/tui/format/duration.js';
 import { formatCompact, formatCount, formatPercent, formatRate } from '../src/tui/format/count.js';
-import { shortenKey } from '../src/tui/format/row-key.js';
 import { fit, sliceCells, truncate } from '../src/tui/format/text.js';
 import { progressBar } from '../src/tui/format/progress-bar.js';
 import { createTheme, detectColors } from '../src/tui/theme.js';
@@ -28,12 +27,6 @@ describe('TUI formatting', () => {
     expect(formatCount(1_234_567)).toBe('1,234,567');
     expect(formatPercent(8000, 20_000)).toBe('40%');
     expect(formatPercent(5, null)).toBe('');
-  });
-
-  it('row keys keep their values when shortened', () => {
-    expect(shortenKey('{"id":17}', 20)).toBe('{"id":17}');
-    expect(shortenKey('{"order_id":3,"line":2}', 18)).toBe('{order_id:3,line:2}'.slice(0, 17) + '…');
-    expect(shortenKey('{"order_id":3,"line":2}', 19)).toBe('{order_id:3,line:2}');
   });
 
   it('text is cut to a width with an ellipsis, padded, or windowed sideways', () => {

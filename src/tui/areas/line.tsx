@@ -52,8 +52,3 @@ export function Line({ segments, width, style, pad }: LineProps) {
     </Text>
   );
 }
-
-/** A row of text in one style. */
-export function PlainLine({ text, width, style }: { text: string; width: number; style?: TextStyle }) {
-  return <Line segments={[{ text, ...(style ? { style } : {}) }]} width={width} />;
-}

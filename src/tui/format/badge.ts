@@ -10,8 +10,6 @@ export interface BadgeLook {
   symbol: string;
   text: string;
   role: ColorRole;
-  /** what the badge means, for help and legends */
-  meaning: string;
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -24,26 +22,20 @@ export function spinnerFrame(now: number): string {
 export function badgeLook(b: TableBadge, now: number = Date.now()): BadgeLook {
   switch (b.kind) {
     case 'in-sync':
-      return { symbol: '✓', text: '', role: 'ok', meaning: 'in sync' };
+      return { symbol: '✓', text: '', role: 'ok' };
     case 'pending':
-      return { symbol: '…', text: formatCompact(b.rows), role: 'muted', meaning: `${b.rows} rows pending` };
+      return { symbol: '…', text: formatCompact(b.rows), role: 'muted' };
     case 'running':
-      return { symbol: spinnerFrame(now), text: b.percent === null ? '' : `${Math.floor(b.percent)}%`, role: 'running', meaning: 'running' };
+      return { symbol: spinnerFrame(now), text: b.percent === null ? '' : `${Math.floor(b.percent)}%`, role: 'running' };
     case 'waiting':
-      return { symbol: '◷', text: formatCompact(b.rows), role: 'warning', meaning: `${b.rows} rows waiting on parents` };
+      return { symbol: '◷', text: formatCompact(b.rows), role: 'warning' };
     case 'rejected':
-      return { symbol: '✗', text: formatCompact(b.rows), role: 'error', meaning: `${b.rows} rows rejected` };
+      return { symbol: '✗', text: formatCompact(b.rows), role: 'error' };
     case 'drift':
       return b.severity === 'error'
-        ? { symbol: '!!', text: String(b.count), role: 'error', meaning: `${b.count} drift errors` }
-        : { symbol: '!', text: String(b.count), role: 'warning', meaning: `${b.count} drift warnings` };
+        ? { symbol: '!!', text: String(b.count), role: 'error' }
+        : { symbol: '!', text: String(b.count), role: 'warning' };
     case 'conflict':
-      return { symbol: '⇄', text: formatCompact(b.rows), role: 'warning', meaning: `${b.rows} rows in conflict` };
+      return { symbol: '⇄', text: formatCompact(b.rows), role: 'warning' };
   }
-}
-
-/** "◷2" — symbol and text as one token. */
-export function badgeToken(b: TableBadge, now?: number): string {
-  const look = badgeLook(b, now);
-  return look.symbol + look.text;
 }

@@ -69,7 +69,11 @@ export interface KeyBinding {
 }
 
 const char = (c: string): KeyChord => ({ label: c, matches: (input, key) => input === c && !key.ctrl && !key.meta });
-const ctrl = (c: string): KeyChord => ({ label: `Ctrl+${c.toUpperCase()}`, matches: (input, key) => key.ctrl && input.toLowerCase() === c });
+// Ink reports most Ctrl+letters as ctrl + the letter, but some arrive as the raw control character (Ctrl+J is "\n")
+const ctrl = (c: string): KeyChord => ({
+  label: `Ctrl+${c.toUpperCase()}`,
+  matches: (input, key) => (key.ctrl && input.toLowerCase() === c) || input === String.fromCharCode(c.charCodeAt(0) - 96),
+});
 const named = (label: string, test: (key: Key) => boolean): KeyChord => ({ label, matches: (_input, key) => test(key) });
 
 const up = named('↑', (k) => k.upArrow);
