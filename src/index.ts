@@ -30,5 +30,7 @@ export { readSqliteSchemaSource } from './schema-fix/sqlite-schema-source.js';
 export type { FixPlan, TableFix, FixStatement, PreCheck } from './schema-fix/fix-plan.js';
 
 export { createReplicator, type Replicator } from './replicator/create-replicator.js';
+export type { PairConfig, RunOptions } from './replicator/engine/run-replication.js';
+export type { FilterParams, FilterParamValue } from './replicator/plan/row-filter.js';
 export type { ReplicationEvent, RunSummary } from './replicator/events.js';
 export type { RunPlan, TablePlan, Direction } from './replicator/run-plan.js';

@@ -106,6 +106,20 @@ describe('a mapping row filter with :params', () => {
     expect(rows.map((x) => x.id)).toEqual(['40']);
   });
 
+  it('literals, comments and several :params: only real column names and params are touched, on either side', async () => {
+    const file = join(pair.dir.path, 'mappings', 'orders.yaml');
+    // ':store' inside the literal is text, not a param; the comment would otherwise swallow the rest of the query
+    const filter = `store_id = :store AND total > :min AND 'a:b store_id' <> ':store' -- only big orders`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^filter: .*$/m, `filter: ${JSON.stringify(filter)}`));
+    // store 8's orders over 25.00: 3 (99.99), 17 (25.50) and 19 (28.50), on both sides
+    const down = await pair.run('pg-to-sqlite', '--full', '--param', 'store=8', '--param', 'min=25');
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 3, written: 3 });
+    const up = await pair.run('sqlite-to-pg', '--full', '--param', 'store=8', '--param', 'min=25');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 3, written: 3 });
+  });
+
   it('a filter naming a column the source lacks fails before any row moves, naming the table', async () => {
     const file = join(pair.dir.path, 'mappings', 'orders.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^filter: .*$/m, 'filter: shelf = :store'));

@@ -66,11 +66,22 @@ describe('rows created on a terminal without a server_id', () => {
     ]);
   });
 
-  it('a re-run writes nothing new', async () => {
+  it('a re-run writes nothing new, and the rows coming back down match the terminal\'s own', async () => {
     const r = await pair.run('sqlite-to-pg', '--full');
     expect(r.code, r.stderr).toBe(0);
     const counts = await pair.db.query<{ c: string; o: string }>('SELECT (SELECT count(*) FROM customers)::text AS c, (SELECT count(*) FROM orders)::text AS o');
     expect(counts).toEqual([{ c: '2', o: '2' }]);
+
+    const down = await pair.run('pg-to-sqlite');
+    expect(down.code, down.stderr).toBe(0);
+    expect(customersOnTerminal()).toEqual([
+      [1n, 1n, 'Ada'],
+      [2n, 4n, 'Olga Offline'],
+    ]);
+    expect(pair.sqlite().prepare('SELECT local_id, customer_id FROM orders ORDER BY local_id').raw().all()).toEqual([
+      ['t1-0001', 2n],
+      ['t1-0002', 1n],
+    ]);
   });
 
   it('a run killed after the key is recorded on the terminal, before PostgreSQL commits the row, leaves no duplicate', async () => {

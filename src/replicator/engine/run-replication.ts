@@ -75,19 +75,31 @@ export async function openPair(config: PairConfig, purpose: string): Promise<Ope
     throw e;
   }
   let spare: Promise<pg.Client> | null = null;
-  const conn: Connections = {
-    sqlite,
-    pg: client,
-    schema: config.schema ?? 'public',
-    spare: () =>
-      (spare ??= connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose} (keys)` }).then(async (c) => {
-        await c.query(SESSION_SETTINGS);
+  const openSpare = (): Promise<pg.Client> => {
+    const opening: Promise<pg.Client> = connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose} (keys)` }).then(
+      async (c) => {
+        // a dropped session is replaced on next use, as the main one is after a reconnect
+        const forget = (): void => {
+          if (spare === opening) spare = null;
+        };
+        c.on('end', forget);
+        c.on('error', forget);
+        try {
+          await c.query(SESSION_SETTINGS);
+        } catch (e) {
+          await c.end().catch(() => undefined);
+          throw e;
+        }
         return c;
-      }, (e: unknown) => {
-        spare = null; // a later call tries again
+      },
+      (e: unknown) => {
+        if (spare === opening) spare = null; // a later call tries again
         throw e;
-      })),
+      },
+    );
+    return opening;
   };
+  const conn: Connections = { sqlite, pg: client, schema: config.schema ?? 'public', spare: () => (spare ??= openSpare()) };
   return {
     conn,
     async close() {
