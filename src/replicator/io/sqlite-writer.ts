@@ -195,7 +195,9 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
   };
 
   /** The batch under one savepoint; on a refusal, row by row. `parentFirst`: a missing parent ends it at once (tryWrite). */
-  const writeRows = async (rows: TargetRow[], parentFirst: boolean): Promise<WriteOutcome | 'missing-parent'> => {
+  function writeRows(rows: TargetRow[], parentFirst: false): WriteOutcome;
+  function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent';
+  function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent' {
     if (rows.length === 0) return { written: 0, rejected: [] };
     const w = (writer ??= buildRowWriter(db, table, insertOnly));
     savepoint.run();
@@ -225,14 +227,14 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
       rejected = [...rejected.filter((r) => r.code !== FK_VIOLATION), ...still].sort((a, b) => a.index - b.index);
     }
     return { written: rows.length - rejected.length, rejected };
-  };
+  }
 
   return {
-    write(rows) {
-      return writeRows(rows, false) as Promise<WriteOutcome>;
+    async write(rows) {
+      return writeRows(rows, false);
     },
 
-    tryWrite(rows) {
+    async tryWrite(rows) {
       return writeRows(rows, true);
     },
 
