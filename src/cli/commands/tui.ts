@@ -55,12 +55,16 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
   let summary: RunSummary | null = null;
   let ran = false;
   let closed = false;
-  const started = controller.load().then(async () => {
-    if (!start.run || closed) return;
-    ran = true;
-    const { direction, full, tables, createMissing } = start.run;
-    summary = await controller.run(direction, full, { ...(tables ? { tables } : {}), ...(createMissing ? { createMissing } : {}) });
-  });
+  // a run asked for on the command line starts at once (its plan fills the explorer); verify and
+  // the ledgers load after it, so watching costs the run nothing at its start
+  const started = (async () => {
+    if (start.run) {
+      ran = true;
+      const { direction, full, tables, createMissing } = start.run;
+      summary = await controller.run(direction, full, { ...(tables ? { tables } : {}), ...(createMissing ? { createMissing } : {}) });
+    }
+    if (!closed) await controller.load();
+  })();
   try {
     await renderTui({ source: store, actions: controller, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream, colors: detectColors(io.env, io.stdout) });
   } finally {

@@ -5,7 +5,7 @@
  */
 import { Box } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useAreaInput } from './use-area-input.js';
+import { useStableInput } from '../shell/use-stable-input.js';
 import { commandForKey } from '../keys/key-bindings.js';
 import type { TableView } from '../state/tui-snapshot.js';
 import { CURSOR, useTheme } from '../theme.js';
@@ -37,7 +37,7 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
   const theme = useTheme();
   const [filter, setFilter] = useState('');
   const [typing, setTypingState] = useState(false);
-  // read by the key handler before the next render lands (see use-area-input.ts)
+  // read by the key handler before the next render lands (see shell/use-stable-input.ts)
   const typingRef = useRef(false);
   const setTyping = (on: boolean): void => {
     typingRef.current = on;
@@ -64,7 +64,7 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
     if (at >= 0) cursor.select(at);
   }, [current]);
 
-  useAreaInput((input, key) => {
+  useStableInput((input, key) => {
     if (typingRef.current) {
       if (key.return) setTyping(false);
       else if (key.escape) {

@@ -9,7 +9,7 @@ import { commandForKey } from '../keys/key-bindings.js';
 import { useTheme, type TextStyle } from '../theme.js';
 import { Line, type Segment } from './line.js';
 import { nextIndex, scrollPosition } from './list-cursor.js';
-import { useAreaInput } from './use-area-input.js';
+import { useStableInput } from '../shell/use-stable-input.js';
 
 export interface ViewLine {
   segments: Segment[];
@@ -34,7 +34,7 @@ export function ScrollView({ lines, focused, width, height, anchor }: ScrollView
   const [rawTop, setTop] = useState(() => Math.min(maxTop, Math.max(0, (anchor ?? 0) - Math.floor(rows / 2))));
   const top = Math.min(rawTop, maxTop);
 
-  useAreaInput((input, key) => {
+  useStableInput((input, key) => {
     const command = commandForKey(input, key, ['list']);
     // scrolling a view moves its top line; the last top line is the one that shows the end
     setTop((prev) => nextIndex(command, Math.min(prev, maxTop), maxTop + 1, rows) ?? prev);

@@ -138,6 +138,8 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
       store.setRunState('failed');
       throw e;
     }
+    // the run is over: quitting while the ledgers are re-read must not ask to stop a run
+    isRun = false;
     store.setConnection('sqlite', 'connected');
     store.setConnection('postgres', 'connected');
     await refreshLedgers().catch((e: unknown) => store.log('warn', `could not read the ledgers: ${say(e)}`));

@@ -1,6 +1,6 @@
 /**
  * The command palette (Ctrl+P or `:`): type to fuzzy-search every palette command, shown
- * with its key from the key table; ↑↓ choose, Enter runs, Esc closes. "Open table…"
+ * with its key from the key table; ↑↓ choose, Enter runs, Esc (or Ctrl+C) closes. "Open table…"
  * turns the list into the tables, searched the same way.
  */
 import { useMemo, useState } from 'react';
@@ -42,7 +42,7 @@ export function CommandPalette({ tables, width, height, onRun, onOpenTable, onCl
   const at = Math.min(selected, Math.max(0, matches.length - 1));
 
   useStableInput((input, key) => {
-    if (key.escape) return onClose();
+    if (key.escape || (key.ctrl && input === 'c')) return onClose();
     if (key.return) {
       const chosen = matches[at]?.item;
       if (!chosen) return;

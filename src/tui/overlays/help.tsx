@@ -1,6 +1,6 @@
 /**
  * `?`: every key and command, rendered from the same key table as the palette and the
- * status bar hints, grouped by where it applies. ↑↓/j/k/PgUp/PgDn scroll; Esc, q or ? close.
+ * status bar hints, grouped by where it applies. ↑↓/j/k/PgUp/PgDn scroll; Esc, q, ? or Ctrl+C close.
  */
 import { useState } from 'react';
 import { Box, Text } from 'ink';
@@ -42,7 +42,7 @@ export function Help({ width, height, onClose }: HelpProps) {
   const maxTop = Math.max(0, lines.length - rows);
   const [top, setTop] = useState(0);
   useStableInput((input, key) => {
-    if (key.escape || (input === '?' && !key.ctrl) || (input === 'q' && !key.ctrl)) return onClose();
+    if (key.escape || (key.ctrl && input === 'c') || (input === '?' && !key.ctrl) || (input === 'q' && !key.ctrl)) return onClose();
     const c = commandForKey(input, key, ['list']);
     const to = (n: number): void => setTop(Math.max(0, Math.min(maxTop, n)));
     if (c === 'move.up') to(top - 1);

@@ -10,14 +10,11 @@ import type { Direction } from '../../replicator/run-plan.js';
 import type { PairStatus } from '../../replicator/engine/pair-status.js';
 import type { VerifyResult } from '../../verify/verify-schemas.js';
 import type { Finding } from '../../verify/finding.js';
-import type { Table } from '../../model/schema.js';
-import type { LoadedMapping, TableMapping } from '../../mapping/table-mapping.js';
+import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
-import { keyText } from './key-text.js';
 import { mappingOrder } from './fk-order.js';
-import { tableBadges } from './table-badges.js';
-import { TableLedger } from './table-ledger.js';
-import type { ConnectionView, OutputLine, RejectedRow, RunState, RunView, TableProgress, TableView, TuiSnapshot, WaitingRow } from './tui-snapshot.js';
+import { newTableState, progressOf, rejectedRow, viewOf, waitingRow, type TableState } from './table-state.js';
+import type { ConnectionView, OutputLine, RunState, RunView, TuiSnapshot } from './tui-snapshot.js';
 
 export interface TuiStoreOptions {
   sqliteLabel: string;
@@ -56,19 +53,6 @@ export interface TuiStore {
 const ACTIVE: ReadonlySet<RunState> = new Set(['planning', 'running', 'stopping']);
 const MAX_ROW_LINES = 20;
 
-interface TableState {
-  name: string;
-  sqliteName: string;
-  sqlite: Table | null;
-  postgres: Table | null;
-  findings: Finding[];
-  mapping: LoadedMapping | null;
-  mappingYaml: string | null;
-  progress: TableProgress | null;
-  ledgers: Record<Direction, TableLedger>;
-  view: TableView | null;
-}
-
 export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const now = options.now ?? Date.now;
   const every = options.publishEveryMs ?? 200;
@@ -97,7 +81,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const tableOf = (name: string, sqliteName = name): TableState => {
     let t = tables.get(name);
     if (!t) {
-      t = { name, sqliteName, sqlite: null, postgres: null, findings: [], mapping: null, mappingYaml: null, progress: null, ledgers: { 'sqlite-to-pg': new TableLedger(), 'pg-to-sqlite': new TableLedger() }, view: null };
+      t = newTableState(name, sqliteName);
       tables.set(name, t);
       if (!order.includes(name)) order.push(name);
     }
@@ -109,34 +93,6 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     schedule();
   };
   const direction = (): Direction => run.direction ?? 'sqlite-to-pg';
-  /** the source's key columns of a table (the ledger key), as far as the mapping says */
-  const keyColumns = (t: TableState, d: Direction): string[] | null => {
-    const k = t.mapping?.mapping.key;
-    if (!k) return null;
-    return d === 'sqlite-to-pg' && k.serverId ? k.sqlite : k.postgres;
-  };
-  const parentColumns = (t: TableState, fkColumns: readonly string[]): string[] | null =>
-    t.mapping?.mapping.foreignKeys.find((f) => f.columns.join('\u0000') === fkColumns.join('\u0000'))?.refColumns ?? null;
-  const waitingRow = (t: TableState, d: Direction, e: { rowKey: string; fkColumns: string[]; parentTable: string; parentKey: string }, firstSeen: string, attempts: number): WaitingRow => ({
-    table: t.name,
-    rowKey: keyText(e.rowKey, keyColumns(t, d)),
-    fkColumns: e.fkColumns,
-    parentTable: e.parentTable,
-    parentKey: keyText(e.parentKey, parentColumns(t, e.fkColumns)),
-    firstSeen,
-    attempts,
-    values: null,
-  });
-  const rejectedRow = (t: TableState, d: Direction, e: { rowKey: string; column: string | null; reason: string; code: string | null }, firstSeen: string): RejectedRow => ({
-    table: t.name,
-    rowKey: keyText(e.rowKey, keyColumns(t, d)),
-    column: e.column,
-    reason: e.reason,
-    code: e.code,
-    firstSeen,
-    values: null,
-  });
-
   function log(level: Level, text: string): void {
     output.push({ at: now(), level, text });
     // amortised O(1): trim in halves rather than shifting every line
@@ -163,36 +119,6 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       timer = setTimeout(publish, Math.max(every, 1000));
       timer.unref?.();
     }
-  }
-
-  function viewOf(t: TableState, position: number): TableView {
-    if (t.view && t.view.order === position) return t.view;
-    const waiting: TableView['waiting'] = [];
-    const rejected: TableView['rejected'] = [];
-    let waitingCount = 0;
-    let rejectedCount = 0;
-    for (const l of Object.values(t.ledgers)) {
-      waiting.push(...l.waiting.values());
-      rejected.push(...l.rejected.values());
-      waitingCount += l.waitingCount;
-      rejectedCount += l.rejectedCount;
-    }
-    const progress = t.progress ? { ...t.progress } : null;
-    t.view = {
-      name: t.name,
-      sqliteName: t.sqliteName,
-      order: position,
-      badges: tableBadges({ progress, waiting: waitingCount, rejected: rejectedCount, findings: t.findings }),
-      sqlite: t.sqlite,
-      postgres: t.postgres,
-      findings: t.findings,
-      mapping: t.mapping,
-      mappingYaml: t.mappingYaml,
-      progress,
-      waiting,
-      rejected,
-    };
-    return t.view;
   }
 
   function build(): TuiSnapshot {
@@ -230,11 +156,6 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       if (n !== null) (sum += n), (known = true);
     }
     return known ? sum : null;
-  }
-
-  function progressOf(t: TableState): TableProgress {
-    if (!t.progress) t.progress = { state: 'queued', mode: null, done: 0, total: null, written: 0, skipped: 0, rejected: 0, rowsPerSecond: 0, elapsedMs: 0, etaMs: null, error: null };
-    return t.progress;
   }
 
   function onEvent(e: ReplicationEvent): void {

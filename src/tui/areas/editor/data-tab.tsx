@@ -13,7 +13,7 @@ import { formatAge } from '../../format/duration.js';
 import { fit, oneLine, textWidth } from '../../format/text.js';
 import { Line, type Segment } from '../line.js';
 import { scrollPosition, useListCursor } from '../list-cursor.js';
-import { useAreaInput } from '../use-area-input.js';
+import { useStableInput } from '../../shell/use-stable-input.js';
 
 export interface DataTabProps {
   table: TableView;
@@ -95,7 +95,7 @@ export function DataTab({ table, focused, width, height, now }: DataTabProps) {
       }),
   );
 
-  useAreaInput((input, key) => {
+  useStableInput((input, key) => {
     const command = commandForKey(input, key, ['list']);
     if (command === 'move.left') setFirst((f) => Math.max(1, Math.min(maxFirst, f) - 1));
     else if (command === 'move.right') setFirst((f) => Math.min(maxFirst, f + 1));

@@ -11,7 +11,7 @@ import { useTheme, severityRole } from '../../theme.js';
 import { oneLine, sliceCells, textWidth } from '../../format/text.js';
 import { Line, type Segment } from '../line.js';
 import { nextIndex, scrollPosition } from '../list-cursor.js';
-import { useAreaInput } from '../use-area-input.js';
+import { useStableInput } from '../../shell/use-stable-input.js';
 import { useSideScroll } from '../side-scroll.js';
 
 export interface OutputLogProps {
@@ -40,7 +40,7 @@ export function OutputLog({ snapshot, header, focused, width, height }: OutputLo
   // time and level mark take 11 cells
   const side = useSideScroll(lines.reduce((n, l) => Math.max(n, textWidth(l.text)), 0) + 11 - width + 1);
 
-  useAreaInput((input, key) => {
+  useStableInput((input, key) => {
     const command = commandForKey(input, key, ['list']);
     if (side.move(command)) return;
     setPinned((prev) => {

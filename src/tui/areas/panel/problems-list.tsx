@@ -16,7 +16,7 @@ import { oneLine, sliceCells, textWidth } from '../../format/text.js';
 import type { EditorTab } from '../editor-area.js';
 import { Line, type Segment } from '../line.js';
 import { scrollPosition, useListCursor } from '../list-cursor.js';
-import { useAreaInput } from '../use-area-input.js';
+import { useStableInput } from '../../shell/use-stable-input.js';
 import { useSideScroll } from '../side-scroll.js';
 
 export interface ProblemRow {
@@ -94,7 +94,7 @@ export function ProblemsList({ snapshot, header, focused, width, height, onOpenP
   const longest = rows.reduce((n, r) => Math.max(n, textWidth(r.text) + (r.kind === 'entry' ? 3 : 1)), 0);
   const side = useSideScroll(longest - width + 1);
 
-  useAreaInput((input, key) => {
+  useStableInput((input, key) => {
     const command = commandForKey(input, key, ['list']);
     if (command === 'select') {
       const row = rows[cursor.selected];
