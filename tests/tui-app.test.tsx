@@ -11,7 +11,7 @@ import { ThemeContext, createTheme } from '../src/tui/theme.js';
 import type { TuiSnapshot } from '../src/tui/state/tui-snapshot.js';
 import { tuiSnapshotFixture } from './harness/tui-snapshot.js';
 
-const tick = (ms = 40): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const tick = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** records what the shell asks for; a run "goes" until stop() is called */
 function recordingActions(running = false) {
