@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
-import { PAIR_STATE_TABLES, stateTableDdl, stateTableRef, type StateTableName } from './state-tables.js';
+import { PAIR_STATE_TABLES, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
 
 const T = {
@@ -22,7 +22,12 @@ const SCOPE_WHERE = 'sqlite_id = @sqliteId AND postgres_id = @postgresId AND dir
 
 /** Create the given state tables where missing (IF NOT EXISTS: safe to run every time). */
 export function ensureSqliteStateTables(db: Database.Database, names: readonly StateTableName[]): void {
-  for (const sql of stateTableDdl('sqlite', names)) db.exec(sql);
+  // Checking first, as the PostgreSQL side does: writing the DDL loads knex, about 0.2 s
+  // of every run (a fifth of an incremental one) once the tables exist.
+  const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+  const missing = names.filter((n) => !present.has(stateTableName('sqlite', n)));
+  if (missing.length === 0) return;
+  for (const sql of stateTableDdl('sqlite', missing)) db.exec(sql);
 }
 
 export function nowIso(): string {
