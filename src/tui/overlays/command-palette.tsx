@@ -20,6 +20,8 @@ export interface CommandPaletteProps {
   onOpenTable(table: string): void;
   onClose(): void;
   mode?: 'commands' | 'tables';
+  /** letters typed after Ctrl+P or `:` before the palette was drawn (see app.tsx) */
+  initialQuery?: string;
 }
 
 interface Entry {
@@ -32,10 +34,10 @@ export function paletteCommands(): Entry[] {
   return keyBindings.filter((b) => b.inPalette).map((b) => ({ id: b.command, title: b.title, keys: keyLabel(b.command) }));
 }
 
-export function CommandPalette({ tables, width, height, onRun, onOpenTable, onClose, mode: initialMode = 'commands' }: CommandPaletteProps) {
+export function CommandPalette({ tables, width, height, onRun, onOpenTable, onClose, mode: initialMode = 'commands', initialQuery = '' }: CommandPaletteProps) {
   const theme = useTheme();
   const [mode, setMode] = useState(initialMode);
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(initialQuery);
   const [selected, setSelected] = useState(0);
   const entries = useMemo<Entry[]>(() => (mode === 'commands' ? paletteCommands() : tables.map((t) => ({ id: t, title: t, keys: '' }))), [mode, tables]);
   const matches = useMemo(() => fuzzyFilter(entries, query, (e) => e.title), [entries, query]);
