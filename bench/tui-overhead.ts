@@ -15,7 +15,7 @@ import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import pg from 'pg';
 import { posPostgresSchemaPath, POS_TABLES, type GeneratedPos } from './generate-pos.js';
-import { countTables, createDatabase, dropDatabase, execute, runSqlFile } from './pg-admin.js';
+import { countTables, createDatabase, dropDatabase, execute, runSqlFile, withClient } from './pg-admin.js';
 import { replicateArgs, runReplicate } from './replicate-run.js';
 import type { Measurement, MeasurementKey } from './results.js';
 import { hasGnuTime } from './timed-process.js';
@@ -70,16 +70,6 @@ async function engineRunMs(client: pg.Client): Promise<{ finished: boolean; ms: 
   }
 }
 
-/** One connection for all the polling (a connection per poll would load the server under test). */
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function landed(url: string): Promise<number> {
   const counts = await countTables(url);

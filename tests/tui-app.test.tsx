@@ -11,7 +11,7 @@ import { ThemeContext, createTheme } from '../src/tui/theme.js';
 import type { TuiSnapshot } from '../src/tui/state/tui-snapshot.js';
 import { tuiSnapshotFixture } from './harness/tui-snapshot.js';
 
-const tick = (ms = 40): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const tick = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** records what the shell asks for; a run "goes" until stop() is called */
 function recordingActions(running = false) {
@@ -76,6 +76,25 @@ describe('the TUI shell', () => {
     const a = app();
     await a.press('r', 'R', 'v', 'd');
     expect(a.calls).toEqual(['run sqlite-to-pg', 'run pg-to-sqlite', 'verify', 'dry-run sqlite-to-pg']);
+  });
+
+  it('letters typed right after : land in the palette query, never run as commands', async () => {
+    const a = app();
+    // no wait between the keys: the palette has not been drawn when 'v' and 'e' arrive
+    a.stdin.write(':');
+    a.stdin.write('v');
+    a.stdin.write('e');
+    await a.until('Command palette');
+    expect(a.frame()).toContain('> ve');
+    expect(a.calls).toEqual([]);
+    await a.press('\u001B');
+    await a.until('Command palette', false);
+    // `:` and the query in one chunk (a paste)
+    a.stdin.write(':verify');
+    await a.until('Command palette');
+    expect(a.frame()).toContain('> verify');
+    await a.press('\r');
+    expect(a.calls).toEqual(['verify']);
   });
 
   it('Ctrl+P opens the palette; a command typed and Enter runs it and closes the palette', async () => {

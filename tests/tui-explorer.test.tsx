@@ -8,7 +8,7 @@ import { Explorer, type ExplorerProps } from '../src/tui/areas/explorer.js';
 import { ThemeContext, createTheme } from '../src/tui/theme.js';
 import { tuiSnapshotFixture } from './harness/tui-snapshot.js';
 
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 40));
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 
 function explorer(over: Partial<ExplorerProps> = {}) {
   const opened: string[] = [];

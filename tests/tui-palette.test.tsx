@@ -11,7 +11,7 @@ import { fuzzyFilter, fuzzyMatch } from '../src/tui/fuzzy-match.js';
 import { keyBindings, type CommandId } from '../src/tui/keys/key-bindings.js';
 import { ThemeContext, createTheme } from '../src/tui/theme.js';
 
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 const TABLES = ['customers', 'products', 'orders', 'order_items', 'audit_log'];
 
 function palette() {
@@ -49,6 +49,13 @@ describe('command palette', () => {
     p.stdin.write('\r');
     await tick();
     expect(p.ran).toEqual(['verify']);
+  });
+
+  it('runs the command when the last letters and Enter arrive in one chunk (fast typing, a paste)', async () => {
+    const p = palette();
+    p.stdin.write('fix\r');
+    await tick();
+    expect(p.ran).toEqual(['fix-script.write']);
   });
 
   it('moves the choice with the arrows', async () => {
@@ -93,6 +100,9 @@ describe('fuzzy matching', () => {
     const titles = keyBindings.filter((b) => b.inPalette).map((b) => b.title);
     expect(fuzzyFilter(titles, 'rsp', (t) => t)[0]?.item).toMatch(/^Run: SQLite → PostgreSQL/);
     expect(fuzzyFilter(titles, 'rsp inc', (t) => t)[0]?.item).toBe('Run: SQLite → PostgreSQL (incremental)');
+    // equal matches keep the key table's order: the everyday incremental run before the full copy
+    expect(fuzzyFilter(titles, 'run sqlite', (t) => t)[0]?.item).toBe('Run: SQLite → PostgreSQL (incremental)');
+    expect(fuzzyFilter(titles, 'run sqlite full', (t) => t)[0]?.item).toBe('Run: SQLite → PostgreSQL (full)');
     expect(fuzzyFilter(titles, 'fix', (t) => t)[0]?.item).toBe('Write fix script for SQLite');
     expect(fuzzyMatch('xyz', 'Verify schemas')).toBeNull();
     expect(fuzzyMatch('VS', 'Verify schemas')?.positions).toEqual([0, 7]);

@@ -4,7 +4,7 @@
  * through the key table to commands. Data comes from the store's snapshots; commands go
  * to the actions (the controller), which never block the UI.
  */
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useStableInput } from './shell/use-stable-input.js';
 import { commandForKey, type CommandId } from './keys/key-bindings.js';
@@ -83,6 +83,13 @@ export function App({ source, actions, onQuit, size: fixedSize }: AppProps) {
   const [panelTab, setPanelTab] = useState<PanelTab>('problems');
   const [overlay, setOverlay] = useState<Overlay>(null);
   const [capturing, setCapturing] = useState(false);
+  // Letters typed right after Ctrl+P or `:` reach the shell before the palette is drawn and
+  // listening; they are kept here and become the palette's first query instead of commands.
+  const typeAhead = useRef<string | null>(null);
+  const closeOverlay = (): void => {
+    typeAhead.current = null;
+    setOverlay(null);
+  };
 
   const quit = useCallback(() => {
     onQuit?.();
@@ -101,10 +108,12 @@ export function App({ source, actions, onQuit, size: fixedSize }: AppProps) {
   const perform = (command: CommandId): void => {
     switch (command) {
       case 'palette.open':
+        typeAhead.current = '';
         return setOverlay({ kind: 'palette', mode: 'commands' });
       case 'help.open':
         return setOverlay({ kind: 'help' });
       case 'table.open':
+        typeAhead.current = '';
         return setOverlay({ kind: 'palette', mode: 'tables' });
       case 'run.sqlite-to-pg':
       case 'run.sqlite-to-pg.full':
@@ -170,6 +179,17 @@ export function App({ source, actions, onQuit, size: fixedSize }: AppProps) {
   useStableInput((input, key) => {
     // while the explorer's filter is being typed, only Ctrl+C reaches the shell
     if (capturing && !(key.ctrl && input === 'c')) return;
+    if (typeAhead.current !== null) {
+      if (key.escape) return closeOverlay();
+      if (!key.ctrl && !key.meta) typeAhead.current += input.replace(/[\u0000-\u001f\u007f]/g, '');
+      return;
+    }
+    // `:` and the query in one chunk (a paste, a fast typist)
+    if (input.length > 1 && input.startsWith(':') && !key.ctrl && !key.meta) {
+      perform('palette.open');
+      typeAhead.current = input.slice(1).replace(/[\u0000-\u001f\u007f]/g, '');
+      return;
+    }
     const command = commandForKey(input, key, ['global', focus]);
     if (command) perform(command);
   }, overlay === null);
@@ -203,13 +223,14 @@ export function App({ source, actions, onQuit, size: fixedSize }: AppProps) {
         width={overlayWidth}
         height={overlayHeight}
         mode={overlay.mode}
-        onClose={() => setOverlay(null)}
+        initialQuery={typeAhead.current ?? ''}
+        onClose={closeOverlay}
         onOpenTable={(t) => {
-          setOverlay(null);
+          closeOverlay();
           openTable(t);
         }}
         onRun={(c) => {
-          setOverlay(null);
+          closeOverlay();
           perform(c);
         }}
       />

@@ -26,8 +26,9 @@ export function fuzzyMatch(query: string, text: string): FuzzyMatch | null {
   });
   if (positions[0] === 0) score += 4;
   if (t.includes(q)) score += 10;
-  // shorter titles win ties: the query says more of them
-  score -= text.length / 100;
+  // a compact match wins ties; the length of the title does not, so "run sqlite" keeps the
+  // key table's order (incremental before full) instead of preferring the shorter "(full)"
+  score -= ((positions.at(-1) ?? 0) - (positions[0] ?? 0)) / 100;
   return { score, positions };
 }
 

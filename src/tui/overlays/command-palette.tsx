@@ -20,6 +20,8 @@ export interface CommandPaletteProps {
   onOpenTable(table: string): void;
   onClose(): void;
   mode?: 'commands' | 'tables';
+  /** letters typed after Ctrl+P or `:` before the palette was drawn (see app.tsx) */
+  initialQuery?: string;
 }
 
 interface Entry {
@@ -32,29 +34,30 @@ export function paletteCommands(): Entry[] {
   return keyBindings.filter((b) => b.inPalette).map((b) => ({ id: b.command, title: b.title, keys: keyLabel(b.command) }));
 }
 
-export function CommandPalette({ tables, width, height, onRun, onOpenTable, onClose, mode: initialMode = 'commands' }: CommandPaletteProps) {
+export function CommandPalette({ tables, width, height, onRun, onOpenTable, onClose, mode: initialMode = 'commands', initialQuery = '' }: CommandPaletteProps) {
   const theme = useTheme();
   const [mode, setMode] = useState(initialMode);
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(initialQuery);
   const [selected, setSelected] = useState(0);
   const entries = useMemo<Entry[]>(() => (mode === 'commands' ? paletteCommands() : tables.map((t) => ({ id: t, title: t, keys: '' }))), [mode, tables]);
   const matches = useMemo(() => fuzzyFilter(entries, query, (e) => e.title), [entries, query]);
   const at = Math.min(selected, Math.max(0, matches.length - 1));
 
+  const choose = (chosen: Entry | undefined): void => {
+    if (!chosen) return;
+    if (mode === 'tables') return onOpenTable(chosen.id);
+    if (chosen.id === 'table.open') {
+      setMode('tables');
+      setQuery('');
+      setSelected(0);
+      return;
+    }
+    onRun(chosen.id as CommandId);
+  };
+
   useStableInput((input, key) => {
     if (key.escape || (key.ctrl && input === 'c')) return onClose();
-    if (key.return) {
-      const chosen = matches[at]?.item;
-      if (!chosen) return;
-      if (mode === 'tables') return onOpenTable(chosen.id);
-      if (chosen.id === 'table.open') {
-        setMode('tables');
-        setQuery('');
-        setSelected(0);
-        return;
-      }
-      return onRun(chosen.id as CommandId);
-    }
+    if (key.return) return choose(matches[at]?.item);
     if (key.upArrow) return setSelected(Math.max(0, at - 1));
     if (key.downArrow) return setSelected(Math.min(matches.length - 1, at + 1));
     if (key.pageUp) return setSelected(Math.max(0, at - 5));
@@ -64,8 +67,16 @@ export function CommandPalette({ tables, width, height, onRun, onOpenTable, onCl
       return setSelected(0);
     }
     if (key.ctrl || key.meta || key.tab || input.length === 0) return;
-    // printable text only (a paste arrives as one string)
-    const text = input.replace(/[\u0000-\u001f\u007f]/g, '');
+    // A fast typist (or a paste, or a test driving a real terminal) can deliver the last
+    // letters and Enter in one chunk: the letters extend the query, then Enter picks from it.
+    const enterAt = input.search(/[\r\n]/);
+    const text = (enterAt < 0 ? input : input.slice(0, enterAt)).replace(/[\u0000-\u001f\u007f]/g, '');
+    if (enterAt >= 0) {
+      const typed = query + text;
+      setQuery(typed);
+      setSelected(0);
+      return choose(text ? fuzzyFilter(entries, typed, (e) => e.title)[0]?.item : matches[at]?.item);
+    }
     if (text) {
       setQuery((q) => q + text);
       setSelected(0);
