@@ -27,7 +27,7 @@ describe('editor: Progress tab', () => {
 
   it('counts are exact while they are short, compact when they are long', () => {
     const snapshot = tuiSnapshotFixture();
-    const small: TuiSnapshot = { ...snapshot, tables: snapshot.tables.map((t) => (t.name === 'orders' && t.progress ? { ...t, progress: { ...t.progress, done: 3042, total: 5000 } } : t)) };
+    const small: TuiSnapshot = { ...snapshot, tables: snapshot.tables.map((t) => (t.name === 'orders' && t.progress ? { ...t, progress: { ...t.progress, state: 'running', done: 3042, total: 5000 } } : t)) };
     const { lines } = progress(small, null);
     expect(lines()[5]).toMatch(/ 3,042\/5,000 /);
     expect(lines()[6]).toMatch(/ 8M\/20M /);
@@ -40,6 +40,19 @@ describe('editor: Progress tab', () => {
     expect(frame()).toContain('Run idle');
     expect(frame()).toContain('no run yet: r runs SQLite → PostgreSQL');
     expect(frame()).toMatch(/customers\s+not in this run/);
+  });
+
+  it('an incremental run that found nothing new in a table shows it done and full, not 0% of the table', () => {
+    const snapshot = tuiSnapshotFixture();
+    const quiet: TuiSnapshot = {
+      ...snapshot,
+      tables: snapshot.tables.map((t) => (t.name === 'customers' && t.progress ? { ...t, progress: { ...t.progress, state: 'done', done: 0, total: 17, rowsPerSecond: 0 } } : t)),
+    };
+    const { lines } = progress(quiet, null);
+    const customers = lines().find((l) => l.includes('customers')) ?? '';
+    expect(customers).toMatch(/✓ customers\s+█+\s+0\/0\s+100%/);
+    expect(customers).not.toContain('░');
+    expect(customers).not.toContain('0/17');
   });
 
   it('an unknown estimate shows the rows read so far, not "of 0"', () => {

@@ -91,7 +91,7 @@ function doneOfTotal(done: number, total: number | null): string {
 /** The bar's total: empty while queued, full once done (an empty table too), the estimate while running. */
 function barTotal(p: TableProgress): number | null {
   if (p.state === 'queued') return Math.max(1, p.total ?? 1);
-  if (p.state === 'done') return Math.max(1, p.done, p.total ?? 0);
+  if (p.state === 'done') return Math.max(1, p.done);
   return p.total !== null && p.total > 0 ? p.total : null;
 }
 
@@ -104,9 +104,12 @@ function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, widt
   if (p.state === 'failed' && p.error) return [...head, { text: `  failed: ${oneLine(p.error)}`, style: theme.style('error') }];
   // optional columns in order of importance; each is kept only if it still fits beside a 6-cell bar
   const running = p.state === 'running';
+  // a finished table read all there was: an incremental run's estimate is the table's size, not what was new
+  const finished = p.state === 'done';
+  const total = finished ? p.done : p.total;
   const optional = [
-    fitRight(doneOfTotal(p.done, p.total), 14),
-    fitRight(formatPercent(p.done, p.total) || (p.state === 'queued' ? ' queued' : ''), 7),
+    fitRight(doneOfTotal(p.done, total), 14),
+    fitRight(formatPercent(p.done, total) || (finished ? '100%' : p.state === 'queued' ? ' queued' : ''), 7),
     running || p.rowsPerSecond > 0 ? fitRight(`${formatCompact(p.rowsPerSecond)}/s`, 9) : '',
     running && p.etaMs !== null ? fitRight(`ETA ${formatDuration(p.etaMs)}`, 12) : '',
     p.elapsedMs > 0 ? fitRight(formatDuration(p.elapsedMs), 9) : '',
@@ -124,7 +127,7 @@ function tableSegments(t: TableView, isCurrent: boolean, nameWidth: number, widt
   return [
     ...head,
     { text: ' ' },
-    { text: progressBar(p.done, barTotal(p), barWidth, Math.floor(now / 200)), style: theme.style(STATE_ROLE[p.state]) },
+    { text: progressBar(finished ? barTotal(p) ?? 1 : p.done, barTotal(p), barWidth, Math.floor(now / 200)), style: theme.style(STATE_ROLE[p.state]) },
     { text: kept.join('') },
     { text: notes, style: theme.style(p.rejected > 0 ? 'error' : 'warning') },
   ];
