@@ -144,3 +144,13 @@ export function redactSecret(text: string, secret: string | null | undefined): s
   if (!secret) return text;
   return text.split(secret).join('***');
 }
+
+/** The URL's password, decoded, or null: the secret redactSecret keeps out of messages. */
+export function passwordInUrl(url: string): string | null {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p.length > 0 ? p : null;
+  } catch {
+    return null;
+  }
+}

@@ -4,7 +4,7 @@
  * Commands load on demand, so `--help` and a quick verify do not pay for the rest.
  */
 import yargs, { type Argv } from 'yargs';
-import { ReplicateError, redactSecret } from '../errors.js';
+import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
 import { errorMessage } from './error-message.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { print, processIO, type CliIO } from './io.js';
@@ -50,7 +50,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
       code = await fn();
     } catch (error) {
       code = exitCodeFor(error);
-      const secret = io.env.PG_URL ? safePassword(io.env.PG_URL) : null;
+      const secret = io.env.PG_URL ? passwordInUrl(io.env.PG_URL) : null;
       print(io.stderr, `replicate: ${redactSecret(errorMessage(error), secret)}`);
       if (!(error instanceof ReplicateError) && io.env.REPLICATE_DEBUG && error instanceof Error) print(io.stderr, error.stack ?? '');
     }
@@ -172,11 +172,3 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
   return code;
 }
 
-function safePassword(url: string): string | null {
-  try {
-    const p = decodeURIComponent(new URL(url).password);
-    return p.length > 0 ? p : null;
-  } catch {
-    return null;
-  }
-}

@@ -10,7 +10,7 @@
  */
 import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { KeysetPosition, SourceRow } from '../io/batch-io.js';
-import type { ReplicationEvent } from '../events.js';
+import type { EventOf, ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import { pendingSecondPass } from './deferred-checkpoint.js';
 import { settleSecondPass, splitLedger, writeDeferredColumns, type LedgerSplit, type SecondPassOutcome } from './deferred-columns.js';
@@ -38,16 +38,8 @@ export interface DeferredPassResult {
   tables: SecondPassStats[];
 }
 
-/** One table's second pass: rows re-read, updated, and held back (skip ledger) or rejected. */
-export interface SecondPassStats {
-  table: string;
-  columns: string[];
-  read: number;
-  updated: number;
-  skipped: number;
-  rejected: number;
-  ms: number;
-}
+/** One table's second pass: rows re-read, updated, and held back (skip ledger) or rejected; what its event says. */
+export type SecondPassStats = Omit<EventOf<'deferred-pass'>, 'type'>;
 
 interface Tally {
   read: number;

@@ -6,6 +6,7 @@
  * DESIGN.md "Replication semantics": atomic checkpoints, deferred parents, rejects.
  */
 import type { Direction } from '../run-plan.js';
+import type { EventOf } from '../events.js';
 
 /** Identifies a source/target pair and direction. */
 export interface PairScope {
@@ -57,7 +58,7 @@ export interface TableRunStats {
   ms: number;
   error: string | null;
   /** an FK cycle's second pass over this table's deferred columns, when it had one (its skips and rejects are counted above too) */
-  secondPass?: { columns: string[]; read: number; updated: number; skipped: number; rejected: number; ms: number };
+  secondPass?: Omit<EventOf<'deferred-pass'>, 'type' | 'table'>;
 }
 
 export interface RunRecord {

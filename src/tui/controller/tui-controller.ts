@@ -6,7 +6,7 @@
  * and Output lines, with the password redacted; they never escape to the app.
  */
 import { resolve } from 'node:path';
-import { ConnectionError, FileMissingError, NotSqliteError, redactSecret } from '../../errors.js';
+import { ConnectionError, FileMissingError, NotSqliteError, passwordInUrl, redactSecret } from '../../errors.js';
 import { errorMessage } from '../../cli/error-message.js';
 import { planReplication, runReplication, type PairConfig } from '../../replicator/engine/run-replication.js';
 import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-status.js';
@@ -61,7 +61,7 @@ export interface TuiController {
 export function createTuiController(o: TuiControllerOptions): TuiController {
   const { store } = o;
   const config: PairConfig = { sqlitePath: o.sqlitePath, pgUrl: o.pgUrl, schema: o.schema, mappingsDir: o.mappingsDir, ...(o.params ? { params: o.params } : {}) };
-  const password = passwordOf(o.pgUrl);
+  const password = passwordInUrl(o.pgUrl);
   let job: { name: string; done: Promise<unknown> } | null = null;
   let isRun = false;
   let stopRequested = false;
@@ -229,11 +229,3 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
   };
 }
 
-function passwordOf(url: string): string | null {
-  try {
-    const p = decodeURIComponent(new URL(url).password);
-    return p.length > 0 ? p : null;
-  } catch {
-    return null;
-  }
-}

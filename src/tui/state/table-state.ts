@@ -3,24 +3,14 @@
  * and how it becomes the immutable TableView a snapshot carries. Ledger rows get their
  * display keys here, with the column names the mapping gives.
  */
-import type { Finding } from '../../verify/finding.js';
-import type { Table } from '../../model/schema.js';
-import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import type { Direction } from '../../replicator/run-plan.js';
 import { keyText } from './key-text.js';
 import { tableBadges } from './table-badges.js';
 import { TableLedger } from './table-ledger.js';
 import type { RejectedRow, TableProgress, TableView, WaitingRow } from './tui-snapshot.js';
 
-export interface TableState {
-  name: string;
-  sqliteName: string;
-  sqlite: Table | null;
-  postgres: Table | null;
-  findings: Finding[];
-  mapping: LoadedMapping | null;
-  mappingYaml: string | null;
-  progress: TableProgress | null;
+/** A table's mutable state: the view's own fields, the ledgers behind its rows and badges, and its last published view. */
+export interface TableState extends Pick<TableView, 'name' | 'sqliteName' | 'sqlite' | 'postgres' | 'findings' | 'mapping' | 'mappingYaml' | 'progress'> {
   ledgers: Record<Direction, TableLedger>;
   view: TableView | null;
 }
