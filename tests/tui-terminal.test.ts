@@ -28,7 +28,8 @@ beforeAll(async () => {
   pair = await createTuiPair({ database: 'tui_shop' });
   // colours as a user's terminal has them: the screen text must not depend on them
   // batches of 1,000 rows: the run moves in steps a frame can show, even on a fast machine
-  t = spawnTerminal(process.execPath, [BIN, 'tui', ...pair.flags, '--batch-size', '1000'], { cols: 100, rows: 30, cwd: pair.dir.path, env: { NO_COLOR: undefined, FORCE_COLOR: undefined } });
+  // CI=true as in a CI job's shell: Ink alone would then draw nothing until the app quits
+  t = spawnTerminal(process.execPath, [BIN, 'tui', ...pair.flags, '--batch-size', '1000'], { cols: 100, rows: 30, cwd: pair.dir.path, env: { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true' } });
 });
 afterAll(async () => {
   t.kill();

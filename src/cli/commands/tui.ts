@@ -27,6 +27,27 @@ export function hasTerminal(io: CliIO): boolean {
   return !!io.stdout.isTTY && !!process.stdin.isTTY;
 }
 
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
+/**
+ * Ink (through is-in-ci, read once when Ink is imported) draws only the last frame when CI or
+ * CONTINUOUS_INTEGRATION is set: a TUI opened in such a shell (a CI job's terminal, a runner's
+ * debug shell) would stay blank until quit. We checked for a terminal ourselves, so Ink is
+ * imported with them hidden and they are put back at once.
+ */
+async function withCiHiddenFromInk<T>(load: () => Promise<T>): Promise<T> {
+  const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) process.env[name] = 'false';
+  try {
+    return await load();
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
 export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Promise<number> {
   if (!hasTerminal(io)) {
     print(io.stderr, 'replicate tui: needs a terminal (stdin and stdout must be a TTY); for plain output use `replicate run`, `replicate status` or `replicate verify`');
@@ -35,12 +56,12 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
   const flagParams = parseParams(args.param);
   const s = resolveSettings(args, io);
   // the UI's modules load only when it opens: plain commands do not pay for React and Ink
-  const [{ createTuiStore }, { createTuiController }, { renderTui }, { detectColors }] = await Promise.all([
+  const [{ createTuiStore }, { createTuiController }, { renderTui }, { detectColors }] = await withCiHiddenFromInk(() => Promise.all([
     import('../../tui/state/tui-store.js'),
     import('../../tui/controller/tui-controller.js'),
     import('../../tui/render-tui.js'),
     import('../../tui/theme.js'),
-  ]);
+  ]));
   const store = createTuiStore({ sqliteLabel: relative(io.cwd, s.sqlitePath) || s.sqlitePath, postgresLabel: describePostgresUrl(s.pgUrl) });
   const controller = createTuiController({
     sqlitePath: s.sqlitePath,
