@@ -8,6 +8,8 @@ export interface BenchOptions {
   seed: number | null;
   skipPgloader: boolean;
   skipTui: boolean;
+  /** the cases to measure (a, b, c, d, f); all by default */
+  cases: ReadonlySet<CaseLetter>;
   baseline: string | null;
   /** Where --save-baseline writes, or null when not asked. */
   saveBaseline: string | null;
@@ -20,6 +22,9 @@ export interface BenchOptions {
   help: boolean;
 }
 
+export type CaseLetter = 'a' | 'b' | 'c' | 'd' | 'f';
+const CASE_LETTERS: readonly CaseLetter[] = ['a', 'b', 'c', 'd', 'f'];
+
 export const DEFAULT_BASELINE = 'bench/baseline.json';
 
 export const USAGE = `npm run bench -- [options]
@@ -31,6 +36,8 @@ data: replicate against pgloader, psql \\copy and sqlite3 .import (see bench/REA
   --seed N            generator seed (default ${DEFAULT_SEED})
   --skip-pgloader     do not run pgloader (also skipped, with a note, when not installed)
   --skip-tui          do not measure case f (the same load with and without the TUI attached)
+  --cases LIST        measure only these cases, e.g. a or b,d (default a,b,c,d,f); c loads its
+                      source with psql \copy (case b's floor) first, d runs case b first
   --baseline FILE     show every number next to this earlier run's and the change
   --save-baseline     write this run's results to the --baseline file (default ${DEFAULT_BASELINE})
   --json              print the results as JSON instead of the table
@@ -58,6 +65,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       seed: { type: 'string' },
       'skip-pgloader': { type: 'boolean' },
       'skip-tui': { type: 'boolean' },
+      cases: { type: 'string' },
       baseline: { type: 'string' },
       'save-baseline': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -76,11 +84,17 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const seed = values.seed === undefined ? null : Number(values.seed);
   if (seed !== null && !Number.isInteger(seed)) throw new Error(`--seed must be an integer; got '${values.seed}'`);
   const baseline = values.baseline ?? null;
+  const cases = new Set<CaseLetter>();
+  for (const c of (values.cases ?? CASE_LETTERS.join(',')).split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!CASE_LETTERS.includes(c as CaseLetter)) throw new Error(`--cases takes letters from ${CASE_LETTERS.join(',')}; got '${c}'`);
+    cases.add(c as CaseLetter);
+  }
   return {
     scale: positiveNumber('scale', values.scale) ?? 1,
     seed,
     skipPgloader: values['skip-pgloader'] ?? false,
-    skipTui: values['skip-tui'] ?? false,
+    skipTui: (values['skip-tui'] ?? false) || !cases.has('f'),
+    cases,
     baseline,
     saveBaseline: values['save-baseline'] ? (baseline ?? DEFAULT_BASELINE) : null,
     json: values.json ?? false,

@@ -15,6 +15,7 @@ import { createPosSqliteSchema, posPostgresSchemaPath, POS_TABLES, type Generate
 import { countTables, createDatabase, dropDatabase, execute, runSqlFile } from './pg-admin.js';
 import { runPgloader } from './pgloader-run.js';
 import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
+import type { CaseLetter } from './bench-options.js';
 import type { CaseId, Measurement, MeasurementKey } from './results.js';
 import { TUI_LABELS } from './tui-overhead.js';
 
@@ -22,6 +23,8 @@ export interface CaseContext {
   adminUrl: string;
   workDir: string;
   dataset: GeneratedPos;
+  /** the cases asked for (c needs b's floor load as its source, d needs b) */
+  cases: ReadonlySet<CaseLetter>;
   batchSize: number | null;
   /** Why pgloader is not measured, or null to measure it. */
   pgloaderSkipped: string | null;
@@ -105,22 +108,11 @@ function floorMeasurement(key: MeasurementKey, expected: number, r: FloorResult,
   return r.code === 0 ? loaded(key, expected, landed, r.ms, null) : failed(key, `exit ${r.code}: ${r.diagnostics}`);
 }
 
-export async function runCases(ctx: CaseContext): Promise<CaseResults> {
-  const { dataset, workDir } = ctx;
-  const expected = dataset.rows;
-  const source = dataset.path;
-  const out: Measurement[] = [];
-  const copyOf = (name: string): string => {
-    const p = join(workDir, name);
-    copyFileSync(source, p);
-    return p;
-  };
-  const csvDir = join(workDir, 'csv');
-  mkdirSync(csvDir, { recursive: true });
-  ctx.log('exporting the SQLite tables to CSV for psql \\copy (not timed)');
-  const csv = await exportSqliteCsv(source, csvDir, POS_TABLES);
-
-  // a) First migration into an empty database.
+/** a) First migration into an empty database: replicate --create-missing, then pgloader. */
+async function firstMigration(ctx: CaseContext, copyOf: (name: string) => string, out: Measurement[]): Promise<void> {
+  const { workDir } = ctx;
+  const expected = ctx.dataset.rows;
+  const source = ctx.dataset.path;
   const createUrl = await createDatabase(ctx.adminUrl, 'bench_create');
   out.push((await replicateCase('a.replicate', ctx, { sqlitePath: copyOf('a-source.db'), pgUrl: createUrl, direction: 'sqlite-to-pg', createMissing: true }, () => landedInPostgres(createUrl))).m);
   if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_create');
@@ -134,22 +126,12 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
     out.push(r.code === 0 ? loaded('a.pgloader', expected, await landedInPostgres(url), r.ms, r.peakRss) : failed('a.pgloader', `exit ${r.code}: ${r.diagnostics}`));
     if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_pgloader');
   }
+}
 
-  // b) Full load into the existing schema, FKs live.
-  const existingUrl = await createDatabase(ctx.adminUrl, 'bench_existing');
-  await runSqlFile(existingUrl, posPostgresSchemaPath());
-  const bSource = copyOf('b-source.db');
-  const b = await replicateCase('b.replicate', ctx, { sqlitePath: bSource, pgUrl: existingUrl, direction: 'sqlite-to-pg' }, () => landedInPostgres(existingUrl));
-  out.push(b.m);
-  const copyUrl = await createDatabase(ctx.adminUrl, 'bench_copy');
-  await runSqlFile(copyUrl, posPostgresSchemaPath());
-  ctx.log('b.copy: psql \\copy FROM CSV, tables in FK order');
-  await checkpoint(ctx);
-  const copied = await psqlCopyIn(copyUrl, csv, workDir);
-  out.push(floorMeasurement('b.copy', expected, copied, await landedInPostgres(copyUrl)));
-
-  // c) PostgreSQL to a SQLite file that has the schema; the source is the \copy-loaded
-  // database, vacuumed first so neither side pays for setting hint bits.
+/** c) PostgreSQL to a SQLite file that has the schema: replicate, then \\copy TO + sqlite3 .import. */
+async function pgToSqlite(ctx: CaseContext, copyUrl: string, csvDir: string, out: Measurement[]): Promise<void> {
+  const { workDir } = ctx;
+  const expected = ctx.dataset.rows;
   await execute(copyUrl, 'VACUUM ANALYZE');
   const cReplicate = join(workDir, 'c-replicate.db');
   createPosSqliteSchema(cReplicate);
@@ -162,10 +144,55 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   const floor = floorMeasurement('c.floor', expected, roundTrip, roundTrip.code === 0 ? landedInSqlite(cFloor) : 0);
   if (roundTrip.code === 0) floor.note = [floor.note, `\\copy TO ${(roundTrip.exportMs / 1000).toFixed(2)} s + .import ${(roundTrip.importMs / 1000).toFixed(2)} s`].filter(Boolean).join('; ');
   out.push(floor);
+}
+
+export async function runCases(ctx: CaseContext): Promise<CaseResults> {
+  const { dataset, workDir } = ctx;
+  const expected = dataset.rows;
+  const source = dataset.path;
+  const out: Measurement[] = [];
+  const copyOf = (name: string): string => {
+    const p = join(workDir, name);
+    copyFileSync(source, p);
+    return p;
+  };
+  const wants = (c: CaseLetter): boolean => ctx.cases.has(c);
+  // a) First migration into an empty database.
+  if (wants('a')) await firstMigration(ctx, copyOf, out);
+  const withB = wants('b') || wants('d');
+  if (!withB && !wants('c')) return { measurements: out, changedRows: 0 };
+  const csvDir = join(workDir, 'csv');
+  mkdirSync(csvDir, { recursive: true });
+  ctx.log('exporting the SQLite tables to CSV for psql \\copy (not timed)');
+  const csv = await exportSqliteCsv(source, csvDir, POS_TABLES);
+
+  // b) Full load into the existing schema, FKs live.
+  const existingUrl = await createDatabase(ctx.adminUrl, 'bench_existing');
+  const bSource = copyOf('b-source.db');
+  let b: { m: Measurement } | null = null;
+  if (withB) {
+    await runSqlFile(existingUrl, posPostgresSchemaPath());
+    b = await replicateCase('b.replicate', ctx, { sqlitePath: bSource, pgUrl: existingUrl, direction: 'sqlite-to-pg' }, () => landedInPostgres(existingUrl));
+    out.push(b.m);
+  }
+  const copyUrl = await createDatabase(ctx.adminUrl, 'bench_copy');
+  await runSqlFile(copyUrl, posPostgresSchemaPath());
+  ctx.log('b.copy: psql \\copy FROM CSV, tables in FK order');
+  await checkpoint(ctx);
+  const copied = await psqlCopyIn(copyUrl, csv, workDir);
+  out.push(floorMeasurement('b.copy', expected, copied, await landedInPostgres(copyUrl)));
+
+  // c) PostgreSQL to a SQLite file that has the schema; the source is the \copy-loaded
+  // database, vacuumed first so neither side pays for setting hint bits.
+  if (wants('c')) await pgToSqlite(ctx, copyUrl, csvDir, out);
+  if (!wants('d')) {
+    if (!ctx.keepDatabases) for (const name of DATABASES) await dropDatabase(ctx.adminUrl, name);
+    return { measurements: out, changedRows: 0 };
+  }
 
   // d) Incremental run on case b's pair after the app changed 0.1% of rows.
   const changed = changeFraction(bSource, CHANGED_FRACTION);
-  if (b.m.status !== 'ok') {
+  if (!b || b.m.status !== 'ok') {
     out.push(measurement('d.replicate', { status: 'skipped', note: 'needs case b\'s full run' }));
   } else {
     ctx.log(`d.replicate: incremental after changing ${changed.total} rows`);
