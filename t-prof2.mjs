@@ -1,0 +1,14 @@
+import Database from 'better-sqlite3';
+import { SqliteIntrospector } from './dist/introspect/sqlite-introspector.js';
+import { generateMappings } from './dist/mapping/generate-mapping.js';
+import { profileTimeFormat } from './dist/replicator/values/profile-time-format.js';
+const db = new Database('/tmp/perfd-work/b-source.db', { readonly: true });
+const s = new SqliteIntrospector(db).introspectSync();
+const m = generateMappings(s, s);
+let t = performance.now();
+const samples = [];
+for (const x of m) for (const c of x.columns) if (['timestamp','timestamptz','date'].includes(c.type)) samples.push(db.prepare(`SELECT "${c.sqlite}" FROM "${x.sqliteTable}" WHERE "${c.sqlite}" IS NOT NULL LIMIT ${process.argv[2] ?? 1000}`).pluck().safeIntegers(true).all());
+console.log('read', (performance.now() - t).toFixed(1), samples.length);
+t = performance.now();
+for (const v of samples) profileTimeFormat(v, 'timestamptz');
+console.log('classify', (performance.now() - t).toFixed(1));
