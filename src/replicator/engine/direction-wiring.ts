@@ -10,6 +10,7 @@ import type { BatchReader, BatchWriter, TargetTransaction } from '../io/batch-io
 import { createPostgresReader } from '../io/postgres-reader.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { createPostgresWriter } from '../io/postgres-writer.js';
+import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { createSqliteWriter } from '../io/sqlite-writer.js';
 import { postgresTransaction, sqliteTransaction } from '../io/target-transaction.js';
@@ -47,6 +48,8 @@ export interface TableWiring {
   keyReader: BatchReader;
   writer: BatchWriter;
   firstLoadWriter: BatchWriter | null;
+  /** how a first load into the (empty) target table goes, for the plan; null: not empty, or not PostgreSQL */
+  firstLoad: string | null;
   converter: RowConverter;
   fks: GuardedForeignKey[];
   sourceKeyIndexes: number[];
@@ -235,11 +238,6 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
       const insertOnlyColumns = plan.deferredColumns;
       const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
-      let firstLoadWriter: BatchWriter | null = null;
-      if (!toSqlite) {
-        const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
-        if ((empty.rows[0] as { empty: boolean } | undefined)?.empty) firstLoadWriter = createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct' });
-      }
       const serverId = plan.keyTranslation?.serverId;
       // FK values that point at a key-translated parent are translated by the FK guard
       // (local key -> server id), so they cross as they are read
@@ -265,11 +263,29 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
         fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
       }
+      let firstLoadWriter: BatchWriter | null = null;
+      let firstLoad: string | null = null;
+      if (!toSqlite) {
+        const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
+        if ((empty.rows[0] as { empty: boolean } | undefined)?.empty) {
+          // an empty table: COPY straight in; with the FK triggers off where the guard can lock the parents instead
+          const guarded = fks.map((fk) => ({ columns: fk.fkColumns, parentTable: fk.targetTable, parentColumns: fk.targetColumns, selfReference: fk.parentTable === plan.table }));
+          const refusal = fks.length === 0 ? 'no foreign keys' : await lockedParentsRefusal(conn.pg, conn.schema, plan.table, guarded, plan.deferredColumns);
+          firstLoadWriter = createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null });
+          firstLoad =
+            refusal === null
+              ? 'empty on the target: COPY straight in, parents checked and locked (FOR KEY SHARE) per batch instead of per-row FK triggers'
+              : fks.length === 0
+                ? 'empty on the target: COPY straight in'
+                : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
+        }
+      }
       return {
         reader,
         keyReader,
         writer,
         firstLoadWriter,
+        firstLoad,
         converter,
         fks,
         sourceKeyIndexes,

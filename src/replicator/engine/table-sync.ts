@@ -120,7 +120,8 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
   const { rows, converted, convertedFrom, rejects } = prepared;
   const convertedKey = (c: number): string => rowKeyOf(rows[convertedFrom[c] as number] as SourceRow, deps.sourceKeyIndexes);
   // FKs the target enforces itself are looked up only when the target refuses the batch
-  const trusted = deps.fks.filter(trustsTarget);
+  // (unless this writer switched the target's checks off: then every FK is looked up first)
+  const trusted = writer.parentChecksOff ? [] : deps.fks.filter(trustsTarget);
   const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer);
   const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,
