@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { BatchReader, BatchWriter, TargetTransaction } from '../io/batch-io.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
-import { advancePostgresSequences } from '../io/postgres-sequences.js';
+import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { createPostgresWriter } from '../io/postgres-writer.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
@@ -214,6 +214,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
   // table then stay in memory between rows instead of spilling to the file mid-transaction.
   if (toSqlite) conn.sqlite.pragma(`cache_size = -${SQLITE_TARGET_CACHE_KIB}`);
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
+  const sequences = toSqlite ? null : sequenceAdvancer(conn.pg, conn.schema);
 
   return {
     tx,
@@ -293,7 +294,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           guardedForeignKeys(projected, direction, names, planned, conn.sqlite, translatedParents),
         ),
         finish: async () => {
-          if (!toSqlite) await advancePostgresSequences(conn.pg, conn.schema, plan);
+          await sequences?.advance(plan);
         },
       };
     },

@@ -259,7 +259,9 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   const incremental = deps.cursorIndex !== null;
   const stored = incremental ? await state.getCheckpoint(plan.table) : null;
   const checkpoint = deps.ignoreCheckpoint ? null : stored;
-  const estimatedRows = await deps.reader.estimateRows();
+  // an incremental run going on from its checkpoint reads only what changed: no count of the whole table
+  const goesOn = incremental && checkpoint !== null && pendingFullScan(checkpoint.position) === null;
+  const estimatedRows = goesOn ? null : await deps.reader.estimateRows();
   deps.emit({ type: 'table-start', table: plan.table, mode: incremental ? 'incremental' : 'full', estimatedRows, resumedFrom: checkpoint?.position ?? null });
 
   const ledgerKeys = await retryLedgers(deps, totals);
