@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { BatchReader, BatchWriter, TargetTransaction } from '../io/batch-io.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
+import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { advancePostgresSequences } from '../io/postgres-sequences.js';
 import { createPostgresWriter } from '../io/postgres-writer.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
@@ -40,6 +41,11 @@ export interface Connections {
    * for rows made on a terminal: server-key-assignment.ts). Absent: `pg` is used.
    */
   spare?: () => Promise<pg.Client>;
+  /**
+   * Reads of a PostgreSQL source on a thread of their own, beside the SQLite writes
+   * (io/postgres-read-thread.ts); absent or null: read on `pg`.
+   */
+  readThread?: () => PostgresReadThread | null;
 }
 
 export interface TableWiring {
@@ -227,8 +233,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // sqlite-to-pg: a row made on the terminal gets its PostgreSQL key before it is read out (server-key-assignment.ts)
       const localKeyIndexes = (plan.keyTranslation?.sqliteKey ?? []).map((k) => readPlan.columns.findIndex((c) => c.pg === LOCAL_KEY + k));
       const keySource = { session: conn.spare ?? (async () => conn.pg), schema: conn.schema };
+      const thread = toSqlite ? (conn.readThread?.() ?? null) : null;
       const readerFor = (p: TablePlan): BatchReader =>
-        toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
+        thread ? thread.reader(conn.schema, p, params) : toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
       const reader = readerFor(readPlan);
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
