@@ -6,13 +6,14 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { NameTranslator } from '../../mapping/name-translator.js';
-import type { BatchReader, BatchWriter, TargetTransaction } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { advancePostgresSequences } from '../io/postgres-sequences.js';
 import { createPostgresWriter } from '../io/postgres-writer.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { createSqliteWriter } from '../io/sqlite-writer.js';
+import { sqliteWholeTableLoad } from '../io/sqlite-table-load.js';
 import { postgresTransaction, sqliteTransaction } from '../io/target-transaction.js';
 import type { Direction, PlannedColumn, TablePlan } from '../run-plan.js';
 import { PostgresStateStore } from '../state/postgres-state-store.js';
@@ -53,6 +54,8 @@ export interface TableWiring {
   keyReader: BatchReader;
   writer: BatchWriter;
   firstLoadWriter: BatchWriter | null;
+  /** pg-to-sqlite into an empty table: the whole table in one transaction, indexes after (io/sqlite-table-load.ts) */
+  wholeTableLoad: WholeTableLoad | null;
   converter: RowConverter;
   fks: GuardedForeignKey[];
   sourceKeyIndexes: number[];
@@ -276,6 +279,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         keyReader,
         writer,
         firstLoadWriter,
+        wholeTableLoad: toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null,
         converter,
         fks,
         sourceKeyIndexes,

@@ -300,7 +300,11 @@ export async function planReplication(config: PairConfig, options: RunOptions): 
     const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables, config.params);
     const names = new NameTranslator([]);
     const planned = new Set(plan.tables.map((t) => t.table));
-    for (const t of plan.tables) t.estimatedRows = await (await wiring.table(t, names, planned)).reader.estimateRows();
+    for (const t of plan.tables) {
+      const w = await wiring.table(t, names, planned);
+      t.estimatedRows = await w.reader.estimateRows();
+      if (w.wholeTableLoad) plan.notes.push(w.wholeTableLoad.note);
+    }
     return plan;
   } finally {
     await pair.close();
