@@ -46,9 +46,10 @@ describe('a dropped PostgreSQL connection', () => {
   });
 
   it('is retried when reading PostgreSQL into SQLite: every row lands once', async () => {
-    // the rows are in PostgreSQL now (the run above): empty the SQLite table and copy them back
+    // the rows are in PostgreSQL now (the run above): copy them back into a SQLite table
+    // that keeps one row, so they land batch by batch (an empty one loads in one transaction)
     const s = pair.sqlite();
-    s.exec('DELETE FROM readings');
+    s.exec('DELETE FROM readings WHERE id > 1');
     s.close();
     const run = spawnCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--batch-size', '500'], { cwd: pair.dir.path });
     const watch = new Database(pair.sqlitePath, { readonly: true });

@@ -38,7 +38,7 @@ describe('a first load into an empty SQLite table', () => {
   it('is planned as one transaction with its indexes built after the rows', async () => {
     const dry = await runCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--dry-run'], { cwd: pair.dir.path });
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('items: empty in SQLite, loaded in one transaction, indexes idx_items_qty, idx_items_updated built after the rows');
+    expect(dry.stdout).toContain('items: empty in SQLite: loaded in one transaction, indexes idx_items_qty, idx_items_updated built after the rows');
   });
 
   it('shows other connections the whole table with its indexes or nothing; a UNIQUE breaker is rejected', async () => {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+import { runCli } from './harness/cli.js';
 
 const PG = `CREATE TABLE products (id bigint PRIMARY KEY, name text NOT NULL, price numeric(12,2) NOT NULL, updated_at timestamptz NOT NULL);
             CREATE INDEX ON products (updated_at);`;
@@ -48,5 +49,16 @@ describe('incremental runs', () => {
       { id: 4242n, price: 1n, updated_at: '2025-11-06T08:00:00.000Z' },
       { id: 10001n, price: 5.55, updated_at: '2025-11-06T08:00:01.000Z' },
     ]);
+  });
+
+  it('says it goes on from the checkpoint without counting the table first; a first copy says how many rows there are', async () => {
+    const plain = (...extra: string[]) => runCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, ...extra], { cwd: pair.dir.path });
+    const incremental = await plain();
+    expect(incremental.code).toBe(0);
+    expect(incremental.stdout).toContain('products: incremental from checkpoint\n');
+    expect(incremental.stdout).not.toContain('rows at the source');
+    const full = await plain('--full');
+    expect(full.code).toBe(0);
+    expect(full.stdout).toContain('products: incremental, ~10,001 rows at the source');
   });
 });

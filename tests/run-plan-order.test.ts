@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PlanError } from '../src/errors.js';
 import { exitCodeFor } from '../src/cli/exit-codes.js';
 import { planTableOrder } from '../src/replicator/plan/plan-table-order.js';
+import { compareTableNames } from '../src/mapping/resolve-mappings.js';
 
 interface Fk {
   columns: string[];
@@ -154,5 +155,14 @@ describe('priority breaks ties', () => {
     const plan = planTableOrder([table('settings', [fk('store_id', 'stores')], 1), table('stores', [], 500), table('audit', [], 50)]);
     // settings wants to go first but must wait for stores; audit (50) is ready before stores (500)
     expect(plan.order).toEqual(['audit', 'stores', 'settings']);
+  });
+});
+
+describe('mappings, and so independent tables, come in name order', () => {
+  it('plain names sort exactly as localeCompare sorts them, and any other name falls back to it', () => {
+    const names = ['orders', 'order_items', 'order2', 'o', 'order', 'a_b', 'a1', 'ab', '_x', '9', 'Orders', 'Zeta', 'älg', 'Straße', 'straße', 'x y'];
+    const pairs = names.flatMap((a) => names.map((b) => [a, b] as const));
+    for (const [a, b] of pairs) expect(Math.sign(compareTableNames(a, b)), `${a} vs ${b}`).toBe(Math.sign(a.localeCompare(b)));
+    expect([...names].sort(compareTableNames)).toEqual([...names].sort((a, b) => a.localeCompare(b)));
   });
 });

@@ -328,3 +328,47 @@ describe('the ids that key the state', () => {
     }
   });
 });
+
+describe('a run reads every table’s PostgreSQL state in one query at its start', () => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await (targets[0] as (typeof targets)[number]).open();
+  });
+  afterAll(() => target.close());
+
+  it('answers with the stored checkpoints and ledgers, then with what the run writes', async () => {
+    const scope = terminal();
+    const before = target.store(scope);
+    await before.ensure();
+    await before.saveCheckpoint('orders', 'stored');
+    await before.recordSkipped([{ table: 'orders', rowKey: '[5]', fkColumns: ['customer_id'], parentTable: 'customers', parentKey: '[9]' }]);
+    await before.recordRejected([{ table: 'items', rowKey: '[6]', column: 'qty', reason: 'not a number', code: null }]);
+
+    const run = target.store(scope);
+    await run.prefetch?.(['orders', 'items', 'customers']);
+    expect((await run.getCheckpoint('orders'))?.position).toBe('stored');
+    expect(await run.getCheckpoint('items')).toBeNull();
+    expect((await run.listSkipped('orders')).map((s) => s.parentKey)).toEqual(['[9]']);
+    expect(await run.listSkipped('items')).toEqual([]);
+    expect((await run.listRejected('items')).map((r) => r.reason)).toEqual(['not a number']);
+    expect(await run.listRejected('customers')).toEqual([]);
+
+    // a batch that rolls back leaves the stored state; one that commits replaces it
+    await target.begin();
+    await run.saveCheckpoint('items', 'rolled back');
+    await run.recordSkipped([{ table: 'customers', rowKey: '[7]', fkColumns: ['store_id'], parentTable: 'stores', parentKey: '[1]' }]);
+    await target.rollback();
+    expect(await run.getCheckpoint('items')).toBeNull();
+    expect(await run.listSkipped('customers')).toEqual([]);
+    await target.begin();
+    await run.saveCheckpoint('orders', 'moved on');
+    await run.clearSkipped('orders', ['[5]']);
+    await run.recordRejected([{ table: 'customers', rowKey: '[8]', column: null, reason: 'refused', code: '23514' }]);
+    await target.commit();
+    expect((await run.getCheckpoint('orders'))?.position).toBe('moved on');
+    expect(await run.listSkipped('orders')).toEqual([]);
+    expect((await run.listRejected('customers')).map((r) => r.rowKey)).toEqual(['[8]']);
+    expect(await run.resetCheckpoints()).toBe(1);
+    expect(await run.getCheckpoint('orders')).toBeNull();
+  });
+});

@@ -2,27 +2,13 @@
  * Where the two databases are: flags first, then environment (SQLITE_PATH, PG_URL,
  * PG_SCHEMA), then replicate.config.json|yaml|yml in the working directory (or --config).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { ConfigError, FileMissingError } from '../errors.js';
+import type { ConfigFile } from './config-file.js';
 import type { CliIO } from './io.js';
 
 export const CONFIG_FILE_NAMES = ['replicate.config.json', 'replicate.config.yaml', 'replicate.config.yml'] as const;
-
-const configSchema = z
-  .object({
-    sqlite: z.string().min(1).optional(),
-    pg: z.string().min(1).optional(),
-    schema: z.string().min(1).optional(),
-    mappings: z.string().min(1).optional(),
-    /** values of the :params in mappings' row filters */
-    params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a :param name is letters, digits and _'), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  })
-  .strict();
-
-type ConfigFile = z.infer<typeof configSchema>;
 
 export interface ConnectionFlags {
   sqlite?: string | undefined;
@@ -42,23 +28,6 @@ export interface Settings {
   configFile: string | null;
 }
 
-function readConfig(path: string): ConfigFile {
-  let raw: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new ConfigError(`cannot parse: ${e instanceof Error ? e.message : String(e)}`, null, path);
-  }
-  const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = issue?.path.join('.') || (issue && 'keys' in issue ? String(issue.keys) : null);
-    throw new ConfigError(`${key ? `key ${key}: ` : ''}${issue?.message ?? 'invalid'} (allowed keys: sqlite, pg, schema, mappings, params)`, key ?? null, path);
-  }
-  return parsed.data;
-}
-
 function findConfig(flags: ConnectionFlags, io: CliIO): string | null {
   if (flags.config) {
     const p = resolve(io.cwd, flags.config);
@@ -72,9 +41,10 @@ function findConfig(flags: ConnectionFlags, io: CliIO): string | null {
   return null;
 }
 
-export function resolveSettings(flags: ConnectionFlags, io: CliIO, need: { sqlite: boolean; pg: boolean } = { sqlite: true, pg: true }): Settings {
+/** Async because the config file's parser (YAML, zod) loads only when there is a file. */
+export async function resolveSettings(flags: ConnectionFlags, io: CliIO, need: { sqlite: boolean; pg: boolean } = { sqlite: true, pg: true }): Promise<Settings> {
   const configFile = findConfig(flags, io);
-  const file = configFile ? readConfig(configFile) : {};
+  const file: ConfigFile = configFile ? (await import('./config-file.js')).readConfig(configFile) : {};
   const base = configFile ? dirname(configFile) : io.cwd;
   const fromFile = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p));
 

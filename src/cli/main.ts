@@ -1,12 +1,15 @@
 /**
  * The `replicate` command line: parses flags, runs one command, maps errors to
  * messages and exit codes. All work happens in the library; this file only wires.
- * Commands load on demand, so `--help` and a quick verify do not pay for the rest.
+ * Commands load on demand, so `--help` and a quick verify do not pay for the rest; a
+ * plain `run` or `status` line skips yargs altogether (fast-args.ts), since loading it
+ * is a good part of an incremental run's time.
  */
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
 import { errorMessage } from './error-message.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { parseFastCommand } from './fast-args.js';
 import { print, processIO, type CliIO } from './io.js';
 
 const EPILOG = [
@@ -56,6 +59,19 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
     }
   };
 
+  const fast = parseFastCommand(args);
+  if (fast?.command === 'run') {
+    const runArgs = fast.args;
+    await guard(async () => (await import('./commands/run.js')).runRun(runArgs, io, signals))();
+    return code;
+  }
+  if (fast?.command === 'status') {
+    const statusArgs = fast.args;
+    await guard(async () => (await import('./commands/status.js')).runStatus(statusArgs, io))();
+    return code;
+  }
+
+  const { default: yargs } = await import('yargs');
   const cli = connectionOptions(yargs())
     .scriptName('replicate')
     .usage('$0 <command> [options]\n\nKeeps a SQLite database and a PostgreSQL database in step: verifies their schemas, keeps per-table mappings, writes the SQL that aligns SQLite, and replicates rows either way.')

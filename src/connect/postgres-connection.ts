@@ -3,7 +3,7 @@
  * a ConnectionError whose reason and message name host, port, database and user, and
  * never the password.
  */
-import pg from 'pg';
+import pg from './pg-driver.js';
 import { userInfo } from 'node:os';
 import { ConnectionError, redactSecret, redactUrl, type ConnectionReason } from '../errors.js';
 

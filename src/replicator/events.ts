@@ -17,7 +17,12 @@ export interface RunSummary {
 
 export type ReplicationEvent =
   | { type: 'plan'; plan: RunPlan }
-  | { type: 'table-start'; table: string; mode: 'incremental' | 'full'; estimatedRows: number; resumedFrom: string | null }
+  /**
+   * estimatedRows: the source table's row count, or null when an incremental run goes on
+   * from a checkpoint: then the count says nothing of what the run reads, and counting a
+   * large table would cost more than reading its few changed rows.
+   */
+  | { type: 'table-start'; table: string; mode: 'incremental' | 'full'; estimatedRows: number | null; resumedFrom: string | null }
   | { type: 'ledger-retry'; table: string; retried: number; landed: number; stillWaiting: number }
   | {
       type: 'batch';

@@ -3,7 +3,7 @@
  * The library half of `replicate verify`; the CLI only formats the result.
  */
 import { introspectPair, type PairLocation, type SchemaPair } from '../introspect/introspect-pair.js';
-import { loadMappings } from '../mapping/mapping-files.js';
+import { loadMappingDir } from '../mapping/mapping-dir.js';
 import { resolveMappings } from '../mapping/resolve-mappings.js';
 import type { LoadedMapping } from '../mapping/table-mapping.js';
 import { diffSchemas } from './diff-schemas.js';
@@ -35,7 +35,7 @@ export function verifyModels(schemas: SchemaPair, fileMappings: ReadonlyMap<stri
 
 export async function verifySchemas(options: VerifyOptions): Promise<VerifyResult> {
   // mapping files are validated before any connection: a broken file is reported without touching a database
-  const fileMappings = options.mappingsDir ? loadMappings(options.mappingsDir) : new Map<string, LoadedMapping>();
+  const fileMappings = options.mappingsDir ? await loadMappingDir(options.mappingsDir) : new Map<string, LoadedMapping>();
   const schemas = await introspectPair(options);
   return { schemas, ...verifyModels(schemas, fileMappings) };
 }

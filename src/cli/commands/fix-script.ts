@@ -24,7 +24,7 @@ export interface FixScriptArgs extends ConnectionFlags {
 }
 
 export async function runFixScript(args: FixScriptArgs, io: CliIO): Promise<number> {
-  const s = resolveSettings(args, io);
+  const s = await resolveSettings(args, io);
   const style = styleFor(io.stdout, io.env);
   const fileMappings = loadMappings(s.mappingsDir);
   const schemas = await introspectPair({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema });

@@ -39,7 +39,7 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
     throw new ConfigError(`--batch-size must be a positive integer; got ${args.batchSize}`, 'batch-size');
   }
   const flagParams = parseParams(args.param);
-  const s = resolveSettings(args, io);
+  const s = await resolveSettings(args, io);
   const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir, params: { ...s.params, ...flagParams } };
   const tables = args.tables ? args.tables.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
   const options = { direction, ...(args.full ? { full: true } : {}), ...(tables ? { tables } : {}), ...(args.batchSize ? { batchSize: args.batchSize } : {}), ...(args.createMissing ? { createMissing: true } : {}) };

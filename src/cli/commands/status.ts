@@ -22,7 +22,7 @@ function age(iso: string | null, now = Date.now()): string {
 }
 
 export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
-  const s = resolveSettings(args, io);
+  const s = await resolveSettings(args, io);
   const status = await readStatus({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema });
   if (args.json) {
     print(io.stdout, JSON.stringify(status, null, 2));
@@ -63,7 +63,7 @@ export interface ResetArgs extends ConnectionFlags {
 }
 
 export async function runReset(args: ResetArgs, io: CliIO): Promise<number> {
-  const s = resolveSettings(args, io);
+  const s = await resolveSettings(args, io);
   const direction = args.direction ? parseDirection(args.direction) : undefined;
   const n = await resetCheckpoints({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema }, args.table, direction);
   print(io.stdout, `forgot ${n} checkpoint${n === 1 ? '' : 's'}${args.table ? ` of ${args.table}` : ''}: the next run copies ${args.table ? 'it' : 'every table'} in full`);

@@ -54,7 +54,7 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
     return EXIT.badInput;
   }
   const flagParams = parseParams(args.param);
-  const s = resolveSettings(args, io);
+  const s = await resolveSettings(args, io);
   // the UI's modules load only when it opens: plain commands do not pay for React and Ink
   const [{ createTuiStore }, { createTuiController }, { renderTui }, { detectColors }] = await withCiHiddenFromInk(() => Promise.all([
     import('../../tui/state/tui-store.js'),

@@ -11,7 +11,7 @@ export interface VerifyArgs extends ConnectionFlags {
 }
 
 export async function runVerify(args: VerifyArgs, io: CliIO): Promise<number> {
-  const s = resolveSettings(args, io);
+  const s = await resolveSettings(args, io);
   const result = await verifySchemas({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir });
   const report = { ok: result.ok, summary: result.summary, issues: result.issues };
   if (args.json) {

@@ -9,8 +9,9 @@ import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { BatchReader, BatchWriter, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
-import { advancePostgresSequences } from '../io/postgres-sequences.js';
+import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { createPostgresWriter } from '../io/postgres-writer.js';
+import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { createSqliteWriter } from '../io/sqlite-writer.js';
 import { sqliteWholeTableLoad } from '../io/sqlite-table-load.js';
@@ -56,6 +57,8 @@ export interface TableWiring {
   firstLoadWriter: BatchWriter | null;
   /** pg-to-sqlite into an empty table: the whole table in one transaction, indexes after (io/sqlite-table-load.ts) */
   wholeTableLoad: WholeTableLoad | null;
+  /** how a first load into the (empty) target table goes, for the plan; null: not empty, or no first-load shortcut */
+  firstLoad: string | null;
   converter: RowConverter;
   fks: GuardedForeignKey[];
   sourceKeyIndexes: number[];
@@ -220,6 +223,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
   // table then stay in memory between rows instead of spilling to the file mid-transaction.
   if (toSqlite) conn.sqlite.pragma(`cache_size = -${SQLITE_TARGET_CACHE_KIB}`);
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
+  const sequences = toSqlite ? null : sequenceAdvancer(conn.pg, conn.schema);
 
   return {
     tx,
@@ -244,11 +248,6 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
       const insertOnlyColumns = plan.deferredColumns;
       const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
-      let firstLoadWriter: BatchWriter | null = null;
-      if (!toSqlite) {
-        const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
-        if ((empty.rows[0] as { empty: boolean } | undefined)?.empty) firstLoadWriter = createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct' });
-      }
       const serverId = plan.keyTranslation?.serverId;
       // FK values that point at a key-translated parent are translated by the FK guard
       // (local key -> server id), so they cross as they are read
@@ -274,12 +273,32 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
         fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
       }
+      let firstLoadWriter: BatchWriter | null = null;
+      let firstLoad: string | null = null;
+      if (!toSqlite) {
+        const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
+        if ((empty.rows[0] as { empty: boolean } | undefined)?.empty) {
+          // an empty table: COPY straight in; with the FK triggers off where the guard can lock the parents instead
+          const guarded = fks.map((fk) => ({ columns: fk.fkColumns, parentTable: fk.targetTable, parentColumns: fk.targetColumns, selfReference: fk.parentTable === plan.table }));
+          const refusal = fks.length === 0 ? 'no foreign keys' : await lockedParentsRefusal(conn.pg, conn.schema, plan.table, guarded, plan.deferredColumns);
+          firstLoadWriter = createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null });
+          firstLoad =
+            refusal === null
+              ? 'empty on the target: COPY straight in, parents checked and locked (FOR KEY SHARE) per batch instead of per-row FK triggers'
+              : fks.length === 0
+                ? 'empty on the target: COPY straight in'
+                : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
+        }
+      }
+      const wholeTableLoad = toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null;
+      if (wholeTableLoad) firstLoad = wholeTableLoad.note;
       return {
         reader,
         keyReader,
         writer,
         firstLoadWriter,
-        wholeTableLoad: toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null,
+        wholeTableLoad,
+        firstLoad,
         converter,
         fks,
         sourceKeyIndexes,
@@ -288,7 +307,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           guardedForeignKeys(projected, direction, names, planned, conn.sqlite, translatedParents),
         ),
         finish: async () => {
-          if (!toSqlite) await advancePostgresSequences(conn.pg, conn.schema, plan);
+          await sequences?.advance(plan);
         },
       };
     },

@@ -12,7 +12,7 @@ import { SESSION_SETTINGS } from '../../connect/postgres-session.js';
 import { openPostgresReadThread, type PostgresReadThread } from '../io/postgres-read-thread.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
-import { loadMappings } from '../../mapping/mapping-files.js';
+import { loadMappingDir } from '../../mapping/mapping-dir.js';
 import { NameTranslator } from '../../mapping/name-translator.js';
 import { resolveMappings } from '../../mapping/resolve-mappings.js';
 import type { LoadedMapping } from '../../mapping/table-mapping.js';
@@ -21,11 +21,13 @@ import { buildRunPlan } from '../plan/build-run-plan.js';
 import type { Direction, RunPlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { acquireRunLock } from '../state/run-lock.js';
+import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
+import { PAIR_STATE_TABLES } from '../state/state-tables.js';
 import type { TableRunStats } from '../state/state-store.js';
 import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
-import { createMissingTables, type CreatedTables } from '../create-missing/create-missing-tables.js';
+import type { CreatedTables } from '../create-missing/create-missing-tables.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
 import { runDeferredPass } from './deferred-pass.js';
@@ -58,18 +60,32 @@ export const DEFAULT_BATCH_SIZE = 5000;
 /** how often a table is resumed on a new connection after the old one dropped */
 const RECONNECT_ATTEMPTS = 5;
 
+/**
+ * A sqlite-to-pg run's batches commit with their checkpoints, so waiting for each
+ * commit's WAL flush buys nothing: if the server crashes, the last batches are lost
+ * together with their checkpoints and the next run copies them again. Never a torn or
+ * duplicated batch. Set with the other settings (one round trip), on every session the
+ * run opens, reconnects included.
+ */
+const RUN_WRITES_POSTGRES_SETTINGS = `${SESSION_SETTINGS}; SET synchronous_commit = off`;
+
+function sessionSettings(direction: Direction | null): string {
+  return direction === 'sqlite-to-pg' ? RUN_WRITES_POSTGRES_SETTINGS : SESSION_SETTINGS;
+}
 
 export interface OpenPair {
   conn: Connections;
   close(): Promise<void>;
 }
 
-export async function openPair(config: PairConfig, purpose: string): Promise<OpenPair> {
+/** `direction`: the run's, when the pair is opened for one (its sessions get the run's settings). */
+export async function openPair(config: PairConfig, purpose: string, direction: Direction | null = null): Promise<OpenPair> {
+  const settings = sessionSettings(direction);
   const sqlite = openSqlite(config.sqlitePath);
   let client: pg.Client;
   try {
     client = await connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose}` });
-    await client.query(SESSION_SETTINGS);
+    await client.query(settings);
   } catch (e) {
     sqlite.close();
     throw e;
@@ -85,7 +101,7 @@ export async function openPair(config: PairConfig, purpose: string): Promise<Ope
         c.on('end', forget);
         c.on('error', forget);
         try {
-          await c.query(SESSION_SETTINGS);
+          await c.query(settings);
         } catch (e) {
           await c.end().catch(() => undefined);
           throw e;
@@ -119,10 +135,10 @@ export async function openPair(config: PairConfig, purpose: string): Promise<Ope
 }
 
 /** Replace a dropped PostgreSQL session with a new one (same settings); conn.pg is swapped in place. */
-async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string): Promise<void> {
+async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string, direction: Direction): Promise<void> {
   await conn.pg.end().catch(() => undefined);
   const client = await connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose}` });
-  await client.query(SESSION_SETTINGS);
+  await client.query(sessionSettings(direction));
   conn.pg = client;
 }
 
@@ -134,7 +150,7 @@ export interface PlannedRun {
 
 /** Introspect and plan on open connections (no writes). */
 export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions): Promise<PlannedRun> {
-  const fileMappings = config.mappingsDir ? loadMappings(config.mappingsDir) : new Map<string, LoadedMapping>();
+  const fileMappings = config.mappingsDir ? await loadMappingDir(config.mappingsDir) : new Map<string, LoadedMapping>();
   const schemas = {
     sqlite: new SqliteIntrospector(conn.sqlite).introspectSync(),
     postgres: await new PostgresIntrospector(conn.pg, conn.schema).introspect(),
@@ -157,9 +173,12 @@ function emptyStats(table: string): TableRunStats {
 
 export async function runReplication(config: PairConfig, options: RunOptions, emit: (e: ReplicationEvent) => void): Promise<RunSummary> {
   const started = Date.now();
-  const pair = await openPair(config, `run --direction ${options.direction}`);
+  const pair = await openPair(config, `run --direction ${options.direction}`, options.direction);
   const { conn } = pair;
   try {
+    // the state tables this run reads and writes in PostgreSQL, looked up in one query
+    // (the steps below then find them known: ensurePostgresStateTables)
+    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES] : ['meta', 'locks']);
     const scope = {
       sqliteId: sqliteDatabaseId(conn.sqlite),
       postgresId: await postgresDatabaseId(conn.pg, conn.schema),
@@ -170,7 +189,7 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
     // a dropped session loses its advisory lock with it: take it again on the new one
     const reconnect = async (): Promise<void> => {
       await lock.release().catch(() => undefined);
-      await reconnectPostgres(conn, config, `run --direction ${options.direction}`);
+      await reconnectPostgres(conn, config, `run --direction ${options.direction}`, options.direction);
       lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
     };
     try {
@@ -195,20 +214,20 @@ async function runLocked(
   let prepared = await planOnPair(conn, config, options);
   let created: CreatedTables | null = null;
   if (options.createMissing) {
+    // loaded only when asked for: it brings the schema-fix planner along
+    const { createMissingTables } = await import('../create-missing/create-missing-tables.js');
     created = await createMissingTables(conn, options.direction, prepared.schemas, prepared.mappings, new NameTranslator(prepared.mappings.map((m) => m.mapping)));
     if (created.tables.length > 0) prepared = await planOnPair(conn, config, options);
   }
   const { plan, mappings } = prepared;
   if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
   emit({ type: 'plan', plan });
-  // A batch commits with its checkpoint, so waiting for each commit's WAL flush buys
-  // nothing: if the server crashes, the last batches are lost together with their
-  // checkpoints and the next run copies them again. Never a torn or duplicated batch.
-  if (options.direction === 'sqlite-to-pg') await conn.pg.query('SET synchronous_commit = off');
   let wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
   await wiring.state.ensure();
   const runId = randomUUID();
   await wiring.state.startRun(runId);
+  // every table's checkpoint and ledger sizes in one query, not three per table
+  await wiring.state.prefetch?.(plan.tables.map((t) => t.table));
   const names = new NameTranslator(mappings.map((m) => m.mapping));
   const planned = new Set(plan.tables.map((t) => t.table));
   const stopRequested = options.stopRequested ?? (() => false);
@@ -303,7 +322,7 @@ export async function planReplication(config: PairConfig, options: RunOptions): 
     for (const t of plan.tables) {
       const w = await wiring.table(t, names, planned);
       t.estimatedRows = await w.reader.estimateRows();
-      if (w.wholeTableLoad) plan.notes.push(w.wholeTableLoad.note);
+      if (w.firstLoad) plan.notes.push(`${t.table}: ${w.firstLoad}`);
     }
     return plan;
   } finally {

@@ -122,7 +122,8 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
   const { rows, converted, convertedFrom, rejects } = prepared;
   const convertedKey = (c: number): string => rowKeyOf(rows[convertedFrom[c] as number] as SourceRow, deps.sourceKeyIndexes);
   // FKs the target enforces itself are looked up only when the target refuses the batch
-  const trusted = deps.fks.filter(trustsTarget);
+  // (unless this writer switched the target's checks off: then every FK is looked up first)
+  const trusted = writer.parentChecksOff ? [] : deps.fks.filter(trustsTarget);
   const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer);
   const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,
@@ -266,7 +267,9 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const incremental = deps.cursorIndex !== null;
   const stored = incremental ? await state.getCheckpoint(plan.table) : null;
   const checkpoint = deps.ignoreCheckpoint ? null : stored;
-  const estimatedRows = await deps.reader.estimateRows();
+  // an incremental run going on from its checkpoint reads only what changed: no count of the whole table
+  const goesOn = incremental && checkpoint !== null && pendingFullScan(checkpoint.position) === null;
+  const estimatedRows = goesOn ? null : await deps.reader.estimateRows();
   deps.emit({ type: 'table-start', table: plan.table, mode: incremental ? 'incremental' : 'full', estimatedRows, resumedFrom: checkpoint?.position ?? null });
 
   const ledgerKeys = await retryLedgers(deps, totals);

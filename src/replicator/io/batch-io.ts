@@ -93,6 +93,11 @@ export interface BatchWriter {
   enforcesForeignKey(columns: string[], parentTable: string, parentColumns: string[]): Promise<boolean>;
   /** the refusal code (RowRejection.code) of a row whose parent is missing */
   isMissingParent(code: string | null): boolean;
+  /**
+   * true: the target does not check parents during this writer's writes (FK triggers off
+   * for a first load), so every FK is looked up, and its parents locked, before writing
+   */
+  readonly parentChecksOff?: boolean;
 }
 
 /** A transaction on the target: the batch, its ledgers and its checkpoint commit together. */
@@ -119,7 +124,7 @@ export interface WholeTableLoad {
   commit(): Promise<void>;
   /** undoes the whole load: the table is empty again, its indexes as they were */
   rollback(): Promise<void>;
-  /** what the plan says about the table */
+  /** what the plan says about the table (after its name) */
   note: string;
 }
 

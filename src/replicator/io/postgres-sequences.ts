@@ -9,17 +9,60 @@ import type pg from 'pg';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 
-export async function advancePostgresSequences(client: pg.Client, schema: string, table: TablePlan): Promise<void> {
-  const target = qualified(schema, table.table);
-  // pg_get_serial_sequence finds both a serial's owned sequence and an identity column's
-  const owned = await client.query<{ col: string; seq: string }>(
-    `SELECT a.attname::text AS col, pg_get_serial_sequence($1, a.attname)::text AS seq
-       FROM pg_attribute a
-      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-        AND a.attname = ANY($2::text[]) AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`,
-    [target, table.columns.map((c) => c.pg)],
+interface OwnedSequence {
+  table: string;
+  col: string;
+  seq: string;
+}
+
+/** The column-owned sequences of every table in a schema. */
+async function ownedSequences(client: pg.Client, schema: string): Promise<OwnedSequence[]> {
+  // the dependency pg_get_serial_sequence follows: 'a' for a serial's sequence, 'i' for an identity column's
+  const r = await client.query<OwnedSequence>(
+    `SELECT c.relname::text AS table, a.attname::text AS col, quote_ident(sn.nspname) || '.' || quote_ident(s.relname) AS seq
+       FROM pg_depend d
+       JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+       JOIN pg_namespace sn ON sn.oid = s.relnamespace
+       JOIN pg_class c ON c.oid = d.refobjid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid AND NOT a.attisdropped
+      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+        AND d.deptype IN ('a', 'i') AND n.nspname = $1`,
+    [schema],
   );
-  for (const { col, seq } of owned.rows) {
+  return r.rows;
+}
+
+export interface SequenceAdvancer {
+  advance(table: TablePlan): Promise<void>;
+}
+
+/**
+ * For one run: the schema's owned sequences are read once, at the first table a run
+ * finishes (one query, not one per table). A run creates its tables (--create-missing)
+ * before it loads the first one, so they are in it.
+ */
+export function sequenceAdvancer(client: pg.Client, schema: string): SequenceAdvancer {
+  let owned: Promise<OwnedSequence[]> | null = null;
+  return {
+    async advance(table) {
+      owned ??= ownedSequences(client, schema).catch((e: unknown) => {
+        owned = null; // not remembered: the next table asks again
+        throw e;
+      });
+      const columns = new Set(table.columns.map((c) => c.pg));
+      const mine = (await owned).filter((o) => o.table === table.table && columns.has(o.col));
+      await advanceOwned(client, qualified(schema, table.table), mine);
+    },
+  };
+}
+
+export async function advancePostgresSequences(client: pg.Client, schema: string, table: TablePlan): Promise<void> {
+  await sequenceAdvancer(client, schema).advance(table);
+}
+
+async function advanceOwned(client: pg.Client, target: string, owned: readonly OwnedSequence[]): Promise<void> {
+  for (const { col, seq } of owned) {
     // the next value the sequence would give is last_value (not yet called) or last_value + increment
     await client.query(
       `SELECT setval(q.seqrelid, mx.m, true)

@@ -137,10 +137,17 @@ export interface PostgresWriterOptions {
    * overwrite the value the second pass set
    */
   insertOnlyColumns?: readonly string[];
+  /**
+   * 'copy-direct' only: the COPY runs with the per-row FK triggers off and the parent
+   * lookups lock what they find (postgres-locked-parents.ts); every FK is looked up first
+   */
+  lockParents?: boolean;
 }
 
 const SAVEPOINT = 'SAVEPOINT replicate_batch';
 const RELEASE = 'RELEASE SAVEPOINT replicate_batch';
+const REPLICA_ROLE = "SET LOCAL session_replication_role = 'replica'";
+const ORIGIN_ROLE = "SET LOCAL session_replication_role = 'origin'";
 
 /** Kinds compared as text go through ::text in the no-op check. */
 function compared(c: PlannedColumn, side: string): string {
@@ -168,7 +175,11 @@ function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<str
   const written: PlannedColumn[] = table.columns.filter((c) => !info.get(c.pg)?.generated);
   const pick = written.length === table.columns.length ? null : written.map((c) => table.columns.indexOf(c));
   const cols = written.map((c) => quoteIdent(c.pg)).join(', ');
-  if (mode === 'copy-direct') return { prepare: SAVEPOINT, copy: `COPY ${target} (${cols}) FROM STDIN`, finish: RELEASE, pick };
+  if (mode === 'copy-direct') {
+    // SET LOCAL: a rollback to the savepoint undoes it too; the role is back before anything else runs
+    const [prepare, finish] = opts.lockParents ? [`${SAVEPOINT}; ${REPLICA_ROLE}`, `${ORIGIN_ROLE}; ${RELEASE}`] : [SAVEPOINT, RELEASE];
+    return { prepare, copy: `COPY ${target} (${cols}) FROM STDIN`, finish, pick };
+  }
 
   // one staging table per target table, column list and session; only the written columns
   const stage = staging(schema, table.table, cols, '');
@@ -252,6 +263,8 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
   };
 
   return {
+    parentChecksOff: options.mode === 'copy-direct' && options.lockParents === true,
+
     async write(rows) {
       if (rows.length === 0) return { written: 0, rejected: [] };
       const rejected = await isolateRows(rows, attempt, (code) => code === FK_VIOLATION);
@@ -325,9 +338,13 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
         // Asks for the MISSING keys (nearly always none, so next to nothing comes back) as a
         // named statement (planned once): several times cheaper per batch than listing the
         // keys that exist with a fresh plan each time.
-        sql =
-          `SELECT u.ord::text AS ord FROM unnest(${params}) WITH ORDINALITY AS u(${aliases.join(', ')}, ord)` +
-          ` WHERE NOT EXISTS (SELECT 1 FROM ${qualified(schema, parent)} AS p WHERE ${match})`;
+        const keys = `unnest(${params}) WITH ORDINALITY AS u(${aliases.join(', ')}, ord)`;
+        sql = options.lockParents
+          ? // the parents found are locked as the FK triggers would have (FOR KEY SHARE, until commit)
+            `SELECT u.ord::text AS ord FROM ${keys} LEFT JOIN (SELECT ${columns.map((c, i) => `p.${quoteIdent(c)} AS ${aliases[i]}`).join(', ')}` +
+            ` FROM ${qualified(schema, parent)} AS p JOIN ${keys} ON ${match} FOR KEY SHARE OF p) AS l` +
+            ` ON ${aliases.map((a, i) => `l.${a} = u.${a}::${types[i]}`).join(' AND ')} WHERE l.${aliases[0]} IS NULL`
+          : `SELECT u.ord::text AS ord FROM ${keys} WHERE NOT EXISTS (SELECT 1 FROM ${qualified(schema, parent)} AS p WHERE ${match})`;
         existsSql.set(id, sql);
       }
       const values = columns.map((_, i) => keys.map((k) => pgValue(k[i])));

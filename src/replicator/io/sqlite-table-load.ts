@@ -76,7 +76,7 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan): W
   return {
     writer: createSqliteWriter(db, table, { insert: 'plain' }),
     batches: savepointTransaction(db),
-    note: `${table.table}: empty in SQLite, loaded in one transaction${what} (the file's other writers wait until it commits)`,
+    note: `empty in SQLite: loaded in one transaction${what} (the file's other writers wait until it commits)`,
     async begin() {
       db.prepare('BEGIN IMMEDIATE').run();
       open = true;

@@ -22,9 +22,13 @@ const SQLITE_ID_KEY = 'database_id';
 /** The file's id, created (a random uuid) on first use. */
 export function sqliteDatabaseId(db: Database.Database): string {
   ensureSqliteStateTables(db, ['meta']);
+  const read = db.prepare(`SELECT value FROM ${SQLITE_META} WHERE key = ?`);
+  // read first: every run after the first needs no write transaction (and no fsync) here
+  const stored = read.get(SQLITE_ID_KEY) as { value: string } | undefined;
+  if (stored) return stored.value;
   // INSERT OR IGNORE: a concurrent first use by another process keeps whichever id landed first
   db.prepare(`INSERT OR IGNORE INTO ${SQLITE_META} (key, value) VALUES (?, ?)`).run(SQLITE_ID_KEY, randomUUID());
-  const row = db.prepare(`SELECT value FROM ${SQLITE_META} WHERE key = ?`).get(SQLITE_ID_KEY) as { value: string } | undefined;
+  const row = read.get(SQLITE_ID_KEY) as { value: string } | undefined;
   if (!row) throw new QueryError('the SQLite database id was not stored', 'sqlite', '_replicate_meta', null);
   return row.value;
 }
@@ -41,9 +45,12 @@ export function resetSqliteDatabaseId(db: Database.Database): string {
 export async function postgresDatabaseId(client: pg.Client, schema: string): Promise<string> {
   await ensurePostgresStateTables(client, ['meta']);
   const key = `database_id:${schema}`;
+  const read = (): Promise<pg.QueryResult<{ value: string }>> => client.query<{ value: string }>(`SELECT value FROM ${POSTGRES_META} WHERE key = $1`, [key]);
+  // read first: every run after the first needs one round trip here, not two
+  const stored = (await read()).rows[0];
+  if (stored) return stored.value;
   await client.query(`INSERT INTO ${POSTGRES_META} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, randomUUID()]);
-  const r = await client.query<{ value: string }>(`SELECT value FROM ${POSTGRES_META} WHERE key = $1`, [key]);
-  const row = r.rows[0];
+  const row = (await read()).rows[0];
   if (!row) throw new QueryError(`the PostgreSQL database id for schema ${schema} was not stored`, 'postgres', 'replicate.meta', null);
   return row.value;
 }

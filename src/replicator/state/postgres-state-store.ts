@@ -38,12 +38,18 @@ function sqlstate(error: unknown): string {
  * first means an existing setup needs no CREATE privilege and takes no DDL locks.
  */
 export async function ensurePostgresStateTables(client: pg.Client, names: readonly StateTableName[]): Promise<void> {
+  // a run asks for its tables at several steps (ids, lock, state): one look per session
+  const known = knownTables.get(client) ?? new Set<StateTableName>();
+  knownTables.set(client, known);
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length === 0) return;
   const r = await client.query<{ name: string }>(
     `SELECT n AS name FROM unnest($1::text[]) AS n WHERE to_regclass(quote_ident($2) || '.' || quote_ident(n)) IS NULL`,
-    [names.map((n) => stateTableName('postgres', n)), STATE_SCHEMA],
+    [unknown.map((n) => stateTableName('postgres', n)), STATE_SCHEMA],
   );
   const missingNames = new Set(r.rows.map((row) => row.name));
-  const missing = names.filter((n) => missingNames.has(stateTableName('postgres', n)));
+  const missing = unknown.filter((n) => missingNames.has(stateTableName('postgres', n)));
+  for (const n of unknown) if (!missing.includes(n)) known.add(n);
   if (missing.length === 0) return;
   const schema = await client.query<{ ok: string }>(`SELECT 1::text AS ok FROM pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
   const statements = [...(schema.rowCount ? [] : [`CREATE SCHEMA IF NOT EXISTS "${STATE_SCHEMA}"`]), ...stateTableDdl('postgres', missing)];
@@ -54,17 +60,26 @@ export async function ensurePostgresStateTables(client: pg.Client, names: readon
       if (!CONCURRENT_CREATE.has(sqlstate(error))) throw error;
     }
   }
+  for (const n of missing) known.add(n);
 }
+
+/**
+ * State tables seen to exist, per session. Nothing in replicate drops them; a user who
+ * drops one mid-run gets the error of the statement that needs it.
+ */
+const knownTables = new WeakMap<pg.Client, Set<StateTableName>>();
 
 /** Last entry wins per key: one multi-row upsert may not touch a row twice. */
 function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
   return [...new Map(entries.map((e) => [key(e), e])).values()];
 }
 
-
-
-
-
+/** A table's state as prefetched at the start of a run. */
+interface Prefetched {
+  checkpoint: Checkpoint | null;
+  skipped: number;
+  rejected: number;
+}
 
 export class PostgresStateStore implements StateStore {
   private readonly scope: [string, string, string];
@@ -76,8 +91,36 @@ export class PostgresStateStore implements StateStore {
     this.scope = [pair.sqliteId, pair.postgresId, pair.direction];
   }
 
+  /**
+   * Each planned table's checkpoint and ledger sizes, read in one query at the start of a
+   * run (prefetch), instead of three queries per table. A table's entry is dropped by the
+   * first write to its state, so reads after that go to the database. Safe because a run
+   * holds the pair's lock: no other run writes this pair's state meanwhile.
+   */
+  private prefetched = new Map<string, Prefetched>();
+
   private query<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult<R>> {
     return this.client.query<R>(sql, [...this.scope, ...params]);
+  }
+
+  private forget(table?: string): void {
+    if (table === undefined) this.prefetched.clear();
+    else this.prefetched.delete(table);
+  }
+
+  async prefetch(tables: readonly string[]): Promise<void> {
+    const r = await this.query<{ name: string; position: string | null; updated_at: string | null; skipped: string; rejected: string }>(
+      `SELECT t.name, c.position, ${pgIso('c.updated_at')} AS updated_at,
+              (SELECT count(*) FROM ${T.skipped} AS s WHERE s.sqlite_id = $1 AND s.postgres_id = $2 AND s.direction = $3 AND s.table_name = t.name)::text AS skipped,
+              (SELECT count(*) FROM ${T.rejected} AS j WHERE j.sqlite_id = $1 AND j.postgres_id = $2 AND j.direction = $3 AND j.table_name = t.name)::text AS rejected
+         FROM unnest($4::text[]) AS t(name)
+         LEFT JOIN ${T.checkpoints} AS c ON c.sqlite_id = $1 AND c.postgres_id = $2 AND c.direction = $3 AND c.table_name = t.name`,
+      [[...tables]],
+    );
+    for (const row of r.rows) {
+      const checkpoint = row.position === null ? null : { table: row.name, position: row.position, updatedAt: row.updated_at ?? '' };
+      this.prefetched.set(row.name, { checkpoint, skipped: Number(row.skipped), rejected: Number(row.rejected) });
+    }
   }
 
   async ensure(): Promise<void> {
@@ -85,6 +128,8 @@ export class PostgresStateStore implements StateStore {
   }
 
   async getCheckpoint(table: string): Promise<Checkpoint | null> {
+    const known = this.prefetched.get(table);
+    if (known) return known.checkpoint;
     const r = await this.query<{ position: string; updated_at: string }>(
       `SELECT position, ${pgIso('updated_at')} AS updated_at FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} AND table_name = $4`,
       [table],
@@ -94,6 +139,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   async saveCheckpoint(table: string, position: string): Promise<void> {
+    this.forget(table);
     await this.query(
       `INSERT INTO ${T.checkpoints} (sqlite_id, postgres_id, direction, table_name, position, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())
@@ -103,11 +149,13 @@ export class PostgresStateStore implements StateStore {
   }
 
   async resetCheckpoints(table?: string): Promise<number> {
+    this.forget(table);
     const r = await this.query(`DELETE FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} AND ($4::text IS NULL OR table_name = $4)`, [table ?? null]);
     return r.rowCount ?? 0;
   }
 
   async listSkipped(table: string): Promise<SkipEntry[]> {
+    if (this.prefetched.get(table)?.skipped === 0) return [];
     const r = await this.query<SkipRow>(
       `SELECT table_name, row_key, fk_columns, parent_table, parent_key, ${pgIso('first_seen')} AS first_seen,
               ${pgIso('last_tried')} AS last_tried, attempts::text AS attempts
@@ -119,6 +167,7 @@ export class PostgresStateStore implements StateStore {
 
   async recordSkipped(entries: Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>[]): Promise<void> {
     if (entries.length === 0) return;
+    for (const e of entries) this.forget(e.table);
     const unique = lastByKey(entries, (e) => JSON.stringify([e.table, e.rowKey, e.fkColumns]));
     await this.query(
       `INSERT INTO ${T.skipped} AS s (sqlite_id, postgres_id, direction, table_name, row_key, fk_columns, parent_table, parent_key, first_seen, last_tried, attempts)
@@ -138,10 +187,12 @@ export class PostgresStateStore implements StateStore {
 
   async clearSkipped(table: string, rowKeys: string[]): Promise<void> {
     if (rowKeys.length === 0) return;
+    this.forget(table);
     await this.query(`DELETE FROM ${T.skipped} WHERE ${SCOPE_WHERE} AND table_name = $4 AND row_key = ANY($5::text[])`, [table, rowKeys]);
   }
 
   async listRejected(table: string): Promise<RejectEntry[]> {
+    if (this.prefetched.get(table)?.rejected === 0) return [];
     const r = await this.query<RejectRow>(
       `SELECT table_name, row_key, column_name, reason, code, ${pgIso('first_seen')} AS first_seen, attempts::text AS attempts
          FROM ${T.rejected} AS r WHERE ${SCOPE_WHERE} AND table_name = $4 ORDER BY r.first_seen, r.row_key`,
@@ -152,6 +203,7 @@ export class PostgresStateStore implements StateStore {
 
   async recordRejected(entries: Omit<RejectEntry, 'firstSeen' | 'attempts'>[]): Promise<void> {
     if (entries.length === 0) return;
+    for (const e of entries) this.forget(e.table);
     const unique = lastByKey(entries, (e) => JSON.stringify([e.table, e.rowKey]));
     await this.query(
       `INSERT INTO ${T.rejected} AS r (sqlite_id, postgres_id, direction, table_name, row_key, column_name, reason, code, first_seen, last_tried, attempts)
@@ -166,13 +218,18 @@ export class PostgresStateStore implements StateStore {
 
   async clearRejected(table: string, rowKeys: string[]): Promise<void> {
     if (rowKeys.length === 0) return;
+    this.forget(table);
     await this.query(`DELETE FROM ${T.rejected} WHERE ${SCOPE_WHERE} AND table_name = $4 AND row_key = ANY($5::text[])`, [table, rowKeys]);
   }
 
   /** Runs are made under the pair's run lock, so one still 'running' in this scope was cut off. */
   async startRun(runId: string): Promise<void> {
-    await this.query(`UPDATE ${T.runs} SET status = 'interrupted' WHERE ${SCOPE_WHERE} AND status = 'running'`);
-    await this.query(`INSERT INTO ${T.runs} (sqlite_id, postgres_id, direction, run_id, started_at, status) VALUES ($1, $2, $3, $4, now(), 'running')`, [runId]);
+    // one statement: a data-modifying CTE runs to completion whether or not it is read
+    await this.query(
+      `WITH cut_off AS (UPDATE ${T.runs} SET status = 'interrupted' WHERE ${SCOPE_WHERE} AND status = 'running')
+       INSERT INTO ${T.runs} (sqlite_id, postgres_id, direction, run_id, started_at, status) VALUES ($1, $2, $3, $4, now(), 'running')`,
+      [runId],
+    );
   }
 
   async recordTable(runId: string, stats: TableRunStats): Promise<void> {

@@ -77,8 +77,13 @@ async function postgresHolder(client: pg.Client, pair: Pair, key: bigint): Promi
 }
 
 async function releasePostgres(client: pg.Client, pair: Pair, key: bigint): Promise<void> {
-  await client.query(`DELETE FROM ${PG_LOCKS} WHERE sqlite_id = $1 AND postgres_id = $2 AND backend_pid = pg_backend_pid()`, [pair.sqliteId, pair.postgresId]);
-  await client.query('SELECT pg_advisory_unlock($1::bigint)', [key.toString()]);
+  // one round trip: the CTE's DELETE completes before the statement ends, and the lock
+  // is let go in the same statement, so the row never outlives the lock it describes
+  await client.query(
+    `WITH gone AS (DELETE FROM ${PG_LOCKS} WHERE sqlite_id = $1 AND postgres_id = $2 AND backend_pid = pg_backend_pid())
+     SELECT pg_advisory_unlock($3::bigint)`,
+    [pair.sqliteId, pair.postgresId, key.toString()],
+  );
 }
 
 function pidAlive(pid: number): boolean {

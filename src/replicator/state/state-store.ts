@@ -80,6 +80,12 @@ export interface StateSummary {
 export interface StateStore {
   /** create the state tables if missing (idempotent, safe to call every run) */
   ensure(): Promise<void>;
+  /**
+   * Read the given tables' checkpoints and ledger sizes at once, so that a run's per-table
+   * reads need no round trip each. Optional: a store whose reads are cheap (SQLite, in
+   * process) goes without.
+   */
+  prefetch?(tables: readonly string[]): Promise<void>;
   getCheckpoint(table: string): Promise<Checkpoint | null>;
   saveCheckpoint(table: string, position: string): Promise<void>;
   /** forget checkpoints (all tables, or one) so the next run is full */

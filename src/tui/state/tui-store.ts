@@ -182,7 +182,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         Object.assign(p, { state: 'running', mode: e.mode, total: e.estimatedRows, done: 0, written: 0, skipped: 0, rejected: 0, error: null });
         run.totalEstimated = estimatedTotal();
         t.ledgers[direction()].startRetry();
-        log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}, ~${e.estimatedRows.toLocaleString('en-US')} rows at the source`);
+        log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${e.estimatedRows.toLocaleString('en-US')} rows at the source`}`);
         touch(t);
         break;
       }
