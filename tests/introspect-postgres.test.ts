@@ -255,6 +255,33 @@ describe('a point-of-sale PostgreSQL schema is read into the schema model', () =
     await expect(new PostgresIntrospector(client, 'replicate').introspect()).rejects.toBeInstanceOf(ConfigError);
   });
 
+  it('a user with rights on some columns sees those tables and columns only, as information_schema shows them', async () => {
+    const role = `intro_${Math.random().toString(36).slice(2, 10)}`;
+    await db.exec(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'; GRANT USAGE ON SCHEMA public TO ${role};
+                   GRANT SELECT (id, name) ON categories TO ${role}; GRANT INSERT ON stock_levels TO ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'pw';
+    const limited = await connectPostgres(url.toString());
+    try {
+      const seen = await new PostgresIntrospector(limited).introspect();
+      expect(seen.tables.map((t) => t.name)).toEqual(['categories', 'stock_levels']);
+      expect(table(seen, 'categories').columns.map((c) => c.name)).toEqual(['id', 'name']);
+      expect(table(seen, 'stock_levels').columns.map((c) => [c.name, c.nullable, c.default])).toEqual([
+        ['store_id', false, null],
+        ['product_id', false, null],
+        ['quantity', false, '0'],
+      ]);
+      const viewed = await limited.query<{ t: string; c: string }>(
+        `SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
+      );
+      expect(seen.tables.flatMap((t) => t.columns.map((c) => ({ t: t.name, c: c.name })))).toEqual(viewed.rows);
+    } finally {
+      await limited.end();
+      await db.exec(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE USAGE ON SCHEMA public FROM ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('reads the whole schema in a handful of round trips', async () => {
     let queries = 0;
     const counting = new Proxy(client, {

@@ -1,26 +1,35 @@
 /**
  * The catalog queries behind PostgresIntrospector: four round trips for a whole
  * schema (tables, columns, constraints, indexes), each parameterised by schema name.
- * information_schema supplies tables and columns; pg_catalog supplies what it lacks
- * (format_type, generated/identity flags, enums, arrays, domains) and the constraints,
- * where pg_constraint's key arrays are exact even when constraint names repeat across
- * tables (information_schema joins constraints by name alone).
+ * All read pg_catalog: tables and columns with information_schema's definitions of what
+ * a user sees (planning those views' queries took most of a run's introspection), plus
+ * what the views lack (format_type, generated/identity flags, enums, arrays, domains);
+ * the constraints from pg_constraint, whose key arrays are exact even when constraint
+ * names repeat across tables (information_schema joins constraints by name alone).
  */
 
 export interface TableRow {
   table_name: string;
 }
 
-/** Ordinary and partitioned tables; partitions are reached through their parent. */
+/**
+ * Ordinary and partitioned tables; partitions are reached through their parent. The
+ * catalog read directly with information_schema.tables' own conditions ('BASE TABLE',
+ * tables the user owns or holds a privilege on): planning the view's query cost more
+ * than the rest of the introspection together, on every run.
+ */
 export const TABLES_SQL = `
-SELECT t.table_name::text AS table_name
-  FROM information_schema.tables t
-  JOIN pg_namespace n ON n.nspname = t.table_schema
-  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.table_name
- WHERE t.table_schema = $1
-   AND t.table_type = 'BASE TABLE'
+SELECT c.relname::text AS table_name
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1
    AND c.relkind IN ('r', 'p')
-   AND NOT c.relispartition`;
+   AND NOT c.relispartition
+   AND NOT pg_is_other_temp_schema(n.oid)
+   AND n.oid IS DISTINCT FROM pg_my_temp_schema()
+   AND (pg_has_role(c.relowner, 'USAGE')
+        OR has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+        OR has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))`;
 
 export interface ColumnRow {
   table_name: string;
@@ -48,14 +57,17 @@ export interface ColumnRow {
 /**
  * b = the type under a domain (or the column type), e = b's element when b is an
  * array, s = the scalar type that decides the kind. One domain level is resolved.
+ * nullability, default, generation expression and the visibility rule (columns the user
+ * owns or holds a privilege on) are information_schema.columns' own definitions, read
+ * from the catalog directly (planning the view's query was most of the introspection).
  */
 export const COLUMNS_SQL = `
-SELECT c.table_name::text AS table_name,
-       c.column_name::text AS column_name,
+SELECT cl.relname::text AS table_name,
+       a.attname::text AS column_name,
        a.attnum::int AS attnum,
-       c.is_nullable::text AS is_nullable,
-       c.column_default::text AS column_default,
-       c.generation_expression::text AS generation_expression,
+       CASE WHEN a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) THEN 'NO' ELSE 'YES' END AS is_nullable,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS column_default,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generation_expression,
        a.attgenerated::text AS attgenerated,
        a.attidentity::text AS attidentity,
        format_type(a.atttypid, a.atttypmod) AS formatted,
@@ -67,18 +79,21 @@ SELECT c.table_name::text AS table_name,
        s.typtype::text AS scalar_typtype,
        (SELECT array_agg(en.enumlabel::text ORDER BY en.enumsortorder)
           FROM pg_enum en WHERE en.enumtypid = s.oid) AS enum_labels
-  FROM information_schema.columns c
-  JOIN pg_namespace n ON n.nspname = c.table_schema
-  JOIN pg_class cl ON cl.relnamespace = n.oid AND cl.relname = c.table_name
-  JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum = c.ordinal_position
+  FROM pg_attribute a
+  JOIN pg_class cl ON cl.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = cl.relnamespace
+  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
   JOIN pg_type t ON t.oid = a.atttypid
   JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
   LEFT JOIN pg_type e ON b.typcategory = 'A' AND e.oid = b.typelem
   JOIN pg_type s ON s.oid = COALESCE(e.oid, b.oid)
- WHERE c.table_schema = $1
+ WHERE n.nspname = $1
    AND cl.relkind IN ('r', 'p')
+   AND a.attnum > 0
    AND NOT a.attisdropped
- ORDER BY c.table_name, a.attnum`;
+   AND NOT pg_is_other_temp_schema(n.oid)
+   AND (pg_has_role(cl.relowner, 'USAGE') OR has_column_privilege(cl.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))
+ ORDER BY cl.relname, a.attnum`;
 
 export interface ConstraintRow {
   table_name: string;

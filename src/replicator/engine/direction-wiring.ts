@@ -285,7 +285,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           firstLoad =
             refusal === null
               ? 'empty on the target: COPY straight in, parents checked and locked (FOR KEY SHARE) per batch instead of per-row FK triggers'
-              : fks.length === 0
+              : fks.length === 0 || refusal === 'no foreign keys on the target'
                 ? 'empty on the target: COPY straight in'
                 : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
         }

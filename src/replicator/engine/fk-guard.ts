@@ -78,10 +78,13 @@ const mapKey = (v: Native): string | number | bigint => (v !== null && typeof v 
  * A single-column FK with no translation and no self-reference (nearly every FK): distinct
  * values found through a Map of primitives, one lookup per distinct value.
  */
-async function guardSingle(rows: TargetRow[], fk: GuardedForeignKey, writer: BatchWriter, held: (HeldBack | undefined)[]): Promise<void> {
+async function guardSingle(rows: TargetRow[], fk: GuardedForeignKey, writer: BatchWriter, held: (HeldBack | undefined)[], known: ReadonlySet<string> | null): Promise<void> {
   const idx = fk.indexes[0] as number;
   const slot = new Map<string | number | bigint, number>();
+  /** per distinct value: present in the target (known, or found by the lookup) */
+  const present: boolean[] = [];
   const tuples: Native[][] = [];
+  const asked: number[] = [];
   const at = new Int32Array(rows.length).fill(-1);
   for (let i = 0; i < rows.length; i++) {
     if (held[i] !== undefined) continue;
@@ -90,27 +93,38 @@ async function guardSingle(rows: TargetRow[], fk: GuardedForeignKey, writer: Bat
     const k = mapKey(v);
     let s = slot.get(k);
     if (s === undefined) {
-      s = tuples.length;
+      s = present.length;
       slot.set(k, s);
-      tuples.push([v]);
+      const isKnown = known !== null && typeof v !== 'object' && known.has(String(v));
+      present.push(isKnown);
+      if (!isKnown) {
+        tuples.push([v]);
+        asked.push(s);
+      }
     }
     at[i] = s;
   }
   if (tuples.length === 0) return;
   const found = await writer.existingKeys(fk.targetTable, fk.targetColumns, tuples);
   if (found.size === tuples.length) return;
-  const present = tuples.map((t) => found.has(keyString(t)));
+  tuples.forEach((t, j) => (present[asked[j] as number] = found.has(keyString(t))));
   for (let i = 0; i < rows.length; i++) {
     const s = at[i] as number;
     if (s >= 0 && !present[s]) held[i] = { index: i, fk, parentKey: [(rows[i] as TargetRow)[idx] ?? null] };
   }
 }
 
-export async function guardBatch(rows: TargetRow[], fks: readonly GuardedForeignKey[], writer: BatchWriter): Promise<GuardResult> {
+/** `knownKeys`: parent keys known present without asking (known-parents.ts), by parent table and columns */
+export async function guardBatch(
+  rows: TargetRow[],
+  fks: readonly GuardedForeignKey[],
+  writer: BatchWriter,
+  knownKeys?: (table: string, columns: readonly string[]) => ReadonlySet<string> | null,
+): Promise<GuardResult> {
   const heldAt: (HeldBack | undefined)[] = new Array<HeldBack | undefined>(rows.length);
   for (const fk of fks) {
     if (fk.indexes.length === 1 && !fk.translate && !fk.selfKeyIndexes) {
-      await guardSingle(rows, fk, writer, heldAt);
+      await guardSingle(rows, fk, writer, heldAt, knownKeys?.(fk.targetTable, fk.targetColumns) ?? null);
       continue;
     }
     const original = new Map<number, Native[]>(); // parent key as the source row held it, for the ledger

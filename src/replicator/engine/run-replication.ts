@@ -18,7 +18,7 @@ import { resolveMappings } from '../../mapping/resolve-mappings.js';
 import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
 import { buildRunPlan } from '../plan/build-run-plan.js';
-import type { Direction, RunPlan } from '../run-plan.js';
+import type { Direction, RunPlan, TablePlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
@@ -30,6 +30,7 @@ import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
+import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
 import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
 
@@ -167,6 +168,26 @@ export async function planOnPair(conn: Connections, config: PairConfig, options:
   return { plan, mappings, schemas };
 }
 
+/**
+ * Tables this run created that planned FKs reference by their single-column key: their
+ * keys are remembered as they commit, so their children's FK guard need not ask the
+ * target about them (known-parents.ts).
+ */
+function trackCreatedParents(tables: readonly TablePlan[], created: readonly string[]): KnownParents | null {
+  const known = new KnownParents();
+  let any = false;
+  for (const t of tables) {
+    const key = t.key[0];
+    if (!created.includes(t.table) || t.key.length !== 1 || key === undefined || t.keyTranslation) continue;
+    const referenced = tables.some((c) => c.foreignKeys.some((fk) => !fk.deferred && fk.refTable === t.table && fk.refColumns.length === 1 && fk.refColumns[0] === key));
+    const keyIndex = t.columns.findIndex((c) => c.pg === key);
+    if (!referenced || keyIndex < 0) continue;
+    known.track(t.table, key, keyIndex);
+    any = true;
+  }
+  return any ? known : null;
+}
+
 function emptyStats(table: string): TableRunStats {
   return { table, read: 0, written: 0, skipped: 0, rejected: 0, ms: 0, error: null };
 }
@@ -234,6 +255,8 @@ async function runLocked(
   const retry = withRetry((attempt, delayMs, reason) => emit({ type: 'retry', table: null, attempt, delayMs, reason }));
   const results: TableRunStats[] = [];
   let status: RunSummary['status'] = 'done';
+  // PostgreSQL targets only: their keys arrive as text, the same text a child's FK value is converted to
+  const knownParents = created && created.tables.length > 0 && options.direction === 'sqlite-to-pg' ? trackCreatedParents(plan.tables, created.tables) : null;
   for (const table of plan.tables) {
     if (stopRequested()) {
       status = 'interrupted';
@@ -252,6 +275,7 @@ async function runLocked(
           ignoreCheckpoint: !!options.full,
           emit,
           stopRequested,
+          knownParents,
           retry,
         });
         await w.finish();

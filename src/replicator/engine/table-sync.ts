@@ -16,6 +16,7 @@ import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-c
 import { decodePosition, decodeValues, encodeValues, rowKeyOf } from './position-codec.js';
 import type { RowConverter } from './row-converter.js';
 import { SerialWrites } from './serial-writes.js';
+import type { KnownParents } from './known-parents.js';
 
 export interface TableSyncDeps {
   plan: TablePlan;
@@ -44,6 +45,8 @@ export interface TableSyncDeps {
   ignoreCheckpoint: boolean;
   emit: (e: ReplicationEvent) => void;
   stopRequested: () => boolean;
+  /** parent keys this run wrote into tables it created (known-parents.ts): present without asking; null: none */
+  knownParents: KnownParents | null;
   /** runs a unit of work again after transient failures (serialization, deadlock) */
   retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 }
@@ -52,6 +55,8 @@ interface BatchCounts {
   written: number;
   skipped: number;
   rejected: number;
+  /** the target rows written, when this table's keys are remembered (known-parents.ts) */
+  landed?: TargetRow[];
 }
 
 export interface TableSyncResult {
@@ -124,7 +129,9 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
   // FKs the target enforces itself are looked up only when the target refuses the batch
   // (unless this writer switched the target's checks off: then every FK is looked up first)
   const trusted = writer.parentChecksOff ? [] : deps.fks.filter(trustsTarget);
-  const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer);
+  // a writer that locks the parents it checks asks about every one of them
+  const known = deps.knownParents && !writer.parentChecksOff ? deps.knownParents : null;
+  const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer, known ? (t, c) => known.keysOf(t, c) : undefined);
   const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,
     rowKey,
@@ -187,7 +194,9 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
     if (landed.length + nowSkipped.length > 0) await state.clearRejected(plan.table, [...landed, ...nowSkipped]);
     for (const k of landed) ledgerKeys.delete(k);
   }
-  return { written: outcome.written, skipped: skips.length, rejected: rejects.length };
+  const counts: BatchCounts = { written: outcome.written, skipped: skips.length, rejected: rejects.length };
+  if (deps.knownParents?.tracks(plan.table)) counts.landed = toWrite.filter((_, j) => !refused.has(j));
+  return counts;
 }
 
 export async function inTransaction<T>(tx: TargetTransaction, fn: () => Promise<T>): Promise<T> {
@@ -316,6 +325,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     totals.written += counts.written;
     totals.skipped += counts.skipped;
     totals.rejected += counts.rejected;
+    if (counts.landed) deps.knownParents?.remember(plan.table, counts.landed); // committed: there to stay
     const elapsedMs = Date.now() - started;
     deps.emit({
       type: 'batch',

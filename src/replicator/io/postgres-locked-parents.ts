@@ -66,6 +66,8 @@ export async function lockedParentsRefusal(client: pg.Client, schema: string, ta
     const p = await client.query<{ name: string }>('SELECT $1::regclass::text AS name', [qualified(schema, g.parentTable)]);
     parents.set(g.parentTable, p.rows[0]?.name ?? '');
   }
+  // no FK the target checks: nothing to switch off, and nothing for a lock to protect
+  if (!row.fks.some((fk) => !fk.cols.every((c) => nullColumns.includes(c)))) return 'no foreign keys on the target';
   for (const fk of row.fks) {
     if (fk.cols.every((c) => nullColumns.includes(c))) continue; // NULL in the first pass: references nothing
     if (fk.cols.length > 1 && fk.match !== 's') return 'a multi-column foreign key that is not MATCH SIMPLE';
