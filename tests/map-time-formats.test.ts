@@ -13,7 +13,7 @@ import { MappingError } from '../src/errors.js';
 import { loadMappings } from '../src/mapping/mapping-files.js';
 import type { TableMapping } from '../src/mapping/table-mapping.js';
 import type { SqliteValue } from '../src/replicator/values/codec.js';
-import { profileSqliteTimeFormats, profileTimeFormat } from '../src/replicator/values/profile-time-format.js';
+import { classifyParsedTimeValue, classifyTimeValue, profileSqliteTimeFormats, profileTimeFormat } from '../src/replicator/values/profile-time-format.js';
 import type { TimeFormat } from '../src/replicator/values/time-format.js';
 import { runCli } from './harness/cli.js';
 import { setupPosPair, type PosPair } from './harness/pos.js';
@@ -120,5 +120,26 @@ describe('profiling the format a SQLite column already uses', () => {
     ['an empty date column: dates', [], 'date', 'date'],
   ])('%s', (_name, samples, kind, format) => {
     expect(profileTimeFormat(samples, kind)).toBe(format);
+  });
+});
+
+describe('profiling reads every value the way the timestamp parser does', () => {
+  it('valid, out-of-range and odd values get the format the full parser gives them', () => {
+    // a fixed pseudo-random walk over dates, times, fractions and zones, in and out of range
+    let seed = 20261201;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)] as T;
+    const two = ['00', '01', '09', '12', '13', '23', '24', '28', '29', '30', '31', '32', '59', '60', '61'];
+    const years = ['0000', '0001', '1600', '1900', '2000', '2023', '2024', '2100', '9999'];
+    for (let i = 0; i < 20000; i++) {
+      let v = `${pick(years)}-${pick(two)}-${pick(two)}`;
+      if (next(8) > 0) {
+        v += `${pick(['T', ' ', 't'])}${pick(two)}:${pick(two)}`;
+        if (next(5) > 0) v += `:${pick(two)}${pick(['', '.0', '.000', '.123', '.000000', '.999999', '.1234567', '.0000000', '.'])}`;
+        v += pick(['Z', '', '', 'z', '+02', '+02:00', ' Z', ' ']);
+      }
+      if (next(50) === 0) v = ` ${v}`;
+      expect(classifyTimeValue(v), v).toBe(classifyParsedTimeValue(v));
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { ColumnPair, TableMapping } from '../../mapping/table-mapping.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { SqliteValue } from './codec.js';
 import { parseDecimal } from './decimal-text.js';
-import { guessEpochUnit, parseTimestampText } from './timestamp-parse.js';
+import { daysInMonth, guessEpochUnit, parseTimestampText } from './timestamp-parse.js';
 import { DEFAULT_TIME_FORMAT, TIME_FORMATS, type TimeFormat } from './time-format.js';
 
 export type ProfiledKind = 'timestamp' | 'timestamptz' | 'date';
@@ -22,8 +22,49 @@ const isProfiled = (kind: CanonicalKind): kind is ProfiledKind => PROFILED_KINDS
 
 const epochFormat = (v: bigint | number): TimeFormat => (guessEpochUnit(v) === 'ms' ? 'epoch-ms' : 'epoch-s');
 
+/**
+ * The shapes nearly every date/time column holds: a date, or a date and a time with
+ * 'T' or ' ', whole or fractional seconds, and 'Z' or no zone.
+ */
+const COMMON_SHAPE = /^(\d{4})-(\d\d)-(\d\d)(?:([T ])(\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?(Z)?)?$/;
+
+/**
+ * classifyTimeValue for a value of a common shape, with parseTimestampText's own range
+ * rules; undefined for any other value (the parser decides). Profiling classifies up to
+ * 1,000 values per column on every run on generated mappings: one regular expression is
+ * several times cheaper than the parser while the parser's code is still cold.
+ */
+function classifyCommonShape(v: string): TimeFormat | null | undefined {
+  const m = COMMON_SHAPE.exec(v);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  const separator = m[4];
+  if (separator === undefined) return 'date';
+  const hour = Number(m[5]);
+  const minute = Number(m[6]);
+  const second = m[7] === undefined ? 0 : Number(m[7]);
+  const fraction = m[8] === undefined ? 0 : Number(m[8]);
+  const midnight24 = hour === 24 && minute === 0 && second === 0 && fraction === 0;
+  if ((hour > 23 && !midnight24) || minute > 59 || second > 60) return null;
+  const zoned = m[9] !== undefined;
+  if (separator === 'T') return zoned ? 'iso-t-z' : 'iso-t-naive';
+  return zoned ? null : 'iso-space';
+}
+
 /** The format one stored value is written in, or null when it is none of them. */
 export function classifyTimeValue(v: SqliteValue): TimeFormat | null {
+  if (typeof v === 'string') {
+    const quick = classifyCommonShape(v);
+    if (quick !== undefined) return quick;
+  }
+  return classifyParsedTimeValue(v);
+}
+
+/** classifyTimeValue through the full timestamp parser: the reference the quick path agrees with. */
+export function classifyParsedTimeValue(v: SqliteValue): TimeFormat | null {
   if (typeof v === 'bigint') return epochFormat(v);
   if (typeof v === 'number') return Number.isFinite(v) ? epochFormat(v) : null;
   if (typeof v !== 'string') return null;
