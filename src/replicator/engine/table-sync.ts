@@ -37,6 +37,12 @@ export interface TableSyncDeps {
   /** a cycle's deferred FK columns (written NULL here, set by the second pass); null when none */
   secondPass: SecondPassWiring | null;
   batchSize: number;
+  /**
+   * rows per batch of a first load COPY-ed straight into an empty table (fewer round trips
+   * and parent lookups per row); one such batch waits instead of PIPELINE_DEPTH, so memory
+   * stays where smaller batches keep it
+   */
+  firstLoadBatchSize: number;
   /** late-commit cap on a PostgreSQL source (rows at or after it wait for the next run) */
   cursorBelow: PgText | null;
   /** --full: start from the beginning whatever the checkpoint says */
@@ -281,6 +287,9 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   if (owed !== null || plan.deferredColumns.length > 0) secondPass = deps.ignoreCheckpoint ? { from: null } : (owed ?? { from: start });
   // COPY straight in only into a table still empty: rows the ledger retry just wrote would collide
   const writer = position === null && deps.firstLoadWriter && totals.written === 0 ? deps.firstLoadWriter : deps.writer;
+  const firstLoad = writer === deps.firstLoadWriter;
+  const batchSize = firstLoad ? deps.firstLoadBatchSize : deps.batchSize;
+  const depth = firstLoad && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
     if (!scan) return checkpointText(last, secondPass);
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
@@ -327,7 +336,7 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
       break;
     }
     const after = position;
-    const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: deps.batchSize }));
+    const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize }));
     if (writes.failure !== null) break;
     if (rows.length === 0) break;
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
@@ -337,10 +346,10 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     await yieldToIo();
     const prepared = prepareRows(rows, deps);
     await yieldToIo();
-    await writes.waitingBelow(PIPELINE_DEPTH);
+    await writes.waitingBelow(depth);
     if (writes.failure !== null) break;
     writes.add(() => writeBatch(prepared, last));
-    if (rows.length < deps.batchSize) break;
+    if (rows.length < batchSize) break;
   }
   await writes.idle();
   if (writes.failure !== null) throw writes.failure;
