@@ -1,8 +1,10 @@
 /**
  * The PostgreSQL session drops in the middle of a run (a failover, an admin killing it):
  * the run reconnects, takes its lock again, resumes from the last checkpoint and ends
- * with every row, none twice.
+ * with every row, none twice. Both ways: reading PostgreSQL (pg-to-sqlite) goes through
+ * a session of its own on a reader thread, and it is killed too.
  */
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from './harness/cli.js';
 import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
@@ -34,6 +36,37 @@ describe('a dropped PostgreSQL connection', () => {
         );
         killed = r.filter((x) => x.ok).length;
       } else await new Promise((r) => setTimeout(r, 20));
+    }
+    const result = await run;
+    expect(killed).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/retry 1 in \d+ ms: connection lost/);
+    expect(result.code, result.stderr).toBe(0);
+    const diff = await diffContent(pair.db, pair.sqlitePath, { pg: 'readings', sqlite: 'readings' }, ['id', 'sensor', 'value', 'updated_at'].map((c) => ({ pg: c, sqlite: c })));
+    expect(diff).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
+  });
+
+  it('is retried when reading PostgreSQL into SQLite: every row lands once', async () => {
+    // the rows are in PostgreSQL now (the run above): copy them back into a SQLite table
+    // that keeps one row, so they land batch by batch (an empty one loads in one transaction)
+    const s = pair.sqlite();
+    s.exec('DELETE FROM readings WHERE id > 1');
+    s.close();
+    const run = spawnCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--batch-size', '500'], { cwd: pair.dir.path });
+    const watch = new Database(pair.sqlitePath, { readonly: true });
+    watch.pragma('busy_timeout = 5000');
+    let killed = 0;
+    try {
+      for (let i = 0; i < 400 && killed === 0; i++) {
+        const landed = Number(watch.prepare('SELECT count(*) FROM readings').pluck().get());
+        if (landed >= 5000) {
+          const r = await pair.db.query<{ ok: boolean }>(
+            "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE 'replicate run%' AND datname = current_database()",
+          );
+          killed = r.filter((x) => x.ok).length;
+        } else await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      watch.close();
     }
     const result = await run;
     expect(killed).toBeGreaterThan(0);

@@ -6,13 +6,15 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { NameTranslator } from '../../mapping/name-translator.js';
-import type { BatchReader, BatchWriter, TargetTransaction } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
+import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { createPostgresWriter } from '../io/postgres-writer.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { createSqliteWriter } from '../io/sqlite-writer.js';
+import { sqliteWholeTableLoad } from '../io/sqlite-table-load.js';
 import { postgresTransaction, sqliteTransaction } from '../io/target-transaction.js';
 import type { Direction, PlannedColumn, TablePlan } from '../run-plan.js';
 import { PostgresStateStore } from '../state/postgres-state-store.js';
@@ -41,6 +43,11 @@ export interface Connections {
    * for rows made on a terminal: server-key-assignment.ts). Absent: `pg` is used.
    */
   spare?: () => Promise<pg.Client>;
+  /**
+   * Reads of a PostgreSQL source on a thread of their own, beside the SQLite writes
+   * (io/postgres-read-thread.ts); absent or null: read on `pg`.
+   */
+  readThread?: () => PostgresReadThread | null;
 }
 
 export interface TableWiring {
@@ -48,7 +55,9 @@ export interface TableWiring {
   keyReader: BatchReader;
   writer: BatchWriter;
   firstLoadWriter: BatchWriter | null;
-  /** how a first load into the (empty) target table goes, for the plan; null: not empty, or not PostgreSQL */
+  /** pg-to-sqlite into an empty table: the whole table in one transaction, indexes after (io/sqlite-table-load.ts) */
+  wholeTableLoad: WholeTableLoad | null;
+  /** how a first load into the (empty) target table goes, for the plan; null: not empty, or no first-load shortcut */
   firstLoad: string | null;
   converter: RowConverter;
   fks: GuardedForeignKey[];
@@ -231,8 +240,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // sqlite-to-pg: a row made on the terminal gets its PostgreSQL key before it is read out (server-key-assignment.ts)
       const localKeyIndexes = (plan.keyTranslation?.sqliteKey ?? []).map((k) => readPlan.columns.findIndex((c) => c.pg === LOCAL_KEY + k));
       const keySource = { session: conn.spare ?? (async () => conn.pg), schema: conn.schema };
+      const thread = toSqlite ? (conn.readThread?.() ?? null) : null;
       const readerFor = (p: TablePlan): BatchReader =>
-        toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
+        thread ? thread.reader(conn.schema, p, params) : toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
       const reader = readerFor(readPlan);
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
@@ -280,11 +290,14 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
                 : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
         }
       }
+      const wholeTableLoad = toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null;
+      if (wholeTableLoad) firstLoad = wholeTableLoad.note;
       return {
         reader,
         keyReader,
         writer,
         firstLoadWriter,
+        wholeTableLoad,
         firstLoad,
         converter,
         fks,

@@ -8,6 +8,8 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { openSqlite } from '../../connect/sqlite-connection.js';
 import { connectPostgres } from '../../connect/postgres-connection.js';
+import { SESSION_SETTINGS } from '../../connect/postgres-session.js';
+import { openPostgresReadThread, type PostgresReadThread } from '../io/postgres-read-thread.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
 import { loadMappingDir } from '../../mapping/mapping-dir.js';
@@ -61,9 +63,6 @@ export const FIRST_LOAD_BATCH_SIZE = 10000;
 
 /** how often a table is resumed on a new connection after the old one dropped */
 const RECONNECT_ATTEMPTS = 5;
-
-/** Session settings that make PostgreSQL's text output exact and zone-stable. */
-const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'";
 
 /**
  * A sqlite-to-pg run's batches commit with their checkpoints, so waiting for each
@@ -120,10 +119,18 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
     );
     return opening;
   };
-  const conn: Connections = { sqlite, pg: client, schema: config.schema ?? 'public', spare: () => (spare ??= openSpare()) };
+  let readThread: PostgresReadThread | null | undefined;
+  const conn: Connections = {
+    sqlite,
+    pg: client,
+    schema: config.schema ?? 'public',
+    spare: () => (spare ??= openSpare()),
+    readThread: () => (readThread === undefined ? (readThread = openPostgresReadThread(config.pgUrl, `replicate ${purpose} (reader)`)) : readThread),
+  };
   return {
     conn,
     async close() {
+      await readThread?.close().catch(() => undefined);
       await conn.pg.end().catch(() => undefined);
       if (spare) await (await spare.catch(() => null))?.end().catch(() => undefined);
       sqlite.close();

@@ -4,7 +4,7 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import type { BatchReader, BatchWriter, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
@@ -26,6 +26,8 @@ export interface TableSyncDeps {
   writer: BatchWriter;
   /** COPY straight in: used for a first load (no checkpoint) into an empty target table */
   firstLoadWriter: BatchWriter | null;
+  /** the same first load in one target transaction, indexes built after (io/sqlite-table-load.ts); absent or null: none */
+  wholeTableLoad?: WholeTableLoad | null;
   tx: TargetTransaction;
   state: StateStore;
   converter: RowConverter;
@@ -259,6 +261,21 @@ async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: n
 }
 
 export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
+  const whole = deps.wholeTableLoad ?? null;
+  if (!whole) return loadTable(deps, null);
+  const began = { value: false };
+  try {
+    const result = await loadTable(deps, whole, began);
+    if (began.value) await deps.retry(`${deps.plan.table}: commit`, () => whole.commit());
+    return result;
+  } catch (e) {
+    if (began.value) await whole.rollback().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** `whole`: the table's first load may run in one transaction (began.value tells whether it did). */
+async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, began = { value: false }): Promise<TableSyncResult> {
   const { plan, state } = deps;
   const started = Date.now();
   const totals = { read: 0, written: 0, skipped: 0, rejected: 0 };
@@ -286,10 +303,14 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   let secondPass: SecondPassStart | null = null;
   if (owed !== null || plan.deferredColumns.length > 0) secondPass = deps.ignoreCheckpoint ? { from: null } : (owed ?? { from: start });
   // COPY straight in only into a table still empty: rows the ledger retry just wrote would collide
-  const writer = position === null && deps.firstLoadWriter && totals.written === 0 ? deps.firstLoadWriter : deps.writer;
-  const firstLoad = writer === deps.firstLoadWriter;
-  const batchSize = firstLoad ? deps.firstLoadBatchSize : deps.batchSize;
-  const depth = firstLoad && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
+  const firstLoad = position === null && totals.written === 0;
+  began.value = firstLoad && whole !== null && (await whole.begin());
+  const tx = began.value && whole ? whole.batches : deps.tx;
+  const writer = began.value && whole ? whole.writer : firstLoad && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
+  // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
+  const copyDirect = writer === deps.firstLoadWriter;
+  const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
+  const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
     if (!scan) return checkpointText(last, secondPass);
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
@@ -303,7 +324,7 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     const rows = prepared.rows;
     let attempts = 0;
     const counts = await deps.retry(`${plan.table}: write`, () =>
-      inTransaction(deps.tx, async () => {
+      inTransaction(tx, async () => {
         // the FK guard translates keys in place: a retry starts again from the source rows
         const c = await processRows(attempts++ === 0 ? prepared : prepareRows(rows, deps), deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
@@ -357,7 +378,7 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     // the scan is done: incremental reads continue from the high-water mark it started with
     const highWater = scan.highWater;
     await deps.retry(`${plan.table}: checkpoint`, () =>
-      inTransaction(deps.tx, async () => {
+      inTransaction(tx, async () => {
         if (highWater) await state.saveCheckpoint(plan.table, checkpointText(highWater, secondPass));
         else await state.resetCheckpoints(plan.table);
       }),

@@ -107,6 +107,27 @@ export interface TargetTransaction {
   rollback(): Promise<void>;
 }
 
+/**
+ * A first load of an empty target table in ONE target transaction, with the table's
+ * secondary indexes built after its rows (io/sqlite-table-load.ts). Batches become
+ * savepoints inside it, each with its checkpoint; the rows show to other connections
+ * only at commit, indexes included.
+ */
+export interface WholeTableLoad {
+  /** plain inserts (the table was empty and the run holds its write lock throughout) */
+  writer: BatchWriter;
+  /** a batch inside the table's transaction */
+  batches: TargetTransaction;
+  /** opens the table's transaction and sets the secondary indexes aside; false: the table is no longer empty, nothing was done */
+  begin(): Promise<boolean>;
+  /** builds the indexes again and commits; safe to call again after a transient failure */
+  commit(): Promise<void>;
+  /** undoes the whole load: the table is empty again, its indexes as they were */
+  rollback(): Promise<void>;
+  /** what the plan says about the table (after its name) */
+  note: string;
+}
+
 /** Stable text form of a key tuple, for sets and ledgers. */
 export function keyString(values: readonly (PgText | SqliteValue)[]): string {
   // the FK guard builds one of these per row per FK: a one-column key is its text

@@ -22,10 +22,15 @@ export function statementName(text: string): string {
   return 'replicate_' + createHash('sha1').update(text).digest('hex').slice(0, 24);
 }
 
-export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan, filter: ReadFilter | null = null): BatchReader {
+/** A read needs the key and cursor among the columns it selects. */
+export function checkReadPlan(table: TablePlan): void {
   const has = (name: string): boolean => table.columns.some((c) => c.pg === name);
   const missing = [...table.key, ...(table.cursor ? [table.cursor] : [])].find((k) => !has(k));
   if (missing !== undefined) throw new PlanError([table.table], `column ${quoteIdent(missing)} is not among the replicated columns`);
+}
+
+export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan, filter: ReadFilter | null = null): BatchReader {
+  checkReadPlan(table);
   const cursor = table.mode === 'incremental' && table.cursor !== null ? table.cursor : null;
   const cursorColumn = table.cursor !== null ? quoteIdent(table.cursor) : null;
   const from = qualified(schema, table.table);

@@ -70,6 +70,11 @@ export interface SqliteWriterOptions {
    * overwrite the value the second pass set
    */
   insertOnlyColumns?: readonly string[];
+  /**
+   * 'plain': INSERT without ON CONFLICT, for a table loaded whole into an empty table
+   * (sqlite-table-load.ts), where no row can already be there. Default 'upsert'.
+   */
+  insert?: 'plain' | 'upsert';
 }
 
 /** SQLite name of a planned column given its PostgreSQL name. */
@@ -84,7 +89,7 @@ function conflictColumns(table: TablePlan): string[] {
   return table.keyTranslation ? [table.keyTranslation.serverId] : sqliteKeyColumns(table);
 }
 
-function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>): RowWriter {
+function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>, plain: boolean): RowWriter {
   const t = quoteIdent(table.sqliteTable);
   const generated = generatedColumns(db, table.sqliteTable);
   const all = table.columns.map((c) => c.sqlite);
@@ -111,6 +116,10 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
   const cols = insertNames.map(quoteIdent).join(', ');
   const own = (c: string): string => `${t}.${quoteIdent(c)}`;
 
+  if (plain) {
+    const insert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${insertNames.map(() => '?').join(', ')})`);
+    return { run: (row) => void insert.run(insertBind(row)) };
+  }
   if (hasUniqueOn(db, table.sqliteTable, conflict)) {
     const onConflict =
       updated.length === 0
@@ -199,7 +208,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent';
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent' {
     if (rows.length === 0) return { written: 0, rejected: [] };
-    const w = (writer ??= buildRowWriter(db, table, insertOnly));
+    const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain'));
     savepoint.run();
     try {
       for (const row of rows) w.run(row);

@@ -1,0 +1,151 @@
+/**
+ * The reader thread (postgres-read-thread.ts): reads PostgreSQL source tables on its own
+ * session so that receiving and parsing rows runs beside the SQLite writes on the main
+ * thread. Each batch goes back packed (row-transfer.ts). After a full batch it reads the
+ * next one ahead (the engine asks for the batch after the last row next), so the source
+ * side is never waiting for the main thread to ask.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type pg from 'pg';
+import { connectPostgres } from '../../connect/postgres-connection.js';
+import { SESSION_SETTINGS } from '../../connect/postgres-session.js';
+import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
+import type { TablePlan } from '../run-plan.js';
+import type { BatchReader, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
+import { createPostgresReader } from './postgres-reader.js';
+import { packRows } from './row-transfer.js';
+import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
+
+const port = parentPort;
+if (!port) throw new Error('postgres-read-worker.js runs as a worker thread');
+const { url, applicationName } = workerData as { url: string; applicationName: string };
+
+let session: Promise<pg.Client> | null = null;
+/** the session dropped between requests: said once, to the next request */
+let lost: Error | null = null;
+function client(): Promise<pg.Client> {
+  if (lost) {
+    // as a query on the main thread's dead session would: the engine then reconnects its
+    // own session (taking the run lock again) and resumes from the checkpoint
+    const e = lost;
+    lost = null;
+    return Promise.reject(e);
+  }
+  if (session) return session;
+  const opening: Promise<pg.Client> = connectPostgres(url, { applicationName }).then(async (c) => {
+    const forget = (e?: Error): void => {
+      if (session !== opening) return;
+      session = null;
+      lost = Object.assign(new Error(`Connection terminated unexpectedly${e ? `: ${e.message}` : ''}`), { code: 'connection' });
+    };
+    c.on('end', () => forget());
+    c.on('error', (e: Error) => forget(e));
+    await c.query(SESSION_SETTINGS);
+    return c;
+  });
+  opening.catch(() => {
+    if (session === opening) session = null;
+  });
+  session = opening;
+  return opening;
+}
+
+interface Ahead {
+  key: string;
+  rows: Promise<SourceRow[]>;
+}
+
+interface OpenReader {
+  spec: ReaderSpec;
+  on: pg.Client;
+  reader: BatchReader;
+  keyIndexes: number[];
+  cursorIndex: number;
+  ahead: Ahead | null;
+}
+
+const specs = new Map<number, ReaderSpec>();
+const open = new Map<number, OpenReader>();
+
+async function readerFor(id: number): Promise<OpenReader> {
+  const spec = specs.get(id);
+  if (!spec) throw new Error(`reader ${id} was never opened`);
+  const c = await client();
+  const known = open.get(id);
+  if (known && known.on === c) return known;
+  const plan: TablePlan = spec.plan;
+  const filter = compileRowFilter(plan, 'postgres', spec.params as FilterParams);
+  const r: OpenReader = {
+    spec,
+    on: c,
+    reader: createPostgresReader(c, spec.schema, plan, filter),
+    keyIndexes: plan.key.map((k) => plan.columns.findIndex((col) => col.pg === k)),
+    cursorIndex: plan.cursor === null ? -1 : plan.columns.findIndex((col) => col.pg === plan.cursor),
+    ahead: null,
+  };
+  open.set(id, r);
+  return r;
+}
+
+const windowKey = (w: ReadWindow): string => JSON.stringify([w.after, w.cursorBelow, w.through ?? null, w.limit]);
+
+async function readBatch(r: OpenReader, window: ReadWindow): Promise<SourceRow[]> {
+  const key = windowKey(window);
+  const ahead = r.ahead;
+  r.ahead = null;
+  let rows: SourceRow[] | null = null;
+  // a read ahead that failed is simply done again, so its error surfaces on a real request
+  if (ahead && ahead.key === key) rows = await ahead.rows.catch(() => null);
+  rows ??= await r.reader.readBatch(window);
+  const last = rows[rows.length - 1];
+  if (last && rows.length === window.limit) {
+    const after: KeysetPosition = { cursor: r.cursorIndex >= 0 ? (last[r.cursorIndex] ?? null) : null, key: r.keyIndexes.map((i) => last[i] ?? null) };
+    const next: ReadWindow = { ...window, after };
+    const pending = r.reader.readBatch(next);
+    pending.catch(() => undefined);
+    r.ahead = { key: windowKey(next), rows: pending };
+  }
+  return rows;
+}
+
+async function handle(req: ReadRequest): Promise<ReadReply> {
+  if (req.op === 'open') {
+    specs.set(req.reader, req.spec);
+    return { id: req.id, ok: true, value: null };
+  }
+  if (req.op === 'close') {
+    specs.delete(req.reader);
+    open.delete(req.reader);
+    return { id: req.id, ok: true, value: null };
+  }
+  const r = await readerFor(req.reader);
+  switch (req.op) {
+    case 'readBatch':
+      return { id: req.id, ok: true, rows: packRows((await readBatch(r, req.window)) as (string | null)[][]) };
+    case 'readByKeys':
+      return { id: req.id, ok: true, rows: packRows((await r.reader.readByKeys(req.keys)) as (string | null)[][]) };
+    case 'lastPosition':
+      return { id: req.id, ok: true, value: await r.reader.lastPosition(req.cursorBelow) };
+    case 'estimateRows':
+      return { id: req.id, ok: true, value: await r.reader.estimateRows() };
+  }
+}
+
+/** What the main thread needs to rebuild the error: message, name and the fields the engine looks at (code, ...). */
+function errorFields(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const out: Record<string, unknown> = { name: e.name, message: e.message };
+  for (const [k, v] of Object.entries(e)) if (typeof v === 'string' || typeof v === 'number' || v === null) out[k] = v;
+  return out;
+}
+
+port.on('message', (req: ReadRequest) => {
+  handle(req).then(
+    (reply) => port.postMessage(reply),
+    (e: unknown) => {
+      // this failure is what tells the engine of a session that dropped during the request
+      lost = null;
+      port.postMessage({ id: req.id, ok: false, error: errorFields(e) } satisfies ReadReply);
+    },
+  );
+});
