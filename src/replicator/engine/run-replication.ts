@@ -58,6 +58,9 @@ export interface RunOptions {
 
 export const DEFAULT_BATCH_SIZE = 5000;
 
+/** a first load into an empty table, unless --batch-size says otherwise (table-sync.ts) */
+export const FIRST_LOAD_BATCH_SIZE = 10000;
+
 /** how often a table is resumed on a new connection after the old one dropped */
 const RECONNECT_ATTEMPTS = 5;
 
@@ -265,6 +268,7 @@ async function runLocked(
           tx: wiring.tx,
           state: wiring.state,
           batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          firstLoadBatchSize: options.batchSize ?? FIRST_LOAD_BATCH_SIZE,
           cursorBelow: await wiring.cursorBelow(table),
           ignoreCheckpoint: !!options.full,
           emit,
