@@ -9,7 +9,8 @@ import { createReplicationPair, diffContent, type ReplicationPair } from './harn
 
 const PG = `CREATE TABLE lines (id bigint PRIMARY KEY, order_no integer NOT NULL, amount numeric(12,2) NOT NULL, note text, updated_at timestamptz NOT NULL);`;
 const SQLITE = `CREATE TABLE lines (id INTEGER PRIMARY KEY, order_no INTEGER NOT NULL, amount DECIMAL(12,2) NOT NULL, note TEXT, updated_at DATETIME NOT NULL);`;
-const ROWS = 60000;
+// enough that the run is still going at the latest kill (1.3 s): 60,000 rows once finished in 1.2 s
+const ROWS = 150000;
 
 let pair: ReplicationPair;
 beforeAll(async () => {

@@ -107,7 +107,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .option('direction', { type: 'string', choices: ['sqlite-to-pg', 'pg-to-sqlite'], demandOption: true, describe: 'which way rows go' })
           .option('full', { type: 'boolean', describe: 'ignore checkpoints: copy every row again (upserts, no duplicates)' })
           .option('tables', { type: 'string', describe: 'only these tables (comma-separated PostgreSQL names)' })
-          .option('batch-size', { type: 'number', describe: 'rows per batch and transaction [default: 5000]' })
+          .option('batch-size', { type: 'number', describe: 'rows per batch and transaction [default: 5000; 10000 for a first load into an empty PostgreSQL table]' })
           .option('param', { type: 'string', array: true, describe: 'NAME=VALUE for a :param in a mapping\'s row filter (repeatable; also "params" in the config file)' })
           .option('create-missing', { type: 'boolean', describe: 'create tables that exist only on the source (keys first, FKs and indexes after the data)' })
           .option('dry-run', { type: 'boolean', describe: 'print the plan (order, modes, cursors, deferred columns, estimated rows); write nothing' })

@@ -1,6 +1,46 @@
 /**
+ * A PostgreSQL session as replicate uses it: connected, and set so that PostgreSQL's
+ * text output is exact and zone-stable. In a module of its own, light to load, so the
+ * CLI can open the session while the engine's modules are still loading.
+ */
+import type pg from 'pg';
+import type { Direction } from '../replicator/run-plan.js';
+import { connectPostgres } from './postgres-connection.js';
+
+/**
  * Session settings that make PostgreSQL's text output exact and zone-stable: every session
  * replicate reads or writes through runs them first (the main one, the spare one, the
  * reader thread's).
  */
 export const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'";
+
+/**
+ * A sqlite-to-pg run's batches commit with their checkpoints, so waiting for each
+ * commit's WAL flush buys nothing: if the server crashes, the last batches are lost
+ * together with their checkpoints and the next run copies them again. Never a torn or
+ * duplicated batch. Set with the other settings (one round trip), on every session the
+ * run opens, reconnects included.
+ */
+const RUN_WRITES_POSTGRES_SETTINGS = `${SESSION_SETTINGS}; SET synchronous_commit = off`;
+
+/** The settings for a session of a run in `direction` (null: not a run). */
+export function sessionSettings(direction: Direction | null): string {
+  return direction === 'sqlite-to-pg' ? RUN_WRITES_POSTGRES_SETTINGS : SESSION_SETTINGS;
+}
+
+/** Connect (errors as connectPostgres reports them) and apply `settings`; a session whose settings fail is closed. */
+export async function openPostgresSession(url: string, applicationName: string, settings: string): Promise<pg.Client> {
+  const client = await connectPostgres(url, { applicationName });
+  try {
+    await client.query(settings);
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+  return client;
+}
+
+/** Close a session opened ahead of time that was not used after all (whatever became of it). */
+export function discardPostgresSession(session: Promise<pg.Client>): void {
+  session.then((c) => c.end()).catch(() => undefined);
+}

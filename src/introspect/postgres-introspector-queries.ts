@@ -1,6 +1,7 @@
 /**
- * The catalog queries behind PostgresIntrospector: four round trips for a whole
- * schema (tables, columns, constraints, indexes), each parameterised by schema name.
+ * The catalog queries behind PostgresIntrospector: four queries for a whole schema
+ * (tables, columns, constraints, indexes), each taking the schema name as $1, sent
+ * together as one request.
  * All read pg_catalog: tables and columns with information_schema's definitions of what
  * a user sees (planning those views' queries took most of a run's introspection), plus
  * what the views lack (format_type, generated/identity flags, enums, arrays, domains);

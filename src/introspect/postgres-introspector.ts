@@ -132,11 +132,18 @@ export class PostgresIntrospector implements SchemaIntrospector {
     if (this.schema === STATE_SCHEMA) {
       throw new ConfigError(`schema "${STATE_SCHEMA}" holds replicate's own state; choose the schema of your tables`, 'schema');
     }
-    const params = [this.schema];
-    const tables = (await this.client.query<TableRow>(TABLES_SQL, params)).rows;
-    const columns = groupByTable((await this.client.query<ColumnRow>(COLUMNS_SQL, params)).rows);
-    const constraints = groupByTable((await this.client.query<ConstraintRow>(CONSTRAINTS_SQL, params)).rows);
-    const indexes = groupByTable((await this.client.query<IndexRow>(INDEXES_SQL, params)).rows);
+    // One round trip: the four queries in one simple-protocol request, which takes no
+    // parameters, so the schema name goes in as an escaped literal. A caller can read the
+    // SQLite side while the server answers (planOnPair does).
+    const schema = this.client.escapeLiteral(this.schema);
+    const sql = [TABLES_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, INDEXES_SQL].map((q) => q.replaceAll('$1', schema)).join(';\n');
+    // several statements answer with one result each
+    const results = (await this.client.query(sql)) as unknown as pg.QueryResult[];
+    const rowsOf = <R>(i: number): R[] => (results[i]?.rows ?? []) as R[];
+    const tables = rowsOf<TableRow>(0);
+    const columns = groupByTable(rowsOf<ColumnRow>(1));
+    const constraints = groupByTable(rowsOf<ConstraintRow>(2));
+    const indexes = groupByTable(rowsOf<IndexRow>(3));
 
     const model: Table[] = tables.map(({ table_name: name }) => {
       const cons = constraints.get(name) ?? [];

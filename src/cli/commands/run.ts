@@ -3,12 +3,13 @@
  * 3 when rows wait in a ledger, 1 on failure, 2 on bad input, 130 after Ctrl+C (the
  * current batch finishes and is checkpointed first).
  */
+import { existsSync } from 'node:fs';
+import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { ConfigError } from '../../errors.js';
-import { planReplication, runReplication } from '../../replicator/engine/run-replication.js';
-import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import type { Direction } from '../../replicator/run-plan.js';
 import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import type pg from 'pg';
 import { print, styleFor, type CliIO } from '../io.js';
 import { jsonSummary, plainReporter } from '../report/plain-progress.js';
 
@@ -46,6 +47,7 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
   const style = styleFor(io.stdout, io.env);
 
   if (args.dryRun) {
+    const [{ planReplication }, { renderRunPlan }] = await Promise.all([import('../../replicator/engine/run-replication.js'), import('../../replicator/plan/render-run-plan.js')]);
     const plan = await planReplication(config, options);
     print(io.stdout, args.json ? JSON.stringify(plan, null, 2) : renderRunPlan(plan));
     return EXIT.ok;
@@ -53,18 +55,29 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
   if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
     return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full, ...(tables ? { tables } : {}), ...(args.createMissing ? { createMissing: true } : {}) } });
   }
+  // The PostgreSQL session opens while the engine's modules load, which take about as
+  // long (a good part of a quick incremental run). Not when the SQLite file is missing:
+  // that error comes first, as it would without this, and nothing is left connecting.
+  let session: Promise<pg.Client> | null = existsSync(config.sqlitePath)
+    ? openPostgresSession(config.pgUrl, `replicate run --direction ${direction}`, sessionSettings(direction))
+    : null;
+  session?.catch(() => undefined); // reported by the run, which awaits it
   let stop = false;
   const detach = signals.onInterrupt(() => {
     stop = true;
     print(io.stderr, 'stopping after the current batch (Ctrl+C again to abort at once)');
   });
   try {
+    const { runReplication } = await import('../../replicator/engine/run-replication.js');
     const report = args.json ? () => undefined : plainReporter(io.stdout, style);
-    const summary = await runReplication(config, { ...options, stopRequested: () => stop }, report);
+    const handedOver = session ?? undefined;
+    session = null; // the run owns it now
+    const summary = await runReplication(config, { ...options, stopRequested: () => stop }, report, handedOver);
     if (args.json) print(io.stdout, jsonSummary(summary));
     if (summary.status === 'interrupted') return EXIT.interrupted;
     return summary.status === 'waiting' ? EXIT.waiting : EXIT.ok;
   } finally {
+    if (session) discardPostgresSession(session);
     detach();
   }
 }

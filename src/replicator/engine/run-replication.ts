@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { openSqlite } from '../../connect/sqlite-connection.js';
-import { connectPostgres } from '../../connect/postgres-connection.js';
-import { SESSION_SETTINGS } from '../../connect/postgres-session.js';
+import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { openPostgresReadThread, type PostgresReadThread } from '../io/postgres-read-thread.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
@@ -58,55 +58,48 @@ export interface RunOptions {
 
 export const DEFAULT_BATCH_SIZE = 5000;
 
+/** a first load into an empty table, unless --batch-size says otherwise (table-sync.ts) */
+export const FIRST_LOAD_BATCH_SIZE = 10000;
+
 /** how often a table is resumed on a new connection after the old one dropped */
 const RECONNECT_ATTEMPTS = 5;
-
-/**
- * A sqlite-to-pg run's batches commit with their checkpoints, so waiting for each
- * commit's WAL flush buys nothing: if the server crashes, the last batches are lost
- * together with their checkpoints and the next run copies them again. Never a torn or
- * duplicated batch. Set with the other settings (one round trip), on every session the
- * run opens, reconnects included.
- */
-const RUN_WRITES_POSTGRES_SETTINGS = `${SESSION_SETTINGS}; SET synchronous_commit = off`;
-
-function sessionSettings(direction: Direction | null): string {
-  return direction === 'sqlite-to-pg' ? RUN_WRITES_POSTGRES_SETTINGS : SESSION_SETTINGS;
-}
 
 export interface OpenPair {
   conn: Connections;
   close(): Promise<void>;
 }
 
-/** `direction`: the run's, when the pair is opened for one (its sessions get the run's settings). */
-export async function openPair(config: PairConfig, purpose: string, direction: Direction | null = null): Promise<OpenPair> {
+/**
+ * `direction`: the run's, when the pair is opened for one (its sessions get the run's
+ * settings). `session`: the PostgreSQL session, when the caller started opening it
+ * already (openPostgresSession with the same settings); the pair owns it from here.
+ */
+export async function openPair(config: PairConfig, purpose: string, direction: Direction | null = null, session?: Promise<pg.Client>): Promise<OpenPair> {
   const settings = sessionSettings(direction);
-  const sqlite = openSqlite(config.sqlitePath);
+  let sqlite: Database.Database;
+  try {
+    sqlite = openSqlite(config.sqlitePath);
+  } catch (e) {
+    if (session) discardPostgresSession(session);
+    throw e;
+  }
   let client: pg.Client;
   try {
-    client = await connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose}` });
-    await client.query(settings);
+    client = await (session ?? openPostgresSession(config.pgUrl, `replicate ${purpose}`, settings));
   } catch (e) {
     sqlite.close();
     throw e;
   }
   let spare: Promise<pg.Client> | null = null;
   const openSpare = (): Promise<pg.Client> => {
-    const opening: Promise<pg.Client> = connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose} (keys)` }).then(
-      async (c) => {
+    const opening: Promise<pg.Client> = openPostgresSession(config.pgUrl, `replicate ${purpose} (keys)`, settings).then(
+      (c) => {
         // a dropped session is replaced on next use, as the main one is after a reconnect
         const forget = (): void => {
           if (spare === opening) spare = null;
         };
         c.on('end', forget);
         c.on('error', forget);
-        try {
-          await c.query(settings);
-        } catch (e) {
-          await c.end().catch(() => undefined);
-          throw e;
-        }
         return c;
       },
       (e: unknown) => {
@@ -138,9 +131,7 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
 /** Replace a dropped PostgreSQL session with a new one (same settings); conn.pg is swapped in place. */
 async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string, direction: Direction): Promise<void> {
   await conn.pg.end().catch(() => undefined);
-  const client = await connectPostgres(config.pgUrl, { applicationName: `replicate ${purpose}` });
-  await client.query(sessionSettings(direction));
-  conn.pg = client;
+  conn.pg = await openPostgresSession(config.pgUrl, `replicate ${purpose}`, sessionSettings(direction));
 }
 
 export interface PlannedRun {
@@ -152,10 +143,11 @@ export interface PlannedRun {
 /** Introspect and plan on open connections (no writes). */
 export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions): Promise<PlannedRun> {
   const fileMappings = config.mappingsDir ? await loadMappingDir(config.mappingsDir) : new Map<string, LoadedMapping>();
-  const schemas = {
-    sqlite: new SqliteIntrospector(conn.sqlite).introspectSync(),
-    postgres: await new PostgresIntrospector(conn.pg, conn.schema).introspect(),
-  };
+  // PostgreSQL reads its catalog (one request) while the SQLite side is read here
+  const postgres = new PostgresIntrospector(conn.pg, conn.schema).introspect();
+  postgres.catch(() => undefined); // awaited below; marked handled in case the SQLite side throws first
+  const sqlite = new SqliteIntrospector(conn.sqlite).introspectSync();
+  const schemas = { sqlite, postgres: await postgres };
   const resolved = resolveMappings(schemas.sqlite, schemas.postgres, fileMappings);
   // generated mappings carry no profiled date formats yet: profile them as `map` would
   const generated = resolved.mappings.filter((m) => m.source.kind === 'generated').map((m) => m.mapping);
@@ -192,9 +184,14 @@ function emptyStats(table: string): TableRunStats {
   return { table, read: 0, written: 0, skipped: 0, rejected: 0, ms: 0, error: null };
 }
 
-export async function runReplication(config: PairConfig, options: RunOptions, emit: (e: ReplicationEvent) => void): Promise<RunSummary> {
+/**
+ * `session`: the run's PostgreSQL session when the caller started opening it already
+ * (`openPostgresSession(url, 'replicate run --direction <d>', sessionSettings(d))`: the CLI
+ * does, so the connection is made while the engine's modules load); the run owns it.
+ */
+export async function runReplication(config: PairConfig, options: RunOptions, emit: (e: ReplicationEvent) => void, session?: Promise<pg.Client>): Promise<RunSummary> {
   const started = Date.now();
-  const pair = await openPair(config, `run --direction ${options.direction}`, options.direction);
+  const pair = await openPair(config, `run --direction ${options.direction}`, options.direction, session);
   const { conn } = pair;
   try {
     // the state tables this run reads and writes in PostgreSQL, looked up in one query
@@ -271,6 +268,7 @@ async function runLocked(
           tx: wiring.tx,
           state: wiring.state,
           batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          firstLoadBatchSize: options.batchSize ?? FIRST_LOAD_BATCH_SIZE,
           cursorBelow: await wiring.cursorBelow(table),
           ignoreCheckpoint: !!options.full,
           emit,

@@ -39,6 +39,12 @@ export interface TableSyncDeps {
   /** a cycle's deferred FK columns (written NULL here, set by the second pass); null when none */
   secondPass: SecondPassWiring | null;
   batchSize: number;
+  /**
+   * rows per batch of a first load COPY-ed straight into an empty table (fewer round trips
+   * and parent lookups per row); one such batch waits instead of PIPELINE_DEPTH, so memory
+   * stays where smaller batches keep it
+   */
+  firstLoadBatchSize: number;
   /** late-commit cap on a PostgreSQL source (rows at or after it wait for the next run) */
   cursorBelow: PgText | null;
   /** --full: start from the beginning whatever the checkpoint says */
@@ -301,6 +307,10 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   began.value = firstLoad && whole !== null && (await whole.begin());
   const tx = began.value && whole ? whole.batches : deps.tx;
   const writer = began.value && whole ? whole.writer : firstLoad && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
+  // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
+  const copyDirect = writer === deps.firstLoadWriter;
+  const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
+  const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
     if (!scan) return checkpointText(last, secondPass);
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
@@ -347,7 +357,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       break;
     }
     const after = position;
-    const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: deps.batchSize }));
+    const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize }));
     if (writes.failure !== null) break;
     if (rows.length === 0) break;
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
@@ -357,10 +367,10 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     await yieldToIo();
     const prepared = prepareRows(rows, deps);
     await yieldToIo();
-    await writes.waitingBelow(PIPELINE_DEPTH);
+    await writes.waitingBelow(depth);
     if (writes.failure !== null) break;
     writes.add(() => writeBatch(prepared, last));
-    if (rows.length < deps.batchSize) break;
+    if (rows.length < batchSize) break;
   }
   await writes.idle();
   if (writes.failure !== null) throw writes.failure;
