@@ -1,7 +1,8 @@
 /**
  * `run --create-missing`: create on the target the tables that exist only on the source,
  * so a first migration into an empty database is one command. PostgreSQL gets keys first
- * and constraints after the data; SQLite gets the fix script's CREATE TABLE (constraints
+ * and each table's FKs and indexes once it and its parents hold their rows (while later
+ * tables load), the rest after all the data; SQLite gets the fix script's CREATE TABLE (constraints
  * inline, as SQLite requires).
  */
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
@@ -15,9 +16,17 @@ import { planPostgresTables } from './postgres-tables-from-sqlite.js';
 
 export interface CreatedTables {
   tables: string[];
-  /** constraints and indexes to add once the data is in */
-  afterLoad(): Promise<void>;
+  /**
+   * `table` and every table its FKs reference hold all their rows: its constraints and
+   * indexes are added now, on a second session, while the next tables load (the server's
+   * second core is mostly idle then). Runs in the background; afterLoad() waits for it.
+   */
+  tableLoaded(table: string): void;
+  /** constraints and indexes of the tables not done yet, once all the data is in; `rest` false (an interrupted run): only waits for what is under way */
+  afterLoad(rest?: boolean): Promise<void>;
 }
+
+const NOTHING: Omit<CreatedTables, 'tables'> = { tableLoaded: () => undefined, afterLoad: async () => undefined };
 
 export async function createMissingTables(
   conn: Connections,
@@ -30,7 +39,7 @@ export async function createMissingTables(
     const missing = mappings
       .map((m) => ({ mapping: m.mapping, sqlite: schemas.sqlite.tables.find((t) => t.name === m.mapping.sqliteTable) }))
       .filter((x): x is { mapping: typeof x.mapping; sqlite: NonNullable<typeof x.sqlite> } => !!x.sqlite && !schemas.postgres.tables.some((t) => t.name === x.mapping.table));
-    if (missing.length === 0) return { tables: [], afterLoad: async () => undefined };
+    if (missing.length === 0) return { tables: [], ...NOTHING };
     const plan = planPostgresTables(missing, names, conn.schema);
     await conn.pg.query('BEGIN');
     try {
@@ -40,10 +49,31 @@ export async function createMissingTables(
       await conn.pg.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
+    // one table's statements after another, on the second session (or the run's own without one)
+    const session = conn.spare ?? (async () => conn.pg);
+    let queue: Promise<void> = Promise.resolve();
+    let failure: unknown = null;
+    const start = (table: string): void => {
+      const statements = plan.afterLoad.get(table);
+      plan.afterLoad.delete(table);
+      if (!statements || statements.length === 0) return;
+      queue = queue.then(async () => {
+        if (failure !== null) return;
+        try {
+          const client = await session();
+          for (const sql of statements) await client.query(sql);
+        } catch (e) {
+          failure ??= e;
+        }
+      });
+    };
     return {
       tables: missing.map((m) => m.mapping.table),
-      afterLoad: async () => {
-        for (const sql of plan.afterLoad) await conn.pg.query(sql);
+      tableLoaded: start,
+      afterLoad: async (rest = true) => {
+        if (rest) for (const table of [...plan.afterLoad.keys()]) start(table);
+        await queue;
+        if (failure !== null) throw failure;
       },
     };
   }
@@ -54,5 +84,5 @@ export async function createMissingTables(
       for (const t of creates) for (const s of t.statements) conn.sqlite.exec(s.sql);
     })();
   }
-  return { tables: creates.map((t) => t.table), afterLoad: async () => undefined };
+  return { tables: creates.map((t) => t.table), ...NOTHING };
 }

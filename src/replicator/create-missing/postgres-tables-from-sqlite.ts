@@ -15,8 +15,8 @@ import type { TimeFormat } from '../values/time-format.js';
 export interface CreatePlan {
   /** CREATE TABLE statements, parents first; run before the data */
   create: string[];
-  /** foreign keys (added NOT VALID, then validated) and indexes; run after the data */
-  afterLoad: string[];
+  /** per table, in creation order: foreign keys (added NOT VALID, then validated) and indexes; run after the data */
+  afterLoad: Map<string, string[]>;
 }
 
 /** SQLite stores every INTEGER in 64 bits, so a column created from one must hold 64 bits. */
@@ -49,8 +49,10 @@ export function planPostgresTables(
   schema: string,
 ): CreatePlan {
   const create: string[] = [];
-  const afterLoad: string[] = [];
+  const afterLoad = new Map<string, string[]>();
   for (const { sqlite, mapping } of tables) {
+    const after: string[] = [];
+    afterLoad.set(mapping.table, after);
     const target = qualified(schema, mapping.table);
     const pairs = mapping.columns.filter((p) => sqlite.columns.some((c) => c.name === p.sqlite));
     const defs = pairs.map((p) => {
@@ -69,20 +71,20 @@ export function planPostgresTables(
       const cols = fk.columns.map((c) => quoteIdent(names.pgColumn(sqlite.name, c))).join(', ');
       const refTable = names.pgTable(fk.refTable);
       const refCols = fk.refColumns.map((c) => quoteIdent(names.pgColumn(fk.refTable, c))).join(', ');
-      afterLoad.push(
+      after.push(
         `ALTER TABLE ${target} ADD CONSTRAINT ${name} FOREIGN KEY (${cols}) REFERENCES ${qualified(schema, refTable)} (${refCols}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate} NOT VALID`,
         `ALTER TABLE ${target} VALIDATE CONSTRAINT ${name}`,
       );
     });
     const cursorCol = mapping.cursor ? mapping.columns.find((p) => p.postgres === mapping.cursor)?.sqlite : undefined;
     if (mapping.cursor && cursorCol && !sqlite.indexes.some((ix) => ix.columns[0] === cursorCol)) {
-      afterLoad.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${mapping.table}_${mapping.cursor}_idx`.slice(0, 63))} ON ${target} (${quoteIdent(mapping.cursor)})`);
+      after.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${mapping.table}_${mapping.cursor}_idx`.slice(0, 63))} ON ${target} (${quoteIdent(mapping.cursor)})`);
     }
     for (const ix of sqlite.indexes) {
       if (ix.origin === 'pk' || ix.expressions.length > 0 || ix.partial || ix.columns.length === 0) continue;
       const cols = ix.columns.map((c) => quoteIdent(names.pgColumn(sqlite.name, c))).join(', ');
       const name = quoteIdent(`${mapping.table}_${ix.columns.join('_')}_idx`.slice(0, 63));
-      afterLoad.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${target} (${cols})`);
+      after.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${target} (${cols})`);
     }
   }
   return { create, afterLoad };

@@ -180,6 +180,19 @@ function trackCreatedParents(tables: readonly TablePlan[], created: readonly str
   return any ? known : null;
 }
 
+/**
+ * May `table`'s FKs and indexes be added while later tables load? Its parents are all in
+ * (loaded earlier in this run, or not part of it), and no FK into or out of it waits for
+ * the second pass of a cycle. Only later tables are written to from here on, and the
+ * statements lock nothing else.
+ */
+function tableDone(table: TablePlan, tables: readonly TablePlan[], done: ReadonlySet<string>): boolean {
+  if (table.deferredColumns.length > 0) return false;
+  if (tables.some((t) => t.foreignKeys.some((fk) => fk.deferred && fk.refTable === table.table))) return false;
+  const planned = new Set(tables.map((t) => t.table));
+  return table.foreignKeys.every((fk) => !planned.has(fk.refTable) || done.has(fk.refTable) || fk.refTable === table.table);
+}
+
 function emptyStats(table: string): TableRunStats {
   return { table, read: 0, written: 0, skipped: 0, rejected: 0, ms: 0, error: null };
 }
@@ -253,6 +266,7 @@ async function runLocked(
   const results: TableRunStats[] = [];
   let status: RunSummary['status'] = 'done';
   // PostgreSQL targets only: their keys arrive as text, the same text a child's FK value is converted to
+  const doneTables = new Set<string>();
   const knownParents = created && created.tables.length > 0 && options.direction === 'sqlite-to-pg' ? trackCreatedParents(plan.tables, created.tables) : null;
   for (const table of plan.tables) {
     if (stopRequested()) {
@@ -277,6 +291,8 @@ async function runLocked(
           retry,
         });
         await w.finish();
+        if (created && created.tables.includes(table.table) && !result.interrupted && tableDone(table, plan.tables, doneTables)) created.tableLoaded(table.table);
+        doneTables.add(table.table);
         results.push(result.stats);
         await wiring.state.recordTable(runId, result.stats);
         emit({ type: 'table-end', stats: result.stats });
@@ -322,7 +338,7 @@ async function runLocked(
       await wiring.state.recordTable(runId, stats);
     }
   }
-  if (created && status !== 'interrupted') await created.afterLoad();
+  if (created) await created.afterLoad(status !== 'interrupted');
   const summary = await wiring.state.summary(0);
   const count = (xs: { table: string; count: number }[]): number => xs.filter((x) => planned.has(x.table)).reduce((n, x) => n + x.count, 0);
   const waiting = { skipped: count(summary.skipped), rejected: count(summary.rejected) };

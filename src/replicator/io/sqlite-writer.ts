@@ -61,7 +61,18 @@ function rowidAlias(db: Database.Database, table: string): string | null {
 
 interface RowWriter {
   run(row: TargetRow): void;
+  /** all the rows at once where that is quicker (a refusal leaves some written: the caller's savepoint undoes them) */
+  runAll?(rows: TargetRow[]): void;
 }
+
+/**
+ * Rows per multi-row INSERT of a plain load: most of a row's cost through better-sqlite3
+ * is the call and its binding, not SQLite's work, and 32 rows per call took about 30%
+ * less time than one (640k order lines, in memory). Bound by 999 parameters, the limit
+ * of SQLite builds before 3.32.
+ */
+const ROWS_PER_INSERT = 32;
+const MAX_PARAMETERS = 999;
 
 export interface SqliteWriterOptions {
   /**
@@ -117,8 +128,29 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
   const own = (c: string): string => `${t}.${quoteIdent(c)}`;
 
   if (plain) {
-    const insert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${insertNames.map(() => '?').join(', ')})`);
-    return { run: (row) => void insert.run(insertBind(row)) };
+    const width = insertNames.length;
+    const one = `(${insertNames.map(() => '?').join(', ')})`;
+    const insert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES ${one}`);
+    const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
+    const many = per > 1 ? db.prepare(`INSERT INTO ${t} (${cols}) VALUES ${new Array<string>(per).fill(one).join(', ')}`) : null;
+    const params: TargetRow = new Array<TargetRow[number]>(per * width);
+    return {
+      run: (row) => void insert.run(insertBind(row)),
+      runAll(rows) {
+        let i = 0;
+        if (many) {
+          for (; i + per <= rows.length; i += per) {
+            let k = 0;
+            for (let r = i; r < i + per; r++) {
+              const values = insertBind(rows[r] as TargetRow);
+              for (let c = 0; c < width; c++) params[k++] = values[c] ?? null;
+            }
+            many.run(params);
+          }
+        }
+        for (; i < rows.length; i++) insert.run(insertBind(rows[i] as TargetRow));
+      },
+    };
   }
   if (hasUniqueOn(db, table.sqliteTable, conflict)) {
     const onConflict =
@@ -211,7 +243,8 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
     const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain'));
     savepoint.run();
     try {
-      for (const row of rows) w.run(row);
+      if (w.runAll) w.runAll(rows);
+      else for (const row of rows) w.run(row);
       release.run();
       return { written: rows.length, rejected: [] };
     } catch (e) {
