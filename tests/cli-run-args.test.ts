@@ -1,5 +1,5 @@
 /**
- * A `replicate run` or `status` command line means the same whether the quick reader
+ * A `replicate run`, `status` or `verify` command line means the same whether the quick reader
  * (fast-args.ts, which spares an incremental run the loading of yargs) or yargs reads
  * it: well-formed lines are read the same way, and every line the quick reader is not
  * sure about still gets yargs' help and error messages.
@@ -26,6 +26,7 @@ describe('a plain run line is read without yargs', () => {
   it('leaves out what was not given, and reads status lines too', () => {
     expect(parseFastCommand(['run', '--direction', 'sqlite-to-pg'])?.args).toEqual({ direction: 'sqlite-to-pg' });
     expect(parseFastCommand(['status', '--json', '--sqlite', 'pos.db'])).toEqual({ command: 'status', args: { json: true, sqlite: 'pos.db' } });
+    expect(parseFastCommand(['verify', '--pg', 'postgres://app@db/pos', '--no-json'])).toEqual({ command: 'verify', args: { pg: 'postgres://app@db/pos', json: false } });
   });
 
   it('hands every line it is not sure about to yargs', () => {
@@ -44,7 +45,9 @@ describe('a plain run line is read without yargs', () => {
       ['run', '--direction', 'sqlite-to-pg', '--verify-schemas'],
       ['run', '--direction', 'sqlite-to-pg', '--param'],
       ['status', '--table', 'orders'],
-      ['verify'],
+      ['verify', '--help'],
+      ['verify', '--sqlte', 'pos.db'],
+      ['--verify-schemas'],
       [],
     ];
     for (const line of unsure) expect(parseFastCommand(line), line.join(' ')).toBeNull();

@@ -1,5 +1,5 @@
 /**
- * The common, well-formed `replicate run ...` and `replicate status ...` command lines,
+ * The common, well-formed `replicate run`, `status` and `verify` command lines,
  * parsed without yargs. Loading and building the yargs CLI costs about 0.3 s of node
  * startup, which is a third of an incremental run (bench case d). Anything this parser
  * does not fully understand (help, an unknown or repeated option, a bad value, a missing
@@ -36,7 +36,7 @@ const RUN: Record<string, OptionSpec> = {
 /** must match main.ts's `run --direction` choices */
 const DIRECTIONS = new Set(['sqlite-to-pg', 'pg-to-sqlite']);
 
-export type FastCommand = { command: 'run'; args: RunArgs } | { command: 'status'; args: StatusArgs };
+export type FastCommand = { command: 'run'; args: RunArgs } | { command: 'status' | 'verify'; args: StatusArgs };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -65,7 +65,7 @@ function connection(v: Values): StatusArgs {
 
 export function parseFastCommand(argv: readonly string[]): FastCommand | null {
   const [command, ...rest] = argv;
-  if (command === 'status') {
+  if (command === 'status' || command === 'verify') {
     const v = strictValues(rest, CONNECTION);
     return v ? { command, args: connection(v) } : null;
   }

@@ -2,8 +2,8 @@
  * The `replicate` command line: parses flags, runs one command, maps errors to
  * messages and exit codes. All work happens in the library; this file only wires.
  * Commands load on demand, so `--help` and a quick verify do not pay for the rest; a
- * plain `run` or `status` line skips yargs altogether (fast-args.ts), since loading it
- * is a good part of an incremental run's time.
+ * plain `run`, `status` or `verify` line skips yargs altogether (fast-args.ts), since
+ * loading it is a good part of an incremental run's time.
  */
 import type { Argv } from 'yargs';
 import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
@@ -68,6 +68,11 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
   if (fast?.command === 'status') {
     const statusArgs = fast.args;
     await guard(async () => (await import('./commands/status.js')).runStatus(statusArgs, io))();
+    return code;
+  }
+  if (fast?.command === 'verify') {
+    const verifyArgs = fast.args;
+    await guard(async () => (await import('./commands/verify.js')).runVerify(verifyArgs, io))();
     return code;
   }
 
