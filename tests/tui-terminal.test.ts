@@ -27,9 +27,10 @@ beforeAll(async () => {
   // one database name only this story uses, so the status bar (and the README capture) reads the same every run
   pair = await createTuiPair({ database: 'tui_shop' });
   // colours as a user's terminal has them: the screen text must not depend on them
-  // batches of 1,000 rows: the run moves in steps a frame can show, even on a fast machine
+  // batches of 250 rows (160 of them for the order lines): the run moves in steps frames can show and
+  // lasts several frames even on a fast machine (first loads into empty tables are quick)
   // CI=true as in a CI job's shell: Ink alone would then draw nothing until the app quits
-  t = spawnTerminal(process.execPath, [BIN, 'tui', ...pair.flags, '--batch-size', '1000'], { cols: 100, rows: 30, cwd: pair.dir.path, env: { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true' } });
+  t = spawnTerminal(process.execPath, [BIN, 'tui', ...pair.flags, '--batch-size', '250'], { cols: 100, rows: 30, cwd: pair.dir.path, env: { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true' } });
 });
 afterAll(async () => {
   t.kill();
