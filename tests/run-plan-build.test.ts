@@ -15,7 +15,7 @@ import type { LoadedMapping } from '../src/mapping/table-mapping.js';
 import { findColumn, findTable, type Column, type SchemaModel } from '../src/model/schema.js';
 import { buildRunPlan } from '../src/replicator/plan/build-run-plan.js';
 import { renderRunPlan } from '../src/replicator/plan/render-run-plan.js';
-import type { Direction, RunPlan } from '../src/replicator/run-plan.js';
+import { DIRECTIONS, type Direction, type RunPlan } from '../src/replicator/run-plan.js';
 import { applyFixScript } from '../src/schema-fix/apply-fix-script.js';
 import { planSqliteFix } from '../src/schema-fix/plan-sqlite-fix.js';
 import { readSqliteSchemaSource } from '../src/schema-fix/sqlite-schema-source.js';
@@ -23,7 +23,6 @@ import { createTestDatabase } from './harness/pg.js';
 import { setupPosPair, type PosPair } from './harness/pos.js';
 import { createSqliteFile, tempDir } from './harness/sqlite.js';
 
-const DIRECTIONS: Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
 const POS_TABLES = [
   'audit_logs', 'categories', 'customers', 'order_items', 'orders', 'payments', 'products', 'shifts',
   'stock_levels', 'stores', 'system_settings', 'terminal_stock_levels', 'terminals', 'users',

@@ -7,6 +7,7 @@
  * every error message and every --help text still comes from the one definition in main.ts.
  */
 import { parseArgs } from 'node:util';
+import { DIRECTIONS } from '../replicator/run-plan.js';
 import type { RunArgs } from './commands/run.js';
 import type { StatusArgs } from './commands/status.js';
 
@@ -33,8 +34,6 @@ const RUN: Record<string, OptionSpec> = {
   tui: { type: 'boolean' },
 };
 
-/** must match main.ts's `run --direction` choices */
-const DIRECTIONS = new Set(['sqlite-to-pg', 'pg-to-sqlite']);
 
 export type FastCommand = { command: 'run'; args: RunArgs } | { command: 'status' | 'verify'; args: StatusArgs };
 
@@ -73,7 +72,7 @@ export function parseFastCommand(argv: readonly string[]): FastCommand | null {
   const v = strictValues(rest, RUN);
   if (!v) return null;
   const direction = str(v.direction);
-  if (direction === undefined || !DIRECTIONS.has(direction)) return null;
+  if (direction === undefined || !(DIRECTIONS as readonly string[]).includes(direction)) return null;
   const batch = str(v['batch-size']);
   if (batch !== undefined && !/^[0-9]+$/.test(batch)) return null;
   const param = v.param;

@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
 import { errorMessage } from './error-message.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { DIRECTIONS } from '../replicator/run-plan.js';
 import { parseFastCommand } from './fast-args.js';
 import { print, processIO, type CliIO } from './io.js';
 
@@ -109,7 +110,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
       'Replicate rows in FK order: incremental by cursor, skipped rows wait for their parents (exit 3 when rows wait)',
       (y) =>
         y
-          .option('direction', { type: 'string', choices: ['sqlite-to-pg', 'pg-to-sqlite'], demandOption: true, describe: 'which way rows go' })
+          .option('direction', { type: 'string', choices: DIRECTIONS, demandOption: true, describe: 'which way rows go' })
           .option('full', { type: 'boolean', describe: 'ignore checkpoints: copy every row again (upserts, no duplicates)' })
           .option('tables', { type: 'string', describe: 'only these tables (comma-separated PostgreSQL names)' })
           .option('batch-size', { type: 'number', describe: 'rows per batch and transaction [default: 5000; 10000 for a first load into an empty PostgreSQL table]' })
@@ -145,7 +146,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
       (y) =>
         y
           .option('table', { type: 'string', describe: 'only this table' })
-          .option('direction', { type: 'string', choices: ['sqlite-to-pg', 'pg-to-sqlite'], describe: 'only this direction' }),
+          .option('direction', { type: 'string', choices: DIRECTIONS, describe: 'only this direction' }),
       (argv) => guard(async () => (await import('./commands/status.js')).runReset(argv, io))(),
     )
     .command(

@@ -8,7 +8,9 @@ import type { CanonicalType } from '../model/schema.js';
 import type { Transform } from '../mapping/table-mapping.js';
 import type { TimeFormat } from './values/time-format.js';
 
-export type Direction = 'sqlite-to-pg' | 'pg-to-sqlite';
+/** every direction a run can take (the CLI's --direction choices, status's sides) */
+export const DIRECTIONS = ['sqlite-to-pg', 'pg-to-sqlite'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 export interface PlannedColumn {
   /** PostgreSQL column name */

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { ConfigError } from '../../errors.js';
-import type { Direction } from '../../replicator/run-plan.js';
+import { DIRECTIONS, type Direction } from '../../replicator/run-plan.js';
 import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import type pg from 'pg';
@@ -26,7 +26,6 @@ export interface RunArgs extends ConnectionFlags {
   param?: string[] | undefined;
 }
 
-export const DIRECTIONS: readonly Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
 
 export function parseDirection(value: string | undefined): Direction {
   const d = DIRECTIONS.find((x) => x === value);

@@ -2,7 +2,7 @@
  * `replicate status` and `replicate reset`: what the state tables say about a pair, both
  * directions (state for sqlite-to-pg lives in PostgreSQL, for pg-to-sqlite in SQLite).
  */
-import type { Direction } from '../run-plan.js';
+import { DIRECTIONS, type Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import type { RejectEntry, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
 import { stateStoreFor } from './direction-wiring.js';
@@ -14,7 +14,6 @@ export interface PairStatus {
   directions: { direction: Direction; summary: StateSummary; oldestWaiting: SkipEntry[]; oldestRejected: RejectEntry[] }[];
 }
 
-const DIRECTIONS: Direction[] = ['sqlite-to-pg', 'pg-to-sqlite'];
 
 async function withStores<T>(config: PairConfig, purpose: string, fn: (stores: { direction: Direction; store: StateStore }[], ids: { sqliteId: string; postgresId: string }) => Promise<T>): Promise<T> {
   const pair = await openPair(config, purpose);

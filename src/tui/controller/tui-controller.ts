@@ -11,7 +11,7 @@ import { errorMessage } from '../../cli/error-message.js';
 import { planReplication, runReplication, type PairConfig } from '../../replicator/engine/run-replication.js';
 import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-status.js';
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
-import type { Direction } from '../../replicator/run-plan.js';
+import { DIRECTIONS, type Direction } from '../../replicator/run-plan.js';
 import type { RunSummary } from '../../replicator/events.js';
 import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
@@ -103,7 +103,7 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
   async function refreshLedgers(): Promise<void> {
     store.applyStatus(await readStatus(config, LEDGER_ROWS_SHOWN));
     // the Data tab's peek at the rows behind the keys; a failure here only leaves it empty
-    for (const direction of ['sqlite-to-pg', 'pg-to-sqlite'] as const) {
+    for (const direction of DIRECTIONS) {
       try {
         store.applyRowValues(direction, await peekRows(o, direction, store.peekRequests(direction, PEEK_ROWS_PER_TABLE)));
       } catch (e) {
