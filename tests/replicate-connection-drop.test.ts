@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli } from './harness/cli.js';
+import { spawnCli, type CliResult } from './harness/cli.js';
 import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
 
 const PG = `CREATE TABLE readings (id bigint PRIMARY KEY, sensor integer NOT NULL, value numeric(10,3) NOT NULL, updated_at timestamptz NOT NULL);`;
@@ -24,25 +24,37 @@ beforeAll(async () => {
 });
 afterAll(() => pair.cleanup());
 
+/** Once `landed()` reaches 5,000 rows, terminates the run's PostgreSQL sessions; how many it killed. */
+async function killSessionsOnceLanded(landed: () => Promise<number> | number): Promise<number> {
+  for (let i = 0; i < 400; i++) {
+    if ((await landed()) >= 5000) {
+      const r = await pair.db.query<{ ok: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE 'replicate run%' AND datname = current_database()",
+      );
+      const killed = r.filter((x) => x.ok).length;
+      if (killed > 0) return killed;
+    } else await new Promise((r) => setTimeout(r, 20));
+  }
+  return 0;
+}
+
+/** The run was cut off, said it retried, finished with exit 0, and both sides hold the same rows. */
+async function expectRetriedToAnExactCopy(killed: number, result: CliResult): Promise<void> {
+  expect(killed).toBeGreaterThan(0);
+  expect(result.stdout).toMatch(/retry 1 in \d+ ms: connection lost/);
+  expect(result.code, result.stderr).toBe(0);
+  const diff = await diffContent(pair.db, pair.sqlitePath, { pg: 'readings', sqlite: 'readings' }, ['id', 'sensor', 'value', 'updated_at'].map((c) => ({ pg: c, sqlite: c })));
+  expect(diff).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
+}
+
 describe('a dropped PostgreSQL connection', () => {
   it('is retried: the run reconnects and finishes with every row once', async () => {
     const run = spawnCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--batch-size', '500'], { cwd: pair.dir.path });
-    let killed = 0;
-    for (let i = 0; i < 400 && killed === 0; i++) {
+    const killed = await killSessionsOnceLanded(async () => {
       const landed = await pair.db.query<{ n: string }>('SELECT count(*)::text AS n FROM readings');
-      if (Number(landed[0]?.n ?? 0) >= 5000) {
-        const r = await pair.db.query<{ ok: boolean }>(
-          "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE 'replicate run%' AND datname = current_database()",
-        );
-        killed = r.filter((x) => x.ok).length;
-      } else await new Promise((r) => setTimeout(r, 20));
-    }
-    const result = await run;
-    expect(killed).toBeGreaterThan(0);
-    expect(result.stdout).toMatch(/retry 1 in \d+ ms: connection lost/);
-    expect(result.code, result.stderr).toBe(0);
-    const diff = await diffContent(pair.db, pair.sqlitePath, { pg: 'readings', sqlite: 'readings' }, ['id', 'sensor', 'value', 'updated_at'].map((c) => ({ pg: c, sqlite: c })));
-    expect(diff).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
+      return Number(landed[0]?.n ?? 0);
+    });
+    await expectRetriedToAnExactCopy(killed, await run);
   });
 
   it('is retried when reading PostgreSQL into SQLite: every row lands once', async () => {
@@ -56,23 +68,10 @@ describe('a dropped PostgreSQL connection', () => {
     watch.pragma('busy_timeout = 5000');
     let killed = 0;
     try {
-      for (let i = 0; i < 400 && killed === 0; i++) {
-        const landed = Number(watch.prepare('SELECT count(*) FROM readings').pluck().get());
-        if (landed >= 5000) {
-          const r = await pair.db.query<{ ok: boolean }>(
-            "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE 'replicate run%' AND datname = current_database()",
-          );
-          killed = r.filter((x) => x.ok).length;
-        } else await new Promise((r) => setTimeout(r, 20));
-      }
+      killed = await killSessionsOnceLanded(() => Number(watch.prepare('SELECT count(*) FROM readings').pluck().get()));
     } finally {
       watch.close();
     }
-    const result = await run;
-    expect(killed).toBeGreaterThan(0);
-    expect(result.stdout).toMatch(/retry 1 in \d+ ms: connection lost/);
-    expect(result.code, result.stderr).toBe(0);
-    const diff = await diffContent(pair.db, pair.sqlitePath, { pg: 'readings', sqlite: 'readings' }, ['id', 'sensor', 'value', 'updated_at'].map((c) => ({ pg: c, sqlite: c })));
-    expect(diff).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
+    await expectRetriedToAnExactCopy(killed, await run);
   });
 });
