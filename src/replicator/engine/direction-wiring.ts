@@ -54,11 +54,15 @@ export interface TableWiring {
   reader: BatchReader;
   keyReader: BatchReader;
   writer: BatchWriter;
-  firstLoadWriter: BatchWriter | null;
+  /**
+   * a COPY straight into the PostgreSQL target table while it is empty; null: not empty, or
+   * not PostgreSQL. Asked only when a table's load starts from nothing (and by the plan)
+   */
+  firstLoadWriter: () => Promise<BatchWriter | null>;
   /** pg-to-sqlite into an empty table: the whole table in one transaction, indexes after (io/sqlite-table-load.ts) */
   wholeTableLoad: WholeTableLoad | null;
   /** how a first load into the (empty) target table goes, for the plan; null: not empty, or no first-load shortcut */
-  firstLoad: string | null;
+  firstLoad: () => Promise<string | null>;
   converter: RowConverter;
   fks: GuardedForeignKey[];
   sourceKeyIndexes: number[];
@@ -273,32 +277,33 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
         fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
       }
-      let firstLoadWriter: BatchWriter | null = null;
-      let firstLoad: string | null = null;
-      if (!toSqlite) {
-        const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
-        if ((empty.rows[0] as { empty: boolean } | undefined)?.empty) {
+      // Looked up once, and only when asked: an incremental run going on from its checkpoint
+      // spends no round trip on whether the target table is empty.
+      let copyDirect: Promise<{ writer: BatchWriter; note: string } | null> | null = null;
+      const emptyTarget = (): Promise<{ writer: BatchWriter; note: string } | null> =>
+        (copyDirect ??= (async () => {
+          if (toSqlite) return null;
+          const empty = await conn.pg.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(conn.schema, plan.table)}) AS empty`);
+          if (!(empty.rows[0] as { empty: boolean } | undefined)?.empty) return null;
           // an empty table: COPY straight in; with the FK triggers off where the guard can lock the parents instead
           const guarded = fks.map((fk) => ({ columns: fk.fkColumns, parentTable: fk.targetTable, parentColumns: fk.targetColumns, selfReference: fk.parentTable === plan.table }));
           const refusal = fks.length === 0 ? 'no foreign keys' : await lockedParentsRefusal(conn.pg, conn.schema, plan.table, guarded, plan.deferredColumns);
-          firstLoadWriter = createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null });
-          firstLoad =
+          const note =
             refusal === null
               ? 'empty on the target: COPY straight in, parents checked and locked (FOR KEY SHARE) per batch instead of per-row FK triggers'
               : fks.length === 0 || refusal === 'no foreign keys on the target'
                 ? 'empty on the target: COPY straight in'
                 : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
-        }
-      }
+          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note };
+        })());
       const wholeTableLoad = toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null;
-      if (wholeTableLoad) firstLoad = wholeTableLoad.note;
       return {
         reader,
         keyReader,
         writer,
-        firstLoadWriter,
+        firstLoadWriter: async () => (await emptyTarget())?.writer ?? null,
         wholeTableLoad,
-        firstLoad,
+        firstLoad: async () => wholeTableLoad?.note ?? (await emptyTarget())?.note ?? null,
         converter,
         fks,
         sourceKeyIndexes,

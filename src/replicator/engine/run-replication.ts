@@ -360,7 +360,8 @@ export async function planReplication(config: PairConfig, options: RunOptions): 
     for (const t of plan.tables) {
       const w = await wiring.table(t, names, planned);
       t.estimatedRows = await w.reader.estimateRows();
-      if (w.firstLoad) plan.notes.push(`${t.table}: ${w.firstLoad}`);
+      const firstLoad = await w.firstLoad();
+      if (firstLoad) plan.notes.push(`${t.table}: ${firstLoad}`);
     }
     return plan;
   } finally {

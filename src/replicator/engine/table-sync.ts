@@ -24,8 +24,8 @@ export interface TableSyncDeps {
   /** the same table read by key alone: a first copy of a table with a cursor */
   keyReader: BatchReader;
   writer: BatchWriter;
-  /** COPY straight in: used for a first load (no checkpoint) into an empty target table */
-  firstLoadWriter: BatchWriter | null;
+  /** COPY straight in: used for a first load (no checkpoint) into an empty target table; null: none */
+  firstLoadWriter: () => Promise<BatchWriter | null>;
   /** the same first load in one target transaction, indexes built after (io/sqlite-table-load.ts); absent or null: none */
   wholeTableLoad?: WholeTableLoad | null;
   tx: TargetTransaction;
@@ -306,9 +306,10 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const firstLoad = position === null && totals.written === 0;
   began.value = firstLoad && whole !== null && (await whole.begin());
   const tx = began.value && whole ? whole.batches : deps.tx;
-  const writer = began.value && whole ? whole.writer : firstLoad && deps.firstLoadWriter ? deps.firstLoadWriter : deps.writer;
+  const copyWriter = firstLoad && !began.value ? await deps.firstLoadWriter() : null;
+  const writer = began.value && whole ? whole.writer : (copyWriter ?? deps.writer);
   // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
-  const copyDirect = writer === deps.firstLoadWriter;
+  const copyDirect = copyWriter !== null;
   const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
   const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
