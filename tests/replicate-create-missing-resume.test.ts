@@ -5,9 +5,9 @@
  * afterwards (no --create-missing) ends with every FK validated and every index the
  * SQLite schema implies, and the data equal to the source, nothing twice.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, runCli } from './harness/cli.js';
+import { runCli } from './harness/cli.js';
+import { cutOffRun } from './harness/cut-off-run.js';
 import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
 
 const SQLITE = `
@@ -73,36 +73,6 @@ async function landed(pair: ReplicationPair, table: string): Promise<number> {
   }
 }
 
-/** `run --create-missing` as a child process, stopped by `signal` once `ready` says so; its exit code and output. */
-function cutOffRun(pair: ReplicationPair, signal: NodeJS.Signals, ready: (out: string) => Promise<boolean>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', ...pair.flags, '--create-missing', '--batch-size', '500'], {
-      cwd: pair.dir.path,
-      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
-    });
-    let out = '';
-    let err = '';
-    let sent = false;
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const poll = async (): Promise<void> => {
-      while (!sent && child.exitCode === null) {
-        if (await ready(out)) {
-          sent = true;
-          child.kill(signal);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-    void poll();
-    child.on('exit', (code) => {
-      sent = true;
-      resolve({ code, out, err });
-    });
-  });
-}
-
 interface OwedJson {
   table: string;
   name: string;
@@ -134,7 +104,7 @@ describe('a --create-missing migration cut off before its last constraints', () 
   it('killed with SIGKILL: status and --dry-run show what is owed; a plain run adds it all', async () => {
     const pair = await seededPair();
     // killed once the last table (order_lines) has rows: its FK and indexes come after its data
-    await cutOffRun(pair, 'SIGKILL', async () => (await landed(pair, 'order_lines')) > 0);
+    await cutOffRun(pair, ['--create-missing', '--batch-size', '500'], 'SIGKILL', async () => (await landed(pair, 'order_lines')) > 0);
     const partial = await landed(pair, 'order_lines');
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(LINES);
@@ -166,7 +136,7 @@ describe('a --create-missing migration cut off before its last constraints', () 
 
   it('stopped with Ctrl+C: exit 130, and a plain run adds what is owed', async () => {
     const pair = await seededPair();
-    const stopped = await cutOffRun(pair, 'SIGINT', async (out) => /order_lines: [\d,]+ read/.test(out));
+    const stopped = await cutOffRun(pair, ['--create-missing', '--batch-size', '500'], 'SIGINT', async (out) => /order_lines: [\d,]+ read/.test(out));
     expect(stopped.code, stopped.err).toBe(130);
     expect(stopped.out).toMatch(/created on the target: customers, order_lines, orders|created on the target: customers, orders, order_lines/);
     expect(await landed(pair, 'order_lines')).toBeLessThan(LINES);

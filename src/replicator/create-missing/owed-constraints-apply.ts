@@ -15,7 +15,7 @@
  * UNIQUE index) leaves its entry owed and fails the run, naming table, constraint and SQLSTATE.
  */
 import type pg from 'pg';
-import { QueryError } from '../../errors.js';
+import { OwedConstraintsError } from '../../errors.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import { isConnectionLost } from '../engine/retry.js';
 import type { Connections } from '../engine/direction-wiring.js';
@@ -67,8 +67,11 @@ async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: O
   await client.query(`${dropInvalid}${o.statement}; ${forget}`);
 }
 
-function describe(o: OwedConstraint): string {
-  return `${o.kind} ${o.name} ${o.detail}`;
+/** the server's message, with its detail (the offending key) when it gave one */
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const detail = 'detail' in error && typeof error.detail === 'string' ? error.detail : '';
+  return detail ? `${error.message} (${detail})` : error.message;
 }
 
 /**
@@ -119,17 +122,16 @@ export async function owedConstraints(conn: Connections, scope: PairScope): Prom
     afterLoad: async (rest = true) => {
       if (rest) for (const table of [...pending.keys()]) start(table);
       await queue;
-      const first = failures[0];
-      if (!first) return;
-      const message = (f: { owed: OwedConstraint; error: unknown }): string => (f.error instanceof Error ? f.error.message : String(f.error));
-      const others = failures.slice(1).map((f) => `${f.owed.table} ${describe(f.owed)} (SQLSTATE ${sqlstateOf(f.error) ?? 'none'}: ${message(f)})`);
-      throw new QueryError(
-        `could not add ${describe(first.owed)}: ${message(first)}; it stays owed and the next run tries again once the rows are fixed` +
-          (others.length > 0 ? `; also still owed: ${others.join('; ')}` : ''),
-        'postgres',
-        first.owed.table,
-        sqlstateOf(first.error),
-        { cause: first.error },
+      if (failures.length === 0) return;
+      throw new OwedConstraintsError(
+        failures.map(({ owed: o, error }) => ({
+          table: o.table,
+          kind: o.kind,
+          name: o.name,
+          detail: o.detail,
+          sqlstate: sqlstateOf(error),
+          message: messageOf(error),
+        })),
       );
     },
   };

@@ -36,7 +36,6 @@ import { syncTable } from './table-sync.js';
 import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
 import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
-import { QueryError } from '../../errors.js';
 
 export interface PairConfig {
   sqlitePath: string;
@@ -351,7 +350,7 @@ async function runLocked(
     await owed.afterLoad(status !== 'interrupted');
   } catch (error) {
     // every row is in and checkpointed; what failed stays owed for the next run
-    emit({ type: 'error', table: error instanceof QueryError ? error.table : null, message: error instanceof Error ? error.message : String(error) });
+    emit({ type: 'error', table: null, message: error instanceof Error ? error.message : String(error) });
     await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
     throw error;
   }
