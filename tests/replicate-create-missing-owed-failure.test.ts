@@ -2,7 +2,8 @@
  * A --create-missing migration was stopped before the last table's FK and UNIQUE index
  * were added, and meanwhile someone wrote rows into PostgreSQL that break both. The next
  * run says which constraint failed on which table, with the SQLSTATE, exits 1, keeps both
- * owed and loses no row; once the rows are fixed, the run after adds them.
+ * owed and loses no row; once the rows are fixed (after a DBA's own CREATE INDEX
+ * CONCURRENTLY failed and left an invalid index behind), the run after adds them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './harness/cli.js';
@@ -67,11 +68,15 @@ describe('owed constraints that rows written meanwhile break', () => {
   });
 
   it('are added by the next run once the rows are fixed', async () => {
+    // a DBA tried building the index by hand first: CONCURRENTLY fails on the duplicate and leaves it invalid
+    await expect(pair.db.exec('CREATE UNIQUE INDEX CONCURRENTLY order_lines_order_id_line_no_idx ON order_lines (order_id, line_no)')).rejects.toThrow(/could not create unique index/);
     await pair.db.exec('DELETE FROM order_lines WHERE id > 900000');
     const r = await pair.run('sqlite-to-pg');
     expect(r.code, r.stderr).toBe(0);
     expect(await owedNames()).toEqual([]);
     expect(await lineFks()).toEqual([{ conname: 'order_lines_fk1', convalidated: true }]);
     expect(await lineIndexes()).toEqual([{ indexname: 'order_lines_order_id_line_no_idx' }, { indexname: 'order_lines_sku_idx' }]);
+    const valid = await pair.db.query(`SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'order_lines_order_id_line_no_idx'::regclass`);
+    expect(valid).toEqual([{ indisvalid: true, indisunique: true }]);
   });
 });
