@@ -76,7 +76,7 @@ function messageOf(error: unknown): string {
 
 /**
  * What the pair owes (sqlite-to-pg only: --create-missing into SQLite creates tables with
- * their constraints inline). `session`: where the statements run, apart from the batches.
+ * their constraints inline). The statements run on the second session, apart from the batches.
  */
 export async function owedConstraints(conn: Connections, scope: PairScope): Promise<OwedConstraints> {
   const owed = scope.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, scope) : [];
