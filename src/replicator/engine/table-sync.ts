@@ -4,7 +4,7 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import type { BatchReader, BatchWriter, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, ConvertedBatch, KeysetPosition, ReadWindow, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
@@ -106,6 +106,8 @@ interface PreparedRows {
   /** index in `rows` of each converted row */
   convertedFrom: number[];
   rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[];
+  /** the same batch prepared afresh, for a retried write (the FK guard rewrites rows in place) */
+  again(): PreparedRows;
 }
 
 function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
@@ -124,7 +126,22 @@ function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
       rejects.push({ table: plan.table, rowKey: keyOf(rows[i] as SourceRow), column: c.column, reason: c.reason, code: null });
     }
   }
-  return { rows, converted, convertedFrom, rejects };
+  return { rows, converted, convertedFrom, rejects, again: () => prepareRows(rows, deps) };
+}
+
+/** A batch the reader converted (BatchReader.readConverted), as prepareRows would have it. */
+function preparedFrom(batch: ConvertedBatch, deps: TableSyncDeps, targets = batch.targets): PreparedRows {
+  const { rows } = batch;
+  const converted: TargetRow[] = [];
+  const convertedFrom: number[] = [];
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
+    if (!t) continue;
+    converted.push(t);
+    convertedFrom.push(i);
+  }
+  const rejects = batch.rejected.map((r) => ({ table: deps.plan.table, rowKey: rowKeyOf(rows[r.index] as SourceRow, deps.sourceKeyIndexes), column: r.column, reason: r.reason, code: null }));
+  return { rows, converted, convertedFrom, rejects, again: () => preparedFrom(batch, deps, batch.again().targets) };
 }
 
 /** Guard and write a converted batch inside the caller's transaction; ledgers updated to match. */
@@ -327,7 +344,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     const counts = await deps.retry(`${plan.table}: write`, () =>
       inTransaction(tx, async () => {
         // the FK guard translates keys in place: a retry starts again from the source rows
-        const c = await processRows(attempts++ === 0 ? prepared : prepareRows(rows, deps), deps, writer, ledgerKeys);
+        const c = await processRows(attempts++ === 0 ? prepared : prepared.again(), deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
         if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last));
         return c;
@@ -357,16 +374,18 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       interrupted = true;
       break;
     }
-    const after = position;
-    const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch({ after, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize }));
+    const window: ReadWindow = { after: position, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize };
+    // a reader that converts the rows itself does it on its own thread; else it is done here
+    const read = await deps.retry<SourceRow[] | ConvertedBatch>(`${plan.table}: read`, () => (reader.readConverted ? reader.readConverted(window) : reader.readBatch(window)));
     if (writes.failure !== null) break;
+    const rows = Array.isArray(read) ? read : read.rows;
     if (rows.length === 0) break;
     const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
     totals.read += rows.length;
     position = last;
     // converting is pure work: it overlaps the writes of the batches before
     await yieldToIo();
-    const prepared = prepareRows(rows, deps);
+    const prepared = Array.isArray(read) ? prepareRows(rows, deps) : preparedFrom(read, deps);
     await yieldToIo();
     await writes.waitingBelow(depth);
     if (writes.failure !== null) break;
