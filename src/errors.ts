@@ -127,6 +127,23 @@ export class PlanError extends ReplicateError {
   }
 }
 
+/**
+ * Foreign keys or indexes owed to tables `run --create-missing` created could not be
+ * added (a row written meanwhile breaks the FK, a duplicate under a UNIQUE index). Every
+ * row is in and checkpointed; each one listed stays owed and the next run tries again.
+ */
+export class OwedConstraintsError extends ReplicateError {
+  readonly code = 'query' as const;
+  constructor(readonly failures: { table: string; kind: string; name: string; detail: string; sqlstate: string | null; message: string }[]) {
+    const n = failures.length;
+    super(
+      `${n === 1 ? 'a foreign key or index' : `${n} foreign keys or indexes`} owed since --create-missing could not be added; ` +
+        `${n === 1 ? 'it stays' : 'they stay'} owed and the next run tries again (fix the rows first):\n` +
+        failures.map((f) => `  ${f.table}: ${f.kind} ${f.name} ${f.detail}: ${f.message}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`).join('\n'),
+    );
+  }
+}
+
 /** postgres://user:secret@host/db -> postgres://user:***@host/db; also key=value strings. */
 export function redactUrl(url: string): string {
   try {

@@ -7,6 +7,7 @@
 import type { CanonicalType } from '../model/schema.js';
 import type { Transform } from '../mapping/table-mapping.js';
 import type { TimeFormat } from './values/time-format.js';
+import type { OwedConstraint } from './state/owed-constraints.js';
 
 /** every direction a run can take (the CLI's --direction choices, status's sides) */
 export const DIRECTIONS = ['sqlite-to-pg', 'pg-to-sqlite'] as const;
@@ -73,4 +74,9 @@ export interface RunPlan {
   cycles: string[][];
   /** things the user should know: generated mappings in use, tables skipped and why */
   notes: string[];
+  /**
+   * foreign keys and indexes of tables `--create-missing` created that are not added yet
+   * (a run was cut off before them); this run adds them once their tables' rows are in
+   */
+  owed?: OwedConstraint[];
 }

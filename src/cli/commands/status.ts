@@ -30,10 +30,10 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   }
   const style = styleFor(io.stdout, io.env);
   print(io.stdout, `status  sqlite ${s.sqlitePath} (id ${status.sqliteId})`);
-  for (const { direction, summary, oldestWaiting, oldestRejected } of status.directions) {
+  for (const { direction, summary, oldestWaiting, oldestRejected, owed } of status.directions) {
     print(io.stdout, '');
     print(io.stdout, style.bold(direction));
-    if (summary.checkpoints.length === 0 && summary.lastRuns.length === 0) {
+    if (summary.checkpoints.length === 0 && summary.lastRuns.length === 0 && owed.length === 0) {
       print(io.stdout, style.dim('  never run'));
       continue;
     }
@@ -47,6 +47,9 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
       const o = oldestRejected.find((w) => w.table === r.table);
       const detail = o ? `: [${displayKey(o.rowKey)}]${o.column ? ` ${o.column}` : ''}: ${o.reason}` : '';
       print(io.stdout, style.red(`  rejected   ${r.table.padEnd(24)} ${rows(r.count)}; oldest ${age(r.oldestFirstSeen)}${detail}`));
+    }
+    for (const o of owed) {
+      print(io.stdout, style.yellow(`  owed       ${o.table.padEnd(24)} ${o.kind} ${o.name} ${o.detail}, for ${age(o.since)} (a --create-missing run was cut off; the next run adds it)`));
     }
     for (const run of summary.lastRuns) {
       const read = run.tables.reduce((n, t) => n + t.read, 0);

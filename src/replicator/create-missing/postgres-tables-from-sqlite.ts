@@ -12,11 +12,23 @@ import { postgresDeclaredTypeFor } from '../../mapping/types/postgres-types.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { TimeFormat } from '../values/time-format.js';
 
+/** A foreign key or index a created table gets after its data (recorded as owed until then). */
+export interface AfterLoadStatement {
+  name: string;
+  kind: 'foreign key' | 'index';
+  /** a foreign key: ADD CONSTRAINT ... NOT VALID (VALIDATE follows); an index: CREATE INDEX */
+  statement: string;
+  /** for people: "(customer_id) -> customers (id)", "UNIQUE (email)" */
+  detail: string;
+  /** a foreign key's parent table */
+  parentTable: string | null;
+}
+
 export interface CreatePlan {
   /** CREATE TABLE statements, parents first; run before the data */
   create: string[];
-  /** per table, in creation order: foreign keys (added NOT VALID, then validated) and indexes; run after the data */
-  afterLoad: Map<string, string[]>;
+  /** per table, in creation order: foreign keys first, then indexes; run after the data */
+  afterLoad: Map<string, AfterLoadStatement[]>;
 }
 
 /** SQLite stores every INTEGER in 64 bits, so a column created from one must hold 64 bits. */
@@ -49,9 +61,9 @@ export function planPostgresTables(
   schema: string,
 ): CreatePlan {
   const create: string[] = [];
-  const afterLoad = new Map<string, string[]>();
+  const afterLoad = new Map<string, AfterLoadStatement[]>();
   for (const { sqlite, mapping } of tables) {
-    const after: string[] = [];
+    const after: AfterLoadStatement[] = [];
     afterLoad.set(mapping.table, after);
     const target = qualified(schema, mapping.table);
     const pairs = mapping.columns.filter((p) => sqlite.columns.some((c) => c.name === p.sqlite));
@@ -67,24 +79,33 @@ export function planPostgresTables(
     create.push(`CREATE TABLE IF NOT EXISTS ${target} (\n${defs.join(',\n')}\n)`);
 
     sqlite.foreignKeys.forEach((fk, i) => {
-      const name = quoteIdent(`${mapping.table}_fk${i + 1}`.slice(0, 63));
-      const cols = fk.columns.map((c) => quoteIdent(names.pgColumn(sqlite.name, c))).join(', ');
+      const name = `${mapping.table}_fk${i + 1}`.slice(0, 63);
+      const childCols = fk.columns.map((c) => names.pgColumn(sqlite.name, c));
       const refTable = names.pgTable(fk.refTable);
-      const refCols = fk.refColumns.map((c) => quoteIdent(names.pgColumn(fk.refTable, c))).join(', ');
-      after.push(
-        `ALTER TABLE ${target} ADD CONSTRAINT ${name} FOREIGN KEY (${cols}) REFERENCES ${qualified(schema, refTable)} (${refCols}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate} NOT VALID`,
-        `ALTER TABLE ${target} VALIDATE CONSTRAINT ${name}`,
-      );
+      const refCols = fk.refColumns.map((c) => names.pgColumn(fk.refTable, c));
+      after.push({
+        name,
+        kind: 'foreign key',
+        statement: `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${childCols.map(quoteIdent).join(', ')}) REFERENCES ${qualified(schema, refTable)} (${refCols.map(quoteIdent).join(', ')}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate} NOT VALID`,
+        detail: `(${childCols.join(', ')}) -> ${refTable} (${refCols.join(', ')})`,
+        parentTable: refTable,
+      });
+    });
+    const index = (name: string, unique: boolean, cols: readonly string[]): AfterLoadStatement => ({
+      name: name.slice(0, 63),
+      kind: 'index',
+      statement: `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name.slice(0, 63))} ON ${target} (${cols.map(quoteIdent).join(', ')})`,
+      detail: `${unique ? 'UNIQUE ' : ''}(${cols.join(', ')})`,
+      parentTable: null,
     });
     const cursorCol = mapping.cursor ? mapping.columns.find((p) => p.postgres === mapping.cursor)?.sqlite : undefined;
     if (mapping.cursor && cursorCol && !sqlite.indexes.some((ix) => ix.columns[0] === cursorCol)) {
-      after.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${mapping.table}_${mapping.cursor}_idx`.slice(0, 63))} ON ${target} (${quoteIdent(mapping.cursor)})`);
+      after.push(index(`${mapping.table}_${mapping.cursor}_idx`, false, [mapping.cursor]));
     }
     for (const ix of sqlite.indexes) {
       if (ix.origin === 'pk' || ix.expressions.length > 0 || ix.partial || ix.columns.length === 0) continue;
-      const cols = ix.columns.map((c) => quoteIdent(names.pgColumn(sqlite.name, c))).join(', ');
-      const name = quoteIdent(`${mapping.table}_${ix.columns.join('_')}_idx`.slice(0, 63));
-      after.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${target} (${cols})`);
+      const cols = ix.columns.map((c) => names.pgColumn(sqlite.name, c));
+      after.push(index(`${mapping.table}_${ix.columns.join('_')}_idx`, ix.unique, cols));
     }
   }
   return { create, afterLoad };

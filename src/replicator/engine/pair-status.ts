@@ -5,24 +5,36 @@
 import { DIRECTIONS, type Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import type { RejectEntry, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
+import { listOwed, type OwedConstraint } from '../state/owed-constraints.js';
 import { stateStoreFor } from './direction-wiring.js';
-import { openPair, type PairConfig } from './run-replication.js';
+import { openPair, type OpenPair, type PairConfig } from './run-replication.js';
 
 export interface PairStatus {
   sqliteId: string;
   postgresId: string;
-  directions: { direction: Direction; summary: StateSummary; oldestWaiting: SkipEntry[]; oldestRejected: RejectEntry[] }[];
+  directions: {
+    direction: Direction;
+    summary: StateSummary;
+    oldestWaiting: SkipEntry[];
+    oldestRejected: RejectEntry[];
+    /** FKs and indexes of tables --create-missing created, not added yet (the next run in that direction adds them) */
+    owed: OwedConstraint[];
+  }[];
 }
 
 
-async function withStores<T>(config: PairConfig, purpose: string, fn: (stores: { direction: Direction; store: StateStore }[], ids: { sqliteId: string; postgresId: string }) => Promise<T>): Promise<T> {
+async function withStores<T>(
+  config: PairConfig,
+  purpose: string,
+  fn: (stores: { direction: Direction; store: StateStore }[], ids: { sqliteId: string; postgresId: string }, conn: OpenPair['conn']) => Promise<T>,
+): Promise<T> {
   const pair = await openPair(config, purpose);
   try {
     const { sqlite, pg, schema } = pair.conn;
     const ids = { sqliteId: sqliteDatabaseId(sqlite), postgresId: await postgresDatabaseId(pg, schema) };
     const stores = DIRECTIONS.map((direction) => ({ direction, store: stateStoreFor(direction, pair.conn, { ...ids, direction }) }));
     for (const s of stores) await s.store.ensure();
-    return await fn(stores, ids);
+    return await fn(stores, ids, pair.conn);
   } finally {
     await pair.close();
   }
@@ -30,7 +42,7 @@ async function withStores<T>(config: PairConfig, purpose: string, fn: (stores: {
 
 /** `rowsPerTable`: how many of each table's oldest waiting and rejected rows to list (the TUI shows more than `status`). */
 export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairStatus> {
-  return withStores(config, 'status', async (stores, ids) => ({
+  return withStores(config, 'status', async (stores, ids, conn) => ({
     ...ids,
     directions: await Promise.all(
       stores.map(async (s) => {
@@ -38,7 +50,9 @@ export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairSt
         // the oldest waiting rows of each table, with their keys and missing parents
         const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
         const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
-        return { direction: s.direction, summary, oldestWaiting, oldestRejected };
+        // only PostgreSQL targets are owed anything: SQLite tables are created with their constraints
+        const owed = s.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, { ...ids, direction: s.direction }) : [];
+        return { direction: s.direction, summary, oldestWaiting, oldestRejected, owed };
       }),
     ),
   }));

@@ -28,6 +28,9 @@ import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
+import { owedConstraints, owedNote } from '../create-missing/owed-constraints-apply.js';
+import { storedDatabaseIds } from '../state/database-ids.js';
+import { listOwed } from '../state/owed-constraints.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
 import { KnownParents } from './known-parents.js';
@@ -209,7 +212,7 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
   try {
     // the state tables this run reads and writes in PostgreSQL, looked up in one query
     // (the steps below then find them known: ensurePostgresStateTables)
-    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES] : ['meta', 'locks']);
+    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES, 'owed_constraints'] : ['meta', 'locks']);
     const scope = {
       sqliteId: sqliteDatabaseId(conn.sqlite),
       postgresId: await postgresDatabaseId(conn.pg, conn.schema),
@@ -247,11 +250,16 @@ async function runLocked(
   if (options.createMissing) {
     // loaded only when asked for: it brings the schema-fix planner along
     const { createMissingTables } = await import('../create-missing/create-missing-tables.js');
-    created = await createMissingTables(conn, options.direction, prepared.schemas, prepared.mappings, new NameTranslator(prepared.mappings.map((m) => m.mapping)));
+    created = await createMissingTables(conn, scope, prepared.schemas, prepared.mappings, new NameTranslator(prepared.mappings.map((m) => m.mapping)));
     if (created.tables.length > 0) prepared = await planOnPair(conn, config, options);
   }
   const { plan, mappings } = prepared;
   if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
+  // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
+  const owed = await owedConstraints(conn, scope);
+  const owedText = owedNote(owed.owed, created?.tables ?? []);
+  if (owedText) plan.notes.unshift(owedText);
+  if (owed.owed.length > 0) plan.owed = [...owed.owed];
   emit({ type: 'plan', plan });
   let wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
   await wiring.state.ensure();
@@ -291,7 +299,7 @@ async function runLocked(
           retry,
         });
         await w.finish();
-        if (created && created.tables.includes(table.table) && !result.interrupted && tableDone(table, plan.tables, doneTables)) created.tableLoaded(table.table);
+        if (owed.tables.has(table.table) && !result.interrupted && tableDone(table, plan.tables, doneTables)) owed.tableLoaded(table.table);
         doneTables.add(table.table);
         results.push(result.stats);
         await wiring.state.recordTable(runId, result.stats);
@@ -338,7 +346,14 @@ async function runLocked(
       await wiring.state.recordTable(runId, stats);
     }
   }
-  if (created) await created.afterLoad(status !== 'interrupted');
+  try {
+    await owed.afterLoad(status !== 'interrupted');
+  } catch (error) {
+    // every row is in and checkpointed; what failed stays owed for the next run
+    emit({ type: 'error', table: null, message: error instanceof Error ? error.message : String(error) });
+    await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
+    throw error;
+  }
   const summary = await wiring.state.summary(0);
   const count = (xs: { table: string; count: number }[]): number => xs.filter((x) => planned.has(x.table)).reduce((n, x) => n + x.count, 0);
   const waiting = { skipped: count(summary.skipped), rejected: count(summary.rejected) };
@@ -354,6 +369,9 @@ export async function planReplication(config: PairConfig, options: RunOptions): 
   const pair = await openPair(config, 'run --dry-run');
   try {
     const { plan } = await planOnPair(pair.conn, config, options);
+    const ids = options.direction === 'sqlite-to-pg' ? await storedDatabaseIds(pair.conn.sqlite, pair.conn.pg, pair.conn.schema) : null;
+    const owed = ids ? await listOwed(pair.conn.pg, { ...ids, direction: options.direction }, true) : [];
+    if (owed.length > 0) plan.owed = owed;
     const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables, config.params);
     const names = new NameTranslator([]);
     const planned = new Set(plan.tables.map((t) => t.table));

@@ -90,6 +90,11 @@ export function renderRunPlan(plan: RunPlan): string {
     }
   }
 
+  if (plan.owed?.length) {
+    out.push('', "Owed to tables a cut-off --create-missing run created (added once their tables' rows are in):");
+    for (const o of plan.owed) out.push(`  ${o.table}: ${o.kind} ${o.name} ${o.detail}`);
+  }
+
   if (plan.notes.length) {
     out.push('', 'Notes:');
     for (const note of plan.notes) out.push(`  - ${note}`);

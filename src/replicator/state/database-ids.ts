@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { QueryError } from '../../errors.js';
 import { ensurePostgresStateTables } from './postgres-state-store.js';
 import { ensureSqliteStateTables } from './sqlite-state-store.js';
-import { stateTableRef } from './state-tables.js';
+import { stateTableName, stateTableRef } from './state-tables.js';
 
 const SQLITE_META = stateTableRef('sqlite', 'meta');
 const POSTGRES_META = stateTableRef('postgres', 'meta');
@@ -53,4 +53,16 @@ export async function postgresDatabaseId(client: pg.Client, schema: string): Pro
   const row = (await read()).rows[0];
   if (!row) throw new QueryError(`the PostgreSQL database id for schema ${schema} was not stored`, 'postgres', 'replicate.meta', null);
   return row.value;
+}
+
+/** The ids as stored, without creating anything (--dry-run writes nothing); null: never used, so no state yet. */
+export async function storedDatabaseIds(db: Database.Database, client: pg.Client, schema: string): Promise<{ sqliteId: string; postgresId: string } | null> {
+  const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(stateTableName('sqlite', 'meta'));
+  const sqlite = hasMeta ? (db.prepare(`SELECT value FROM ${SQLITE_META} WHERE key = ?`).get(SQLITE_ID_KEY) as { value: string } | undefined) : undefined;
+  if (!sqlite) return null;
+  const exists = await client.query<{ ok: string }>(`SELECT (to_regclass($1) IS NOT NULL)::text AS ok`, [POSTGRES_META]);
+  if (exists.rows[0]?.ok !== 'true') return null;
+  const r = await client.query<{ value: string }>(`SELECT value FROM ${POSTGRES_META} WHERE key = $1`, [`database_id:${schema}`]);
+  const postgres = r.rows[0]?.value;
+  return postgres ? { sqliteId: sqlite.value, postgresId: postgres } : null;
 }

@@ -10,7 +10,7 @@ import { quoteIdent } from '../../sql/quote.js';
 
 export type StateDialect = 'postgres' | 'sqlite';
 
-export type StateTableName = 'meta' | 'checkpoints' | 'skipped_rows' | 'rejected_rows' | 'runs' | 'run_tables' | 'locks';
+export type StateTableName = 'meta' | 'checkpoints' | 'skipped_rows' | 'rejected_rows' | 'runs' | 'run_tables' | 'locks' | 'owed_constraints';
 
 type ColumnKind = 'text' | 'integer' | 'bigint' | 'timestamp';
 
@@ -112,6 +112,28 @@ const TABLES: Record<StateTableName, StateTable> = {
       { name: 'error', kind: 'text', nullable: true },
     ],
     primaryKey: [...SCOPE_KEY, 'run_id', 'table_name'],
+    indexes: {},
+  },
+  // PostgreSQL only: FKs and indexes of tables `run --create-missing` created, not added yet
+  // (recorded with the CREATE TABLE, removed with the statement that adds them)
+  owed_constraints: {
+    columns: [
+      ...SCOPE,
+      { name: 'table_name', kind: 'text' },
+      { name: 'name', kind: 'text' },
+      // 'foreign key' | 'index'
+      { name: 'kind', kind: 'text' },
+      // the statement that adds it (a foreign key: ADD CONSTRAINT ... NOT VALID; VALIDATE follows)
+      { name: 'statement', kind: 'text' },
+      // for people: "(customer_id) -> customers (id)", "UNIQUE (email)"
+      { name: 'detail', kind: 'text' },
+      // a foreign key's parent table (PostgreSQL name)
+      { name: 'parent_table', kind: 'text', nullable: true },
+      // order within the table (foreign keys first, as planned)
+      { name: 'seq', kind: 'integer' },
+      { name: 'since', kind: 'timestamp' },
+    ],
+    primaryKey: [...SCOPE_KEY, 'table_name', 'name'],
     indexes: {},
   },
   locks: {

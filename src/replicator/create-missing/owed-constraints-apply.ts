@@ -1,0 +1,147 @@
+/**
+ * Adds the foreign keys and indexes owed to tables `run --create-missing` created
+ * (state/owed-constraints.ts): in the run that created them, and in every later
+ * sqlite-to-pg run after one that was cut off. Each is added once its table and that
+ * table's parents hold their rows, on a second session while the next tables load; the
+ * rest after all the data. Adding is idempotent and forgetting the entry commits with
+ * it, so a run cut off anywhere leaves nothing half done that the next run cannot finish:
+ * - foreign key: ADD ... NOT VALID alone (a brief lock on both tables, released at
+ *   once), then VALIDATE (which lets writers on) and the entry's removal in one
+ *   transaction; one found added but not validated is only validated;
+ * - index: plain CREATE INDEX (a crash rolls it back whole) with the entry's removal in
+ *   one transaction; an invalid index of that name (left by someone's CREATE INDEX
+ *   CONCURRENTLY) is dropped and built again.
+ * A statement that fails (a row written meanwhile that breaks the FK, a duplicate under a
+ * UNIQUE index) leaves its entry owed and fails the run, naming table, constraint and SQLSTATE.
+ */
+import type pg from 'pg';
+import { OwedConstraintsError } from '../../errors.js';
+import { qualified, quoteIdent } from '../../sql/quote.js';
+import { isConnectionLost } from '../engine/retry.js';
+import type { Connections } from '../engine/direction-wiring.js';
+import { clearOwedSql, clearOwedTable, listOwed, type OwedConstraint } from '../state/owed-constraints.js';
+import type { PairScope } from '../state/state-store.js';
+
+export interface OwedConstraints {
+  /** everything owed when the run started (after --create-missing made its tables) */
+  owed: readonly OwedConstraint[];
+  /** tables with something owed */
+  tables: ReadonlySet<string>;
+  /** `table` and its parents hold their rows: add what it is owed now, in the background */
+  tableLoaded(table: string): void;
+  /** the rest, once all the data is in; `rest` false (an interrupted run): only wait for what is under way */
+  afterLoad(rest?: boolean): Promise<void>;
+}
+
+/** how often a statement is tried again on a new session after the old one dropped */
+const RECONNECT_ATTEMPTS = 3;
+
+function sqlstateOf(error: unknown): string | null {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+}
+
+/** One entry: add it (or finish adding it) and forget it, as the module comment says. */
+async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: OwedConstraint): Promise<void> {
+  const target = qualified(schema, o.table);
+  const found = await client.query<{ table_exists: string; validated: string | null; index_valid: string | null }>(
+    `SELECT (to_regclass($1) IS NOT NULL)::text AS table_exists,
+            (SELECT c.convalidated::text FROM pg_constraint c WHERE c.conrelid = to_regclass($1) AND c.conname = $2) AS validated,
+            (SELECT i.indisvalid::text FROM pg_index i WHERE i.indexrelid = to_regclass($3)) AS index_valid`,
+    [target, o.name, qualified(schema, o.name)],
+  );
+  const state = found.rows[0];
+  if (state?.table_exists !== 'true') {
+    // dropped since: nothing to add it to (a --create-missing run creating it again records it again)
+    await clearOwedTable(client, scope, o.table);
+    return;
+  }
+  const forget = clearOwedSql(client, scope, o.table, o.name);
+  if (o.kind === 'foreign key') {
+    if (state.validated === null) await client.query(o.statement);
+    // one simple query: its statements commit together (or not at all)
+    const validate = state.validated === 'true' ? '' : `ALTER TABLE ${target} VALIDATE CONSTRAINT ${quoteIdent(o.name)}; `;
+    await client.query(`${validate}${forget}`);
+    return;
+  }
+  const dropInvalid = state.index_valid === 'false' ? `DROP INDEX ${qualified(schema, o.name)}; ` : '';
+  await client.query(`${dropInvalid}${o.statement}; ${forget}`);
+}
+
+/** the server's message, with its detail (the offending key) when it gave one */
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const detail = 'detail' in error && typeof error.detail === 'string' ? error.detail : '';
+  return detail ? `${error.message} (${detail})` : error.message;
+}
+
+/**
+ * What the pair owes (sqlite-to-pg only: --create-missing into SQLite creates tables with
+ * their constraints inline). The statements run on the second session, apart from the batches.
+ */
+export async function owedConstraints(conn: Connections, scope: PairScope): Promise<OwedConstraints> {
+  const owed = scope.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, scope) : [];
+  const pending = new Map<string, OwedConstraint[]>();
+  for (const o of owed) pending.set(o.table, [...(pending.get(o.table) ?? []), o]);
+  const tables = new Set(pending.keys());
+  const session = conn.spare ?? (async () => conn.pg);
+  const failures: { owed: OwedConstraint; error: unknown }[] = [];
+  let queue: Promise<void> = Promise.resolve();
+
+  const addWithReconnect = async (o: OwedConstraint): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await addOwed(await session(), conn.schema, scope, o);
+      } catch (error) {
+        if (!isConnectionLost(error) || attempt >= RECONNECT_ATTEMPTS) throw error;
+        // the spare session is replaced on next use once it has ended
+        await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+      }
+    }
+  };
+
+  const start = (table: string): void => {
+    const entries = pending.get(table);
+    pending.delete(table);
+    if (!entries) return;
+    queue = queue.then(async () => {
+      // each entry on its own: one that fails stays owed, the others still get added
+      for (const o of entries) {
+        try {
+          await addWithReconnect(o);
+        } catch (error) {
+          failures.push({ owed: o, error });
+        }
+      }
+    });
+  };
+
+  return {
+    owed,
+    tables,
+    tableLoaded: start,
+    afterLoad: async (rest = true) => {
+      if (rest) for (const table of [...pending.keys()]) start(table);
+      await queue;
+      if (failures.length === 0) return;
+      throw new OwedConstraintsError(
+        failures.map(({ owed: o, error }) => ({
+          table: o.table,
+          kind: o.kind,
+          name: o.name,
+          detail: o.detail,
+          sqlstate: sqlstateOf(error),
+          message: messageOf(error),
+        })),
+      );
+    },
+  };
+}
+
+/** The plan's note on what earlier runs left owed (this run's own tables have a note of their own). */
+export function owedNote(owed: readonly OwedConstraint[], createdNow: readonly string[]): string | null {
+  const earlier = owed.filter((o) => !createdNow.includes(o.table));
+  if (earlier.length === 0) return null;
+  const tables = [...new Set(earlier.map((o) => o.table))];
+  const n = earlier.length;
+  return `owed since an earlier --create-missing run was cut off: ${n} foreign key${n === 1 ? '' : 's'} or index${n === 1 ? '' : 'es'} on ${tables.join(', ')}, added once their tables' rows are in`;
+}

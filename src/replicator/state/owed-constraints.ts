@@ -1,0 +1,122 @@
+/**
+ * What `run --create-missing` still owes a PostgreSQL target: the foreign keys and
+ * indexes of the tables it created, not added yet (they follow the data). Recorded in
+ * the CREATE TABLE's transaction, each removed by the statement that adds it, so a run
+ * cut off at any instant leaves the rest owed, and every later run in that direction
+ * adds them (create-missing/owed-constraints-apply.ts). Table `replicate.owed_constraints`,
+ * keyed by the pair like all pair state.
+ */
+import type pg from 'pg';
+import type { PairScope } from './state-store.js';
+import { ensurePostgresStateTables, pgIso } from './postgres-state-store.js';
+import { STATE_SCHEMA, stateTableName, stateTableRef } from './state-tables.js';
+
+export type OwedKind = 'foreign key' | 'index';
+
+export interface OwedConstraint {
+  /** the table it belongs to (PostgreSQL name) */
+  table: string;
+  /** constraint or index name */
+  name: string;
+  kind: OwedKind;
+  /** a foreign key: ALTER TABLE ... ADD CONSTRAINT ... NOT VALID (VALIDATE follows); an index: CREATE INDEX */
+  statement: string;
+  /** for people: "(customer_id) -> customers (id)", "UNIQUE (email)" */
+  detail: string;
+  /** a foreign key's parent table */
+  parentTable: string | null;
+  /** order within the table */
+  seq: number;
+  /** when it was recorded (the table's creation), ISO UTC */
+  since: string;
+}
+
+const T = stateTableRef('postgres', 'owed_constraints');
+const SCOPE_WHERE = 'sqlite_id = $1 AND postgres_id = $2 AND direction = $3';
+
+const scopeParams = (scope: PairScope): string[] => [scope.sqliteId, scope.postgresId, scope.direction];
+
+/** Inside the caller's transaction (the one creating the tables). Names repeat only for identical indexes: the first counts. */
+export async function recordOwed(client: pg.Client, scope: PairScope, entries: readonly Omit<OwedConstraint, 'seq' | 'since'>[]): Promise<void> {
+  if (entries.length === 0) return;
+  const seen = new Set<string>();
+  const first = entries.filter((e) => {
+    const key = JSON.stringify([e.table, e.name]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  await client.query(
+    `INSERT INTO ${T} (sqlite_id, postgres_id, direction, table_name, name, kind, statement, detail, parent_table, seq, since)
+     SELECT $1::text, $2::text, $3::text, u.t, u.n, u.k, u.s, u.d, u.p, u.ord::integer, now()
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u(t, n, k, s, d, p, ord)
+     ON CONFLICT (sqlite_id, postgres_id, direction, table_name, name) DO UPDATE
+       SET kind = EXCLUDED.kind, statement = EXCLUDED.statement, detail = EXCLUDED.detail, parent_table = EXCLUDED.parent_table, seq = EXCLUDED.seq, since = EXCLUDED.since`,
+    [
+      ...scopeParams(scope),
+      first.map((e) => e.table),
+      first.map((e) => e.name),
+      first.map((e) => e.kind),
+      first.map((e) => e.statement),
+      first.map((e) => e.detail),
+      first.map((e) => e.parentTable),
+    ],
+  );
+}
+
+interface OwedRow {
+  table_name: string;
+  name: string;
+  kind: string;
+  statement: string;
+  detail: string;
+  parent_table: string | null;
+  seq: string;
+  since: string;
+}
+
+/**
+ * Everything owed to the pair, by table in recorded order. `readOnly`: do not create the
+ * state table when missing (--dry-run writes nothing); nothing is owed then.
+ */
+export async function listOwed(client: pg.Client, scope: PairScope, readOnly = false): Promise<OwedConstraint[]> {
+  if (readOnly) {
+    const exists = await client.query<{ ok: string }>(`SELECT (to_regclass(quote_ident($1) || '.' || quote_ident($2)) IS NOT NULL)::text AS ok`, [
+      STATE_SCHEMA,
+      stateTableName('postgres', 'owed_constraints'),
+    ]);
+    if (exists.rows[0]?.ok !== 'true') return [];
+  } else {
+    await ensurePostgresStateTables(client, ['owed_constraints']);
+  }
+  const r = await client.query<OwedRow>(
+    `SELECT table_name, name, kind, statement, detail, parent_table, seq::text AS seq, ${pgIso('since')} AS since
+       FROM ${T} AS o WHERE ${SCOPE_WHERE} ORDER BY o.since, o.table_name, o.seq`,
+    scopeParams(scope),
+  );
+  return r.rows.map((row) => ({
+    table: row.table_name,
+    name: row.name,
+    kind: row.kind === 'foreign key' ? 'foreign key' : 'index',
+    statement: row.statement,
+    detail: row.detail,
+    parentTable: row.parent_table,
+    seq: Number(row.seq),
+    since: row.since,
+  }));
+}
+
+/**
+ * The statement that forgets one entry, as SQL text with literals (no parameters), so it
+ * can travel in one simple query with the statement that adds the constraint: the two
+ * then commit together, and nothing else on the session can run between them.
+ */
+export function clearOwedSql(client: pg.Client, scope: PairScope, table: string, name: string): string {
+  const lit = (v: string): string => client.escapeLiteral(v);
+  return `DELETE FROM ${T} WHERE sqlite_id = ${lit(scope.sqliteId)} AND postgres_id = ${lit(scope.postgresId)} AND direction = ${lit(scope.direction)} AND table_name = ${lit(table)} AND name = ${lit(name)}`;
+}
+
+/** Forget what is owed to a table that no longer exists (dropped by someone): nothing to add it to. */
+export async function clearOwedTable(client: pg.Client, scope: PairScope, table: string): Promise<void> {
+  await client.query(`DELETE FROM ${T} WHERE ${SCOPE_WHERE} AND table_name = $4`, [...scopeParams(scope), table]);
+}
