@@ -10,7 +10,10 @@ import type { BatchReader, BatchWriter, TargetTransaction, WholeTableLoad } from
 import { createPostgresReader } from '../io/postgres-reader.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
-import { createPostgresWriter } from '../io/postgres-writer.js';
+import { createPostgresWriter, writtenColumns } from '../io/postgres-writer.js';
+import type { SqliteReadThread } from '../io/sqlite-read-thread.js';
+import { inProcessCopyBatches, type CopyBatchShape } from './copy-batch.js';
+import type { EncodedBatches } from './table-sync.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { createSqliteWriter } from '../io/sqlite-writer.js';
@@ -22,7 +25,7 @@ import { SqliteStateStore } from '../state/sqlite-state-store.js';
 import type { PairScope, StateStore } from '../state/state-store.js';
 import { Rejected, type PgText } from '../values/codec.js';
 import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
-import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
+import { plainCopyText, sqliteToPgCodec } from '../values/sqlite-to-pg.js';
 import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
 import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
@@ -48,6 +51,11 @@ export interface Connections {
    * (io/postgres-read-thread.ts); absent or null: read on `pg`.
    */
   readThread?: () => PostgresReadThread | null;
+  /**
+   * A first load of a SQLite source read, converted and COPY-encoded on a thread of its
+   * own (io/sqlite-read-thread.ts); absent or null: encoded on the main thread.
+   */
+  sqliteReadThread?: () => SqliteReadThread | null;
 }
 
 export interface TableWiring {
@@ -59,6 +67,8 @@ export interface TableWiring {
    * not PostgreSQL. Asked only when a table's load starts from nothing (and by the plan)
    */
   firstLoadWriter: () => Promise<BatchWriter | null>;
+  /** sqlite-to-pg first load COPY-ed straight in: batches encoded where they are read (copy-batch.ts); null: not for this table */
+  encodedReader: ((byKey: boolean) => Promise<EncodedBatches | null>) | null;
   /** pg-to-sqlite into an empty table: the whole table in one transaction, indexes after (io/sqlite-table-load.ts) */
   wholeTableLoad: WholeTableLoad | null;
   /** how a first load into the (empty) target table goes, for the plan; null: not empty, or no first-load shortcut */
@@ -280,6 +290,11 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
         fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
       }
+      // A first load from SQLite is read, converted and COPY-encoded in one go, on the reader
+      // thread when there is one. Not for tables whose FK values or keys are translated
+      // (the guard rewrites them) or that have deferred columns (the second pass re-reads rows).
+      const encodable = !toSqlite && !plan.keyTranslation && plan.deferredColumns.length === 0 && translatedFkColumns.size === 0 && fks.every((fk) => !fk.translate);
+      const onThread = encodable && (conn.sqliteReadThread?.() ?? null) !== null;
       // Looked up once, and only when asked: an incremental run going on from its checkpoint
       // spends no round trip on whether the target table is empty.
       let copyDirect: Promise<{ writer: BatchWriter; note: string } | null> | null = null;
@@ -297,15 +312,29 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
               : fks.length === 0 || refusal === 'no foreign keys on the target'
                 ? 'empty on the target: COPY straight in'
                 : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
-          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note };
+          const read = onThread ? '; rows read, converted and COPY-encoded on a reader thread' : '';
+          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note: note + read };
         })());
       const wholeTableLoad = toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null;
+      const encodedReader = !encodable
+        ? null
+        : async (byKey: boolean): Promise<EncodedBatches | null> => {
+            const keyIndex = (name: string): number => plan.columns.findIndex((c) => c.pg === name);
+            // the values the main thread reads in a target row: FK columns (the guard) and the key (known parents)
+            const needed = [...new Set([...fks.flatMap((fk) => fk.indexes), ...plan.key.map(keyIndex)])].filter((i) => i >= 0).sort((a, b) => a - b);
+            const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick: await writtenColumns(conn.pg, conn.schema, plan) };
+            const thread = conn.sqliteReadThread?.() ?? null;
+            const p = byKey ? { ...readPlan, mode: 'full' as const } : readPlan;
+            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), converter, shape, plan.columns.map(plainCopyText));
+            return { ...batches, shape, width: plan.columns.length };
+          };
       return {
         reader,
         keyReader,
         writer,
         firstLoadWriter: async () => (await emptyTarget())?.writer ?? null,
         wholeTableLoad,
+        encodedReader,
         firstLoad: async () => wholeTableLoad?.note ?? (await emptyTarget())?.note ?? null,
         converter,
         fks,

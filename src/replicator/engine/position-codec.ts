@@ -31,13 +31,26 @@ function untag(t: Tagged): Native {
   }
 }
 
+/** One value as JSON.stringify(tag(v)) writes it, without the array and the walk (a first load makes one per row). */
+function taggedText(v: Native | undefined): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return `["i","${v}"]`; // digits and a sign: nothing to escape
+  if (typeof v === 'number') return `["r",${JSON.stringify(v)}]`;
+  if (typeof v === 'string') return `["s",${JSON.stringify(v)}]`;
+  return `["b","${v.toString('hex')}"]`;
+}
+
 export function encodeValues(values: readonly Native[]): string {
-  return JSON.stringify(values.map(tag));
+  let text = '[';
+  for (let i = 0; i < values.length; i++) text += (i > 0 ? ',' : '') + taggedText(values[i]);
+  return text + ']';
 }
 
 /** A source row's ledger key: its key values (at `keyIndexes`) as text. */
 export function rowKeyOf(row: readonly Native[], keyIndexes: readonly number[]): string {
-  return encodeValues(keyIndexes.map((i) => row[i] ?? null));
+  let text = '[';
+  for (let i = 0; i < keyIndexes.length; i++) text += (i > 0 ? ',' : '') + taggedText(row[keyIndexes[i] as number]);
+  return text + ']';
 }
 
 export function decodeValues(text: string): Native[] {

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { openSqlite } from '../../connect/sqlite-connection.js';
 import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { openPostgresReadThread, type PostgresReadThread } from '../io/postgres-read-thread.js';
+import { openSqliteReadThread, type SqliteReadThread } from '../io/sqlite-read-thread.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
 import { loadMappingDir } from '../../mapping/mapping-dir.js';
@@ -113,17 +114,20 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
     return opening;
   };
   let readThread: PostgresReadThread | null | undefined;
+  let sqliteReadThread: SqliteReadThread | null | undefined;
   const conn: Connections = {
     sqlite,
     pg: client,
     schema: config.schema ?? 'public',
     spare: () => (spare ??= openSpare()),
     readThread: () => (readThread === undefined ? (readThread = openPostgresReadThread(config.pgUrl, `replicate ${purpose} (reader)`)) : readThread),
+    sqliteReadThread: () => (sqliteReadThread === undefined ? (sqliteReadThread = openSqliteReadThread(sqlite.name)) : sqliteReadThread),
   };
   return {
     conn,
     async close() {
       await readThread?.close().catch(() => undefined);
+      await sqliteReadThread?.close().catch(() => undefined);
       await conn.pg.end().catch(() => undefined);
       if (spare) await (await spare.catch(() => null))?.end().catch(() => undefined);
       sqlite.close();

@@ -4,7 +4,7 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import type { BatchReader, BatchWriter, ConvertedBatch, KeysetPosition, ReadWindow, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, ConvertedBatch, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
@@ -17,6 +17,14 @@ import { decodePosition, decodeValues, encodeValues, rowKeyOf } from './position
 import type { RowConverter } from './row-converter.js';
 import { SerialWrites } from './serial-writes.js';
 import type { KnownParents } from './known-parents.js';
+import { decodeCopyBatch, type CopyBatchReader, type CopyBatchShape } from './copy-batch.js';
+
+/** A table's encoded first-load batches and how to decode them (copy-batch.ts). */
+export interface EncodedBatches extends CopyBatchReader {
+  shape: CopyBatchShape;
+  /** columns in a target row */
+  width: number;
+}
 
 export interface TableSyncDeps {
   plan: TablePlan;
@@ -26,6 +34,12 @@ export interface TableSyncDeps {
   writer: BatchWriter;
   /** COPY straight in: used for a first load (no checkpoint) into an empty target table; null: none */
   firstLoadWriter: () => Promise<BatchWriter | null>;
+  /**
+   * a first load COPY-ed straight in, read, converted and encoded as COPY lines where it is
+   * read (copy-batch.ts): `byKey` for a first copy of a table with a cursor (keyReader's
+   * order); null (or absent): not for this table
+   */
+  encodedReader?: ((byKey: boolean) => Promise<EncodedBatches | null>) | null;
   /** the same first load in one target transaction, indexes built after (io/sqlite-table-load.ts); absent or null: none */
   wholeTableLoad?: WholeTableLoad | null;
   tx: TargetTransaction;
@@ -101,13 +115,18 @@ interface Landed {
 
 /** A batch converted for the target (pure work: done while the previous batch is written). */
 interface PreparedRows {
-  rows: SourceRow[];
+  /** the rows read, when read on this thread (a retry converts them again); null: converted and encoded where they were read (copy-batch.ts) */
+  rows: SourceRow[] | null;
+  /** how many rows were read */
+  read: number;
+  /** the ledger key of the i-th row read */
+  keyOf: (i: number) => string;
   converted: TargetRow[];
-  /** index in `rows` of each converted row */
+  /** index among the rows read of each converted row */
   convertedFrom: number[];
   rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[];
-  /** the same batch prepared afresh, for a retried write (the FK guard rewrites rows in place) */
-  again(): PreparedRows;
+  /** rows converted where they were read and kept only so: the same batch afresh for a retried write (the FK guard rewrites rows in place) */
+  again?: () => PreparedRows;
 }
 
 function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
@@ -126,12 +145,16 @@ function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
       rejects.push({ table: plan.table, rowKey: keyOf(rows[i] as SourceRow), column: c.column, reason: c.reason, code: null });
     }
   }
-  return { rows, converted, convertedFrom, rejects, again: () => prepareRows(rows, deps) };
+  return { rows, read: rows.length, keyOf: (i) => keyOf(rows[i] as SourceRow), converted, convertedFrom, rejects };
 }
 
-/** A batch the reader converted (BatchReader.readConverted), as prepareRows would have it. */
+/**
+ * A batch the reader converted (BatchReader.readConverted), as prepareRows would have it.
+ * Its source rows hold only key and cursor values, so a retry takes the conversion afresh.
+ */
 function preparedFrom(batch: ConvertedBatch, deps: TableSyncDeps, targets = batch.targets): PreparedRows {
   const { rows } = batch;
+  const keyOf = (i: number): string => rowKeyOf(rows[i] as SourceRow, deps.sourceKeyIndexes);
   const converted: TargetRow[] = [];
   const convertedFrom: number[] = [];
   for (let i = 0; i < targets.length; i++) {
@@ -140,15 +163,15 @@ function preparedFrom(batch: ConvertedBatch, deps: TableSyncDeps, targets = batc
     converted.push(t);
     convertedFrom.push(i);
   }
-  const rejects = batch.rejected.map((r) => ({ table: deps.plan.table, rowKey: rowKeyOf(rows[r.index] as SourceRow, deps.sourceKeyIndexes), column: r.column, reason: r.reason, code: null }));
-  return { rows, converted, convertedFrom, rejects, again: () => preparedFrom(batch, deps, batch.again().targets) };
+  const rejects = batch.rejected.map((r) => ({ table: deps.plan.table, rowKey: keyOf(r.index), column: r.column, reason: r.reason, code: null }));
+  return { rows: null, read: rows.length, keyOf, converted, convertedFrom, rejects, again: () => preparedFrom(batch, deps, batch.again().targets) };
 }
 
 /** Guard and write a converted batch inside the caller's transaction; ledgers updated to match. */
 async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: BatchWriter, ledgerKeys: Set<string>, landedOut?: Landed): Promise<BatchCounts> {
   const { plan, state } = deps;
   const { rows, converted, convertedFrom, rejects } = prepared;
-  const convertedKey = (c: number): string => rowKeyOf(rows[convertedFrom[c] as number] as SourceRow, deps.sourceKeyIndexes);
+  const convertedKey = (c: number): string => prepared.keyOf(convertedFrom[c] as number);
   // FKs the target enforces itself are looked up only when the target refuses the batch
   // (unless this writer switched the target's checks off: then every FK is looked up first)
   const trusted = writer.parentChecksOff ? [] : deps.fks.filter(trustsTarget);
@@ -193,6 +216,8 @@ async function processRows(prepared: PreparedRows, deps: TableSyncDeps, writer: 
     rejects.push({ table: plan.table, rowKey: writeKey(r.index), column: r.column, reason: r.reason, code: r.code });
   }
   if (landedOut) {
+    // the second pass's rows: only ever read on this thread (copy-batch.ts is for first loads without one)
+    if (rows === null) throw new Error(`${plan.table}: rows encoded on the reader thread cannot feed a second pass`);
     pass.forEach((c, i) => {
       if (refused.has(i)) return;
       landedOut.rows.push(rows[convertedFrom[c] as number] as SourceRow);
@@ -327,6 +352,8 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const writer = began.value && whole ? whole.writer : (copyWriter ?? deps.writer);
   // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
   const copyDirect = copyWriter !== null;
+  // a COPY straight in from a source that can encode the rows where it reads them (copy-batch.ts)
+  const encoded = copyDirect && deps.encodedReader ? await deps.encodedReader(scan !== null) : null;
   const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
   const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
@@ -341,10 +368,11 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const writeBatch = async (prepared: PreparedRows, last: KeysetPosition): Promise<void> => {
     const rows = prepared.rows;
     let attempts = 0;
+    // the guard rewrites translated FK values in place; rows encoded on the reader thread have none (direction-wiring.ts)
     const counts = await deps.retry(`${plan.table}: write`, () =>
       inTransaction(tx, async () => {
         // the FK guard translates keys in place: a retry starts again from the source rows
-        const c = await processRows(attempts++ === 0 ? prepared : prepared.again(), deps, writer, ledgerKeys);
+        const c = await processRows(attempts++ === 0 ? prepared : (prepared.again?.() ?? (rows === null ? prepared : prepareRows(rows, deps))), deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
         if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last));
         return c;
@@ -358,7 +386,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     deps.emit({
       type: 'batch',
       table: plan.table,
-      read: rows.length,
+      read: prepared.read,
       written: counts.written,
       skipped: counts.skipped,
       rejected: counts.rejected,
@@ -374,23 +402,34 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       interrupted = true;
       break;
     }
-    const window: ReadWindow = { after: position, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize };
-    // a reader that converts the rows itself does it on its own thread; else it is done here
-    const read = await deps.retry<SourceRow[] | ConvertedBatch>(`${plan.table}: read`, () => (reader.readConverted ? reader.readConverted(window) : reader.readBatch(window)));
-    if (writes.failure !== null) break;
-    const rows = Array.isArray(read) ? read : read.rows;
-    if (rows.length === 0) break;
-    const last = positionOf(rows[rows.length - 1] as SourceRow, deps);
-    totals.read += rows.length;
+    const window = { after: position, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize };
+    let prepared: PreparedRows;
+    let last: KeysetPosition;
+    if (encoded) {
+      // read, converted and encoded on the reader thread (or in-process the same way)
+      const batch = decodeCopyBatch(await deps.retry(`${plan.table}: read`, () => encoded.readBatch(window)), encoded.shape, encoded.width, plan.table);
+      if (writes.failure !== null) break;
+      if (batch.read === 0 || batch.last === null) break;
+      prepared = { rows: null, read: batch.read, keyOf: batch.keyOf, converted: batch.converted, convertedFrom: batch.convertedFrom, rejects: batch.rejects };
+      last = batch.last;
+    } else {
+      // a reader that converts its rows (the PostgreSQL reader thread) does it beside the writes
+      const read = await deps.retry<SourceRow[] | ConvertedBatch>(`${plan.table}: read`, () => (reader.readConverted ? reader.readConverted(window) : reader.readBatch(window)));
+      if (writes.failure !== null) break;
+      const rows = Array.isArray(read) ? read : read.rows;
+      if (rows.length === 0) break;
+      last = positionOf(rows[rows.length - 1] as SourceRow, deps);
+      // converting is pure work: it overlaps the writes of the batches before
+      await yieldToIo();
+      prepared = Array.isArray(read) ? prepareRows(rows, deps) : preparedFrom(read, deps);
+    }
+    totals.read += prepared.read;
     position = last;
-    // converting is pure work: it overlaps the writes of the batches before
-    await yieldToIo();
-    const prepared = Array.isArray(read) ? prepareRows(rows, deps) : preparedFrom(read, deps);
     await yieldToIo();
     await writes.waitingBelow(depth);
     if (writes.failure !== null) break;
     writes.add(() => writeBatch(prepared, last));
-    if (rows.length < batchSize) break;
+    if (prepared.read < batchSize) break;
   }
   await writes.idle();
   if (writes.failure !== null) throw writes.failure;

@@ -62,6 +62,28 @@ export interface ConvertedBatch {
 /** A target row: values in TablePlan.columns order, converted for the target. */
 export type TargetRow = (PgText | SqliteValue)[];
 
+/** A row's COPY text line, made where the row was read (engine/copy-batch.ts): bytes `start`..`end` of `bytes` (one per batch, shared). */
+export interface CopyLine {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+const COPY_LINE = Symbol('copy line');
+
+type LinedRow = TargetRow & { [COPY_LINE]?: CopyLine };
+
+/** `row` (holding only the values the FK guard and known parents read) with its COPY line; a PostgreSQL writer sends the line as it is. */
+export function withCopyLine(row: TargetRow, line: CopyLine): TargetRow {
+  (row as LinedRow)[COPY_LINE] = line;
+  return row;
+}
+
+/** The COPY line a row carries, if it was encoded where it was read. */
+export function copyLineOf(row: TargetRow): CopyLine | undefined {
+  return (row as LinedRow)[COPY_LINE];
+}
+
 export interface RowRejection {
   /** index into the rows handed to write() */
   index: number;

@@ -26,7 +26,7 @@ import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import type { PgText } from '../values/codec.js';
 import { encodeCopyRow } from '../values/copy-text.js';
-import { keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { copyLineOf, keyString, type BatchWriter, type TargetRow } from './batch-io.js';
 import { statementName } from './postgres-reader.js';
 import { castTypes, postgresColumnTypes, type PostgresColumnInfo } from './postgres-column-types.js';
 import { isolateRows, type RowFailure } from './row-isolation.js';
@@ -94,12 +94,33 @@ function pgRow(row: TargetRow): PgText[] {
 
 /**
  * The COPY data in pieces of about COPY_CHUNK_CHARS, made as the stream asks for them: the
- * server parses the first piece while the rest are still being encoded.
+ * server parses the first piece while the rest are still being encoded. A row that carries
+ * its line (encoded on the reader thread, io/batch-io.ts copyLineOf) is sent as those
+ * bytes: neighbouring lines of one batch go as one slice of its buffer, no copy. Such
+ * lines hold only the written columns already (the reader was given `pick`).
  */
-function* copyChunks(rows: readonly TargetRow[], pick: number[] | null): Generator<string> {
+function* copyChunks(rows: readonly TargetRow[], pick: number[] | null): Generator<string | Uint8Array> {
   let buf = '';
+  let run: { bytes: Uint8Array; start: number; end: number } | null = null;
   const picked: PgText[] = pick === null ? [] : new Array<PgText>(pick.length);
   for (const row of rows) {
+    const line = copyLineOf(row);
+    if (line !== undefined) {
+      if (buf.length > 0) {
+        yield buf;
+        buf = '';
+      }
+      if (run !== null && run.bytes === line.bytes && run.end === line.start) run.end = line.end;
+      else {
+        if (run !== null) yield run.bytes.subarray(run.start, run.end);
+        run = { bytes: line.bytes, start: line.start, end: line.end };
+      }
+      continue;
+    }
+    if (run !== null) {
+      yield run.bytes.subarray(run.start, run.end);
+      run = null;
+    }
     const values = pgRow(row);
     if (pick === null) buf += encodeCopyRow(values);
     else {
@@ -111,6 +132,7 @@ function* copyChunks(rows: readonly TargetRow[], pick: number[] | null): Generat
       buf = '';
     }
   }
+  if (run !== null) yield run.bytes.subarray(run.start, run.end);
   if (buf.length > 0) yield buf;
 }
 
@@ -168,12 +190,23 @@ function staging(schema: string, table: string, cols: string, purpose: string): 
   };
 }
 
+/** Positions in a target row of the columns written (generated ones are not); null: all of them. */
+function pickOf(table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>): number[] | null {
+  const written = table.columns.filter((c) => !info.get(c.pg)?.generated);
+  return written.length === table.columns.length ? null : written.map((c) => table.columns.indexOf(c));
+}
+
+/** The columns a COPY into `table` writes, as pickOf gives them (for rows encoded before they reach the writer). */
+export async function writtenColumns(client: pg.Client, schema: string, table: TablePlan): Promise<number[] | null> {
+  return pickOf(table, await postgresColumnTypes(client, schema, table.table));
+}
+
 function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, opts: PostgresWriterOptions): Statements {
   const { mode } = opts;
   const target = qualified(schema, table.table);
   castTypes(info, schema, table.table, table.columns.map((c) => c.pg)); // every planned column must exist
   const written: PlannedColumn[] = table.columns.filter((c) => !info.get(c.pg)?.generated);
-  const pick = written.length === table.columns.length ? null : written.map((c) => table.columns.indexOf(c));
+  const pick = pickOf(table, info);
   const cols = written.map((c) => quoteIdent(c.pg)).join(', ');
   if (mode === 'copy-direct') {
     // SET LOCAL: a rollback to the savepoint undoes it too; the role is back before anything else runs

@@ -24,3 +24,17 @@ export function encodeCopyRow(values: readonly PgText[]): string {
   }
   return line + '\n';
 }
+
+/**
+ * The same line, testing for escapes only the values where `escapes` says one may be
+ * needed (the codecs of numbers, booleans, uuids and timestamps never make such text).
+ */
+export function encodeCopyLine(values: readonly PgText[], escapes: readonly boolean[]): string {
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) line += '\t';
+    line += v === null || v === undefined ? '\\N' : escapes[i] ? escapeCopyText(v) : v;
+  }
+  return line + '\n';
+}

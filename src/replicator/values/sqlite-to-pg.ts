@@ -364,3 +364,11 @@ export function sqliteToPgCodec(col: PlannedColumn): Codec<SqliteValue, PgText> 
       return textCodec(col);
   }
 }
+
+/** Kinds whose codec above only ever makes digits, signs, words and separators of its own. */
+const PLAIN_TEXT_KINDS: ReadonlySet<CanonicalType['kind']> = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double', 'boolean', 'uuid', 'timestamp', 'timestamptz', 'date']);
+
+/** Does this column's PostgreSQL text never hold a backslash, tab, newline or carriage return (nothing for COPY to escape)? */
+export function plainCopyText(col: PlannedColumn): boolean {
+  return !col.pgType.array && PLAIN_TEXT_KINDS.has(col.pgType.kind);
+}

@@ -1,0 +1,196 @@
+/**
+ * A batch of a first load made ready for COPY where it was read (sqlite-read-thread.ts):
+ * each row converted with the plan's codecs and encoded as its COPY text line, all lines
+ * in one buffer that crosses to the main thread without a copy. Beside it, only what the
+ * main thread's FK guard, known parents, ledgers and checkpoint need: the rows refused
+ * (with their reasons), each row's ledger key, the target values of the key and FK
+ * columns, and the position of the last row. The main thread then allocates a few values
+ * per row instead of converting all of them, and the writer sends the lines as they are.
+ *
+ * The same encoding runs in-process when no thread is available (the tests' runs from
+ * TypeScript sources), so both paths write the same bytes.
+ */
+import type { RejectEntry } from '../state/state-store.js';
+import type { PgText } from '../values/codec.js';
+import { encodeCopyLine } from '../values/copy-text.js';
+import { decodePosition, encodePosition, rowKeyOf } from './position-codec.js';
+import type { RowConverter } from './row-converter.js';
+import { withCopyLine, type KeysetPosition, type ReadWindow, type SourceRow, type TargetRow } from '../io/batch-io.js';
+
+/** What crosses between the threads for one batch (structured-clone friendly; `copy` is transferred). */
+export interface CopyBatch {
+  /** rows read */
+  read: number;
+  /** encodePosition of the last row read; null when none */
+  last: string | null;
+  /** every converted row's COPY line, in order */
+  copy: Uint8Array;
+  /** byte offset in `copy` where each converted row's line ends */
+  ends: Int32Array;
+  /** index among the rows read of each converted row */
+  convertedFrom: Int32Array;
+  /** each row read: its ledger key (position-codec.ts rowKeyOf), joined by '\n' (JSON text holds no raw newline) */
+  keys: string;
+  /**
+   * target values at `needed` of each converted row, row-major: cloned as strings of their
+   * own (a slice of one joined string made the FK guard's Map lookups several times slower)
+   */
+  values: PgText[];
+  rejects: { index: number; column: string; reason: string }[];
+}
+
+/** How a table's rows are encoded. */
+export interface CopyBatchShape {
+  /** positions in a source row of its ledger key */
+  sourceKeyIndexes: number[];
+  /** position of the cursor in a source row; null: none */
+  cursorIndex: number | null;
+  /** positions in a target row of the values the main thread reads (FK and key columns) */
+  needed: number[];
+  /** positions in a target row of the columns COPY writes, in order; null: all */
+  pick: number[] | null;
+}
+
+/** Reads a table's batches already encoded (on a thread, or in-process). */
+export interface CopyBatchReader {
+  readBatch(window: ReadWindow): Promise<CopyBatch>;
+}
+
+export function lastPosition(row: SourceRow, shape: CopyBatchShape): KeysetPosition {
+  return { cursor: shape.cursorIndex === null ? null : (row[shape.cursorIndex] ?? null), key: shape.sourceKeyIndexes.map((i) => row[i] ?? null) };
+}
+
+/**
+ * Builds one batch from the rows read, a part at a time: the reader thread reads a batch
+ * in parts so that the rows of a part die young, before a garbage collection has to copy
+ * them (at 10,000 rows a batch, young-generation collections took a third of the thread).
+ * Each part's lines go into a buffer of their own at once; finish() joins them.
+ */
+export class CopyBatchBuilder {
+  private read = 0;
+  private last: SourceRow | null = null;
+  private readonly parts: Buffer[] = [];
+  private bytes = 0;
+  private readonly ends: number[] = [];
+  private readonly convertedFrom: number[] = [];
+  private readonly keys: string[] = [];
+  private readonly values: PgText[] = [];
+  private readonly rejects: CopyBatch['rejects'] = [];
+  private readonly picked: PgText[];
+  /** per written column: may its text hold a character COPY escapes */
+  private readonly escapes: boolean[];
+
+  constructor(
+    private readonly converter: RowConverter,
+    private readonly shape: CopyBatchShape,
+    /** per target column: its text never holds a backslash, tab, newline or carriage return (copy-text.ts) */
+    plainText: readonly boolean[],
+  ) {
+    this.picked = new Array<PgText>(shape.pick?.length ?? plainText.length);
+    this.escapes = (shape.pick ?? plainText.map((_, i) => i)).map((i) => !plainText[i]);
+  }
+
+  add(rows: readonly SourceRow[]): void {
+    const { needed, pick, sourceKeyIndexes } = this.shape;
+    const { picked, escapes, values } = this;
+    const lines: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as SourceRow;
+      this.keys.push(rowKeyOf(row, sourceKeyIndexes));
+      const c = this.converter.convert(row);
+      if (!('row' in c)) {
+        this.rejects.push({ index: this.read + i, column: c.column, reason: c.reason });
+        continue;
+      }
+      // sqlite-to-pg codecs make text (or NULL) of every value
+      const out = c.row as PgText[];
+      this.convertedFrom.push(this.read + i);
+      for (let j = 0; j < picked.length; j++) picked[j] = out[pick === null ? j : (pick[j] as number)] ?? null;
+      lines.push(encodeCopyLine(picked, escapes));
+      for (let j = 0; j < needed.length; j++) values.push(out[needed[j] as number] ?? null);
+    }
+    const text = lines.join('');
+    const buf = Buffer.from(text, 'utf8');
+    const ascii = buf.length === text.length; // one byte per character (the usual case): no counting of bytes
+    let at = this.bytes;
+    for (const line of lines) this.ends.push((at += ascii ? line.length : Buffer.byteLength(line, 'utf8')));
+    this.parts.push(buf);
+    this.bytes = at;
+    this.read += rows.length;
+    if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
+  }
+
+  finish(): CopyBatch {
+    // a buffer of its own (never Node's shared pool), so it can be transferred
+    const copy = new Uint8Array(this.bytes);
+    let at = 0;
+    for (const part of this.parts) {
+      copy.set(part, at);
+      at += part.length;
+    }
+    return {
+      read: this.read,
+      last: this.last === null ? null : encodePosition(lastPosition(this.last, this.shape)),
+      copy,
+      ends: Int32Array.from(this.ends),
+      convertedFrom: Int32Array.from(this.convertedFrom),
+      keys: this.keys.join('\n'),
+      values: this.values,
+      rejects: this.rejects,
+    };
+  }
+}
+
+/** Convert and encode rows read from the source in one go. */
+export function encodeCopyBatch(rows: readonly SourceRow[], converter: RowConverter, shape: CopyBatchShape, plainText: readonly boolean[]): CopyBatch {
+  const b = new CopyBatchBuilder(converter, shape, plainText);
+  b.add(rows);
+  return b.finish();
+}
+
+/** A batch as the engine handles it on the main thread (table-sync.ts's PreparedRows). */
+export interface DecodedCopyBatch {
+  read: number;
+  last: KeysetPosition | null;
+  converted: TargetRow[];
+  convertedFrom: number[];
+  rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[];
+  keyOf: (index: number) => string;
+}
+
+/** `width`: columns in a target row; `table`: for the reject ledger. */
+export function decodeCopyBatch(batch: CopyBatch, shape: CopyBatchShape, width: number, table: string): DecodedCopyBatch {
+  const { needed } = shape;
+  const bytes = batch.copy;
+  const n = batch.ends.length;
+  const values = batch.values;
+  const converted: TargetRow[] = new Array<TargetRow>(n);
+  let start = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const row: TargetRow = new Array<PgText>(width);
+    for (let j = 0; j < needed.length; j++, k++) row[needed[j] as number] = values[k] ?? null;
+    const end = batch.ends[i] as number;
+    converted[i] = withCopyLine(row, { bytes, start, end });
+    start = end;
+  }
+  let keys: string[] | null = null;
+  const keyOf = (index: number): string => (keys ??= batch.keys.split('\n'))[index] ?? '';
+  return {
+    read: batch.read,
+    last: batch.last === null ? null : decodePosition(batch.last),
+    converted,
+    convertedFrom: Array.from(batch.convertedFrom),
+    rejects: batch.rejects.map((r) => ({ table, rowKey: keyOf(r.index), column: r.column, reason: r.reason, code: null })),
+    keyOf,
+  };
+}
+
+/** The encoding in-process, on the main thread: the same bytes when no reader thread runs. */
+export function inProcessCopyBatches(read: (window: ReadWindow) => Promise<SourceRow[]>, converter: RowConverter, shape: CopyBatchShape, plainText: readonly boolean[]): CopyBatchReader {
+  return {
+    async readBatch(window) {
+      return encodeCopyBatch(await read(window), converter, shape, plainText);
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The SQLite reader thread (sqlite-read-thread.ts): reads a first load's batches on a
+ * read-only connection of its own and converts and encodes them as COPY lines with the
+ * same codecs the main thread would use (engine/copy-batch.ts). After a full batch it
+ * reads, converts and encodes the next one ahead (the engine asks for the batch after the
+ * last row next), so the main thread finds it ready.
+ */
+import type Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqlite } from '../../connect/sqlite-connection.js';
+import { CopyBatchBuilder, lastPosition, type CopyBatch } from '../engine/copy-batch.js';
+import { decodePosition } from '../engine/position-codec.js';
+import { createRowConverter, type AnyCodec, type RowConverter } from '../engine/row-converter.js';
+import { compileRowFilter } from '../plan/row-filter.js';
+import { plainCopyText, sqliteToPgCodec } from '../values/sqlite-to-pg.js';
+import type { BatchReader, ReadWindow } from './batch-io.js';
+import type { CopyReadReply, CopyReadRequest, CopyReaderSpec, WireWindow } from './sqlite-read-thread.js';
+import { createSqliteReader } from './sqlite-reader.js';
+
+const port = parentPort;
+if (!port) throw new Error('sqlite-read-worker.js runs as a worker thread');
+const { path } = workerData as { path: string };
+
+let db: Database.Database | null = null;
+
+interface OpenReader {
+  spec: CopyReaderSpec;
+  reader: BatchReader;
+  converter: RowConverter;
+  /** per target column: nothing in its text for COPY to escape */
+  plainText: boolean[];
+  /** the batch after the last one sent, read ahead, for the window it answers */
+  ahead: { key: string; batch: CopyBatch } | null;
+  /** the window last asked for */
+  served: string | null;
+  /** a later reader was opened: this one reads nothing ahead any more */
+  closed: boolean;
+}
+
+const open = new Map<number, OpenReader>();
+
+function openReader(spec: CopyReaderSpec): OpenReader {
+  db ??= openSqlite(path, { readonly: true });
+  const filter = compileRowFilter(spec.readPlan, 'sqlite', spec.params);
+  return {
+    spec,
+    reader: createSqliteReader(db, spec.readPlan, { filter }),
+    converter: createRowConverter(spec.plan, (col) => sqliteToPgCodec(col) as AnyCodec, (col) => col.pg),
+    plainText: spec.plan.columns.map(plainCopyText),
+    ahead: null,
+    served: null,
+    closed: false,
+  };
+}
+
+const windowKey = (w: WireWindow): string => JSON.stringify([w.after, w.through, w.cursorBelow, w.limit]);
+
+function fromWire(w: WireWindow): ReadWindow {
+  return { after: w.after === null ? null : decodePosition(w.after), through: w.through === null ? null : decodePosition(w.through), cursorBelow: w.cursorBelow, limit: w.limit };
+}
+
+/** Rows per read within a batch: they die young (copy-batch.ts CopyBatchBuilder). */
+const PART_ROWS = 1000;
+
+/** One batch, read in parts of PART_ROWS, each keyset read going on from the last row of the part before. */
+async function read(r: OpenReader, w: WireWindow): Promise<CopyBatch> {
+  const window = fromWire(w);
+  const b = new CopyBatchBuilder(r.converter, r.spec.shape, r.plainText);
+  for (let left = window.limit; left > 0; ) {
+    const rows = await r.reader.readBatch({ ...window, limit: Math.min(PART_ROWS, left) });
+    b.add(rows);
+    left -= rows.length;
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < Math.min(PART_ROWS, left + rows.length)) break;
+    window.after = lastPosition(last, r.spec.shape);
+  }
+  return b.finish();
+}
+
+/** Sent as is: the buffer moves to the main thread when it is the batch's own (small ones share Node's pool). */
+function post(reply: CopyReadReply): void {
+  const copy = reply.ok && reply.batch ? reply.batch.copy : null;
+  const owns = copy !== null && copy.byteOffset === 0 && copy.byteLength === copy.buffer.byteLength;
+  port?.postMessage(reply, owns && copy ? [copy.buffer as ArrayBuffer] : []);
+}
+
+async function readBatch(id: number, r: OpenReader, w: WireWindow): Promise<void> {
+  const key = windowKey(w);
+  const ahead = r.ahead;
+  r.ahead = null;
+  r.served = key;
+  const batch = ahead && ahead.key === key ? ahead.batch : await read(r, w);
+  const full = batch.read === w.limit && batch.last !== null;
+  post({ id, ok: true, batch });
+  if (!full) return;
+  // read ahead once the reply is on its way, unless the next request came first; a read
+  // ahead that fails is simply done again when asked for
+  const next: WireWindow = { ...w, after: batch.last };
+  setImmediate(() => {
+    if (r.served !== key || r.closed) return;
+    read(r, next).then(
+      (b) => {
+        if (r.served === key && !r.closed) r.ahead = { key: windowKey(next), batch: b };
+      },
+      () => undefined,
+    );
+  });
+}
+
+/** why a reader could not be opened, said to its first read */
+const failed = new Map<number, unknown>();
+
+function errorFields(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const out: Record<string, unknown> = { name: e.name, message: e.message };
+  for (const [k, v] of Object.entries(e)) if (typeof v === 'string' || typeof v === 'number' || v === null) out[k] = v;
+  return out;
+}
+
+port.on('message', (req: CopyReadRequest) => {
+  try {
+    if (req.op === 'open') {
+      // only the latest reader reads ahead: memory stays one batch (tables load one at a time)
+      for (const r of open.values()) {
+        r.ahead = null;
+        r.closed = true;
+      }
+      try {
+        open.set(req.reader, openReader(req.spec));
+      } catch (e) {
+        failed.set(req.reader, e);
+      }
+      return;
+    }
+    const r = open.get(req.reader);
+    if (!r) throw failed.get(req.reader) ?? new Error(`reader ${req.reader} was never opened`);
+    r.closed = false;
+    readBatch(req.id, r, req.window).catch((e: unknown) => port.postMessage({ id: req.id, ok: false, error: errorFields(e) } satisfies CopyReadReply));
+  } catch (e) {
+    port.postMessage({ id: req.id, ok: false, error: errorFields(e) } satisfies CopyReadReply);
+  }
+});
