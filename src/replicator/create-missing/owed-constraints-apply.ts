@@ -21,6 +21,8 @@ import { isConnectionLost } from '../engine/retry.js';
 import type { Connections } from '../engine/direction-wiring.js';
 import { clearOwedSql, clearOwedTable, listOwed, type OwedConstraint } from '../state/owed-constraints.js';
 import type { PairScope } from '../state/state-store.js';
+import { storedDatabaseIds } from '../state/database-ids.js';
+import type { Direction, RunPlan } from '../run-plan.js';
 
 export interface OwedConstraints {
   /** everything owed when the run started (after --create-missing made its tables) */
@@ -31,6 +33,8 @@ export interface OwedConstraints {
   tableLoaded(table: string): void;
   /** the rest, once all the data is in; `rest` false (an interrupted run): only wait for what is under way */
   afterLoad(rest?: boolean): Promise<void>;
+  /** put what is owed in the run's plan (`owed`, and a note for what earlier runs left) */
+  describeIn(plan: RunPlan, createdNow: readonly string[]): void;
 }
 
 /** how often a statement is tried again on a new session after the old one dropped */
@@ -118,6 +122,11 @@ export async function owedConstraints(conn: Connections, scope: PairScope): Prom
   return {
     owed,
     tables,
+    describeIn: (plan, createdNow) => {
+      const note = owedNote(owed, createdNow);
+      if (note) plan.notes.unshift(note);
+      if (owed.length > 0) plan.owed = [...owed];
+    },
     tableLoaded: start,
     afterLoad: async (rest = true) => {
       if (rest) for (const table of [...pending.keys()]) start(table);
@@ -137,8 +146,15 @@ export async function owedConstraints(conn: Connections, scope: PairScope): Prom
   };
 }
 
+/** What --dry-run lists: read only, nothing created (no ids yet: nothing owed). */
+export async function storedOwedConstraints(conn: Connections, direction: Direction): Promise<OwedConstraint[]> {
+  if (direction !== 'sqlite-to-pg') return [];
+  const ids = await storedDatabaseIds(conn.sqlite, conn.pg, conn.schema);
+  return ids ? listOwed(conn.pg, { ...ids, direction }, true) : [];
+}
+
 /** The plan's note on what earlier runs left owed (this run's own tables have a note of their own). */
-export function owedNote(owed: readonly OwedConstraint[], createdNow: readonly string[]): string | null {
+function owedNote(owed: readonly OwedConstraint[], createdNow: readonly string[]): string | null {
   const earlier = owed.filter((o) => !createdNow.includes(o.table));
   if (earlier.length === 0) return null;
   const tables = [...new Set(earlier.map((o) => o.table))];

@@ -29,9 +29,7 @@ import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
-import { owedConstraints, owedNote } from '../create-missing/owed-constraints-apply.js';
-import { storedDatabaseIds } from '../state/database-ids.js';
-import { listOwed } from '../state/owed-constraints.js';
+import { owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
 import { KnownParents } from './known-parents.js';
@@ -261,9 +259,7 @@ async function runLocked(
   if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
   // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
   const owed = await owedConstraints(conn, scope);
-  const owedText = owedNote(owed.owed, created?.tables ?? []);
-  if (owedText) plan.notes.unshift(owedText);
-  if (owed.owed.length > 0) plan.owed = [...owed.owed];
+  owed.describeIn(plan, created?.tables ?? []);
   emit({ type: 'plan', plan });
   let wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
   await wiring.state.ensure();
@@ -373,8 +369,7 @@ export async function planReplication(config: PairConfig, options: RunOptions): 
   const pair = await openPair(config, 'run --dry-run');
   try {
     const { plan } = await planOnPair(pair.conn, config, options);
-    const ids = options.direction === 'sqlite-to-pg' ? await storedDatabaseIds(pair.conn.sqlite, pair.conn.pg, pair.conn.schema) : null;
-    const owed = ids ? await listOwed(pair.conn.pg, { ...ids, direction: options.direction }, true) : [];
+    const owed = await storedOwedConstraints(pair.conn, options.direction);
     if (owed.length > 0) plan.owed = owed;
     const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables, config.params);
     const names = new NameTranslator([]);
