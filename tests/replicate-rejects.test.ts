@@ -1,6 +1,7 @@
 /**
  * A row holding a value the target cannot store faithfully (text in an integer column,
- * more decimals than numeric(12,2) keeps, a NUL byte bound for PostgreSQL text) is
+ * more decimals than numeric(12,2) keeps, a NUL byte bound for PostgreSQL text; the other
+ * way, a timestamp at infinity or a numeric NaN, which SQLite has no form for) is
  * rejected with its reason; the rest of the batch lands; fixing the value lets it land.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,5 +53,37 @@ describe('rows that cannot be stored faithfully', () => {
       { id: 2, qty: 3 },
       { id: 5, qty: 7 },
     ]);
+  });
+});
+
+const PG_SOURCE = `CREATE TABLE readings (id bigint PRIMARY KEY, value numeric(10,2), taken_at timestamptz, payload bytea, updated_at timestamptz NOT NULL);
+  INSERT INTO readings VALUES
+    (1, 1.50, '2025-11-05 10:00:00+00', '\\x0001ff', '2025-11-05 10:00:00+00'),
+    (2, 'NaN', '2025-11-05 10:00:01+00', NULL, '2025-11-05 10:00:01+00'),
+    (3, 2.25, 'infinity', '\\x', '2025-11-05 10:00:02+00'),
+    (9007199254740993, NULL, NULL, '\\x', '2025-11-05 10:00:03+00');`;
+const SQLITE_TARGET = `CREATE TABLE readings (id INTEGER PRIMARY KEY, value NUMERIC, taken_at DATETIME, payload BLOB, updated_at DATETIME NOT NULL);`;
+
+describe('rows PostgreSQL holds that SQLite cannot', () => {
+  let back: ReplicationPair;
+  beforeAll(async () => {
+    back = await createReplicationPair(PG_SOURCE, SQLITE_TARGET);
+  });
+  afterAll(() => back.cleanup());
+
+  it('are rejected with their reason while the rest lands, exactly', async () => {
+    const r = await back.run('pg-to-sqlite');
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.json.tables[0]).toMatchObject({ name: 'readings', read: 4, written: 2, rejected: 2 });
+    const s = back.sqlite();
+    const rows = s.prepare('SELECT id, value, taken_at, payload FROM readings ORDER BY id').all() as { id: bigint; value: unknown; taken_at: unknown; payload: Buffer | null }[];
+    expect(rows).toEqual([
+      { id: 1n, value: 1.5, taken_at: '2025-11-05T10:00:00.000Z', payload: Buffer.from([0, 1, 255]) },
+      { id: 9007199254740993n, value: null, taken_at: null, payload: Buffer.alloc(0) },
+    ]);
+    const ledger = s.prepare('SELECT row_key, column_name, reason FROM _replicate_rejected_rows ORDER BY row_key').all() as { row_key: string; column_name: string; reason: string }[];
+    expect(ledger.map((l) => l.column_name)).toEqual(['value', 'taken_at']);
+    expect(ledger[0]?.reason).toMatch(/NaN/);
+    expect(ledger[1]?.reason).toMatch(/'infinity' has no .* form for SQLite column taken_at/);
   });
 });

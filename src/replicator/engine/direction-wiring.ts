@@ -255,8 +255,11 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const localKeyIndexes = (plan.keyTranslation?.sqliteKey ?? []).map((k) => readPlan.columns.findIndex((c) => c.pg === LOCAL_KEY + k));
       const keySource = { session: conn.spare ?? (async () => conn.pg), schema: conn.schema };
       const thread = toSqlite ? (conn.readThread?.() ?? null) : null;
+      // the thread also converts the rows (with pgToSqliteCodec, as codecFor below does for
+      // pg-to-sqlite), unless the first pass writes some columns NULL (a cycle's deferred FKs)
+      const convertOnThread = plan.deferredColumns.length === 0;
       const readerFor = (p: TablePlan): BatchReader =>
-        thread ? thread.reader(conn.schema, p, params) : toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
+        thread ? thread.reader(conn.schema, p, params, convertOnThread) : toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
       const reader = readerFor(readPlan);
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass

@@ -4,7 +4,7 @@
  * any instant resumes with nothing lost and nothing duplicated. DESIGN.md "Replication
  * semantics": keyset cursor, atomic checkpoints, missing parents deferred, rejects.
  */
-import type { BatchReader, BatchWriter, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
+import type { BatchReader, BatchWriter, ConvertedBatch, KeysetPosition, RowRejection, SourceRow, TargetRow, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import type { ReplicationEvent } from '../events.js';
 import type { TablePlan } from '../run-plan.js';
 import type { RejectEntry, SkipEntry, StateStore, TableRunStats } from '../state/state-store.js';
@@ -125,6 +125,8 @@ interface PreparedRows {
   /** index among the rows read of each converted row */
   convertedFrom: number[];
   rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[];
+  /** rows converted where they were read and kept only so: the same batch afresh for a retried write (the FK guard rewrites rows in place) */
+  again?: () => PreparedRows;
 }
 
 function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
@@ -144,6 +146,25 @@ function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRows {
     }
   }
   return { rows, read: rows.length, keyOf: (i) => keyOf(rows[i] as SourceRow), converted, convertedFrom, rejects };
+}
+
+/**
+ * A batch the reader converted (BatchReader.readConverted), as prepareRows would have it.
+ * Its source rows hold only key and cursor values, so a retry takes the conversion afresh.
+ */
+function preparedFrom(batch: ConvertedBatch, deps: TableSyncDeps, targets = batch.targets): PreparedRows {
+  const { rows } = batch;
+  const keyOf = (i: number): string => rowKeyOf(rows[i] as SourceRow, deps.sourceKeyIndexes);
+  const converted: TargetRow[] = [];
+  const convertedFrom: number[] = [];
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
+    if (!t) continue;
+    converted.push(t);
+    convertedFrom.push(i);
+  }
+  const rejects = batch.rejected.map((r) => ({ table: deps.plan.table, rowKey: keyOf(r.index), column: r.column, reason: r.reason, code: null }));
+  return { rows: null, read: rows.length, keyOf, converted, convertedFrom, rejects, again: () => preparedFrom(batch, deps, batch.again().targets) };
 }
 
 /** Guard and write a converted batch inside the caller's transaction; ledgers updated to match. */
@@ -351,7 +372,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     const counts = await deps.retry(`${plan.table}: write`, () =>
       inTransaction(tx, async () => {
         // the FK guard translates keys in place: a retry starts again from the source rows
-        const c = await processRows(attempts++ === 0 || rows === null ? prepared : prepareRows(rows, deps), deps, writer, ledgerKeys);
+        const c = await processRows(attempts++ === 0 ? prepared : (prepared.again?.() ?? (rows === null ? prepared : prepareRows(rows, deps))), deps, writer, ledgerKeys);
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
         if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last));
         return c;
@@ -392,13 +413,15 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       prepared = { rows: null, read: batch.read, keyOf: batch.keyOf, converted: batch.converted, convertedFrom: batch.convertedFrom, rejects: batch.rejects };
       last = batch.last;
     } else {
-      const rows = await deps.retry(`${plan.table}: read`, () => reader.readBatch(window));
+      // a reader that converts its rows (the PostgreSQL reader thread) does it beside the writes
+      const read = await deps.retry<SourceRow[] | ConvertedBatch>(`${plan.table}: read`, () => (reader.readConverted ? reader.readConverted(window) : reader.readBatch(window)));
       if (writes.failure !== null) break;
+      const rows = Array.isArray(read) ? read : read.rows;
       if (rows.length === 0) break;
       last = positionOf(rows[rows.length - 1] as SourceRow, deps);
       // converting is pure work: it overlaps the writes of the batches before
       await yieldToIo();
-      prepared = prepareRows(rows, deps);
+      prepared = Array.isArray(read) ? prepareRows(rows, deps) : preparedFrom(read, deps);
     }
     totals.read += prepared.read;
     position = last;

@@ -41,6 +41,22 @@ export interface BatchReader {
    * null for an empty table: the high-water mark a first copy by key ends on.
    */
   lastPosition(cursorBelow: PgText | null): Promise<KeysetPosition | null>;
+  /**
+   * readBatch() with the rows already converted for the target, where the reader does
+   * that beside the writes (the PostgreSQL reader thread); absent: the engine converts.
+   */
+  readConverted?(window: ReadWindow): Promise<ConvertedBatch>;
+}
+
+/** A batch read and converted by the reader (BatchReader.readConverted). */
+export interface ConvertedBatch {
+  /** the source rows with their key and cursor values (other values may be left NULL) */
+  rows: SourceRow[];
+  /** per source row, the row converted for the target, or null where it cannot be stored (see rejected) */
+  targets: (TargetRow | null)[];
+  rejected: { index: number; column: string; reason: string }[];
+  /** the same conversion again, fresh (a write that is retried starts again from it: the FK guard rewrites rows in place) */
+  again(): { targets: (TargetRow | null)[] };
 }
 
 /** A target row: values in TablePlan.columns order, converted for the target. */

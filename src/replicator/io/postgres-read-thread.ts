@@ -3,7 +3,9 @@
  * BatchReader interface as createPostgresReader. In a pg-to-sqlite run the main thread
  * spends most of its time in SQLite's writes; with the rows received and parsed on
  * another thread (another core), reading the next batches overlaps writing the last one
- * instead of taking turns with it. The thread has its own PostgreSQL session, with the
+ * instead of taking turns with it. A reader opened to convert also turns each batch into
+ * SQLite values there (readConverted, row-transfer.ts), so the main thread only binds and
+ * steps. The thread has its own PostgreSQL session, with the
  * same settings as the main one: batches never shared a snapshot (each is its own
  * statement), so nothing the engine relies on changes.
  *
@@ -16,31 +18,39 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FilterParams } from '../plan/row-filter.js';
 import type { TablePlan } from '../run-plan.js';
-import type { BatchReader, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
+import type { BatchReader, ConvertedBatch, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
 import { checkReadPlan } from './postgres-reader.js';
-import { unpackRows, type PackedRows } from './row-transfer.js';
+import { unpackConverted, unpackRows, type PackedConverted, type PackedRows } from './row-transfer.js';
 
 export interface ReaderSpec {
   schema: string;
   plan: TablePlan;
   params: FilterParams;
+  /**
+   * also convert each batch for SQLite (values/pg-to-sqlite.ts, column by column, as the
+   * engine's converter would for a plan without deferred columns): readConverted()
+   */
+  convert?: boolean;
 }
 
 export type ReadRequest =
   | { id: number; reader: number; op: 'open'; spec: ReaderSpec }
   | { id: number; reader: number; op: 'close' }
   | { id: number; reader: number; op: 'readBatch'; window: ReadWindow }
+  | { id: number; reader: number; op: 'readConverted'; window: ReadWindow }
   | { id: number; reader: number; op: 'readByKeys'; keys: (string | null)[][] }
   | { id: number; reader: number; op: 'lastPosition'; cursorBelow: string | null }
   | { id: number; reader: number; op: 'estimateRows' };
 
 export type ReadReply =
   | { id: number; ok: true; rows: PackedRows }
+  | { id: number; ok: true; converted: PackedConverted }
   | { id: number; ok: true; value: KeysetPosition | number | null }
   | { id: number; ok: false; error: Record<string, unknown> };
 
 export interface PostgresReadThread {
-  reader(schema: string, plan: TablePlan, params: FilterParams): BatchReader;
+  /** `convert`: the reader also has readConverted() (ReaderSpec.convert) */
+  reader(schema: string, plan: TablePlan, params: FilterParams, convert?: boolean): BatchReader;
   close(): Promise<void>;
 }
 
@@ -119,20 +129,29 @@ export function openPostgresReadThread(url: string, applicationName: string): Po
     const reply = await send(req);
     return 'rows' in reply ? unpackRows(reply.rows) : [];
   };
+  const converted = async (req: ReadRequest, width: number): Promise<ConvertedBatch> => {
+    const reply = await send(req);
+    if (!('converted' in reply)) throw new Error('PostgreSQL reader thread sent no converted rows');
+    const packed = reply.converted;
+    const first = unpackConverted(packed, width);
+    return { rows: first.rows, targets: first.targets, rejected: packed.rejected, again: () => unpackConverted(packed, width) };
+  };
   const value = async (req: ReadRequest): Promise<KeysetPosition | number | null> => {
     const reply = await send(req);
     return 'value' in reply ? reply.value : null;
   };
 
   return {
-    reader(schema, plan, params) {
+    reader(schema, plan, params, convert = false) {
       checkReadPlan(plan);
       const reader = nextReader++;
-      specs.set(reader, { schema, plan, params });
+      specs.set(reader, { schema, plan, params, convert });
       // the thread and its session start now, while the engine does its own setup
       worker ??= start();
+      const width = plan.columns.length;
       return {
         readBatch: (window) => rows({ id: nextId++, reader, op: 'readBatch', window }),
+        ...(convert ? { readConverted: (window: ReadWindow) => converted({ id: nextId++, reader, op: 'readConverted', window }, width) } : {}),
         readByKeys: (keys) => rows({ id: nextId++, reader, op: 'readByKeys', keys: keys.map((k) => k.map((v) => (v === null || v === undefined ? null : String(v)))) }),
         lastPosition: async (cursorBelow) => (await value({ id: nextId++, reader, op: 'lastPosition', cursorBelow })) as KeysetPosition | null,
         estimateRows: async () => Number(await value({ id: nextId++, reader, op: 'estimateRows' })),

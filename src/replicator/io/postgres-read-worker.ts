@@ -13,7 +13,9 @@ import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
 import type { TablePlan } from '../run-plan.js';
 import type { BatchReader, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
 import { createPostgresReader } from './postgres-reader.js';
-import { packRows } from './row-transfer.js';
+import { Rejected } from '../values/codec.js';
+import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
+import { packConverted, packRows, type ConvertedValue } from './row-transfer.js';
 import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
 
 const port = parentPort;
@@ -62,6 +64,9 @@ interface OpenReader {
   keyIndexes: number[];
   cursorIndex: number;
   ahead: Ahead | null;
+  /** spec.convert: the conversion of one value of column j, and what it sends along of the source row */
+  convert: ((value: string | null, column: number) => ConvertedValue) | null;
+  sourceIndexes: number[];
 }
 
 const specs = new Map<number, ReaderSpec>();
@@ -82,7 +87,18 @@ async function readerFor(id: number): Promise<OpenReader> {
     keyIndexes: plan.key.map((k) => plan.columns.findIndex((col) => col.pg === k)),
     cursorIndex: plan.cursor === null ? -1 : plan.columns.findIndex((col) => col.pg === plan.cursor),
     ahead: null,
+    convert: null,
+    sourceIndexes: [],
   };
+  if (spec.convert) {
+    // the engine's converter for a plan without deferred columns (direction-wiring.ts), column by column
+    const codecs = plan.columns.map((col) => pgToSqliteCodec(col));
+    r.convert = (value, column) => {
+      const out = (codecs[column] as (typeof codecs)[number])(value);
+      return out instanceof Rejected ? { rejected: out.reason } : out;
+    };
+    r.sourceIndexes = [...new Set([...r.keyIndexes, ...(r.cursorIndex >= 0 ? [r.cursorIndex] : [])])];
+  }
   open.set(id, r);
   return r;
 }
@@ -122,6 +138,12 @@ async function handle(req: ReadRequest): Promise<ReadReply> {
   switch (req.op) {
     case 'readBatch':
       return { id: req.id, ok: true, rows: packRows((await readBatch(r, req.window)) as (string | null)[][]) };
+    case 'readConverted': {
+      if (!r.convert) throw new Error(`reader ${req.reader} was not opened to convert`);
+      const read = (await readBatch(r, req.window)) as (string | null)[][];
+      const names = r.spec.plan.columns.map((c) => c.sqlite);
+      return { id: req.id, ok: true, converted: packConverted(read, names.length, r.convert, names, r.sourceIndexes) };
+    }
     case 'readByKeys':
       return { id: req.id, ok: true, rows: packRows((await r.reader.readByKeys(req.keys)) as (string | null)[][]) };
     case 'lastPosition':
