@@ -90,7 +90,8 @@ export class CopyBatchBuilder {
   private bytes = 0;
   private readonly ends: number[] = [];
   private readonly convertedFrom: number[] = [];
-  private readonly keys: string[] = [];
+  /** each part's ledger keys, joined (one string per part survives until the batch is sent, not one per row) */
+  private readonly keyParts: string[] = [];
   private readonly values: PgText[] = [];
   private readonly rejects: CopyBatch['rejects'] = [];
   /** one row's converted values, reused from row to row */
@@ -121,9 +122,10 @@ export class CopyBatchBuilder {
     const width = codecs.length;
     let text = '';
     const lineEnds: number[] = [];
+    const keys: string[] = new Array<string>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as SourceRow;
-      this.keys.push(rowKeyOf(row, sourceKeyIndexes));
+      keys[i] = rowKeyOf(row, sourceKeyIndexes);
       let refused: Rejected | null = null;
       let c = 0;
       for (; c < width; c++) {
@@ -158,6 +160,7 @@ export class CopyBatchBuilder {
       from = end;
     }
     this.parts.push(buf);
+    if (rows.length > 0) this.keyParts.push(keys.join('\n'));
     this.bytes += buf.length;
     this.read += rows.length;
     if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
@@ -177,7 +180,7 @@ export class CopyBatchBuilder {
       copy,
       ends: Int32Array.from(this.ends),
       convertedFrom: Int32Array.from(this.convertedFrom),
-      keys: this.keys.join('\n'),
+      keys: this.keyParts.join('\n'),
       values: this.values,
       rejects: this.rejects,
     };

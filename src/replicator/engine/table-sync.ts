@@ -406,7 +406,11 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     let prepared: PreparedRows;
     let last: KeysetPosition;
     if (encoded) {
-      // read, converted and encoded on the reader thread (or in-process the same way)
+      // Read, converted and encoded on the reader thread (or in-process the same way). The
+      // thread has the next batch ready, so it is asked for only when a write slot is free:
+      // one decoded batch fewer waits on this thread (peak RSS), and one write stays queued.
+      await writes.waitingBelow(depth);
+      if (writes.failure !== null) break;
       const batch = decodeCopyBatch(await deps.retry(`${plan.table}: read`, () => encoded.readBatch(window)), encoded.shape, encoded.width, plan.table);
       if (writes.failure !== null) break;
       if (batch.read === 0 || batch.last === null) break;
