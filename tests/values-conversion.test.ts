@@ -226,6 +226,9 @@ describe('SQLite values -> PostgreSQL text', () => {
     ['json NaN', 'json', NaN, /not JSON/],
     ['jsonb refuses \\u0000', 'jsonb', '{"a": "\\u0000"}', /\\u0000 cannot be stored in jsonb/],
     ['not a uuid', 'uuid', 'not-a-uuid', /text 'not-a-uuid' is not a uuid/],
+    ['a uuid with a letter past f', 'uuid', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g', /is not a uuid/],
+    ['a uuid with a dash out of place', 'uuid', 'a0eebc999-c0b-4ef8-bb6d-6bb9bd380a11', /is not a uuid/],
+    ['a uuid one digit long', 'uuid', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a110', /is not a uuid/],
     ['a label the enum lacks', { kind: 'enum', enumValues: ['open', 'paid'] }, 'void', /'void' is not a value of enum column qty \(open, paid\)/],
   ])('rejects %s', (_name, pg, input, why) => {
     expect(reason(toPg(column(pg, 'text'), input))).toMatch(why);
@@ -289,6 +292,24 @@ describe('timestamps from SQLite, whatever format they turn up in', () => {
     [null, 'infinity', 'infinity'],
   ])('%s: %s', (format, input, expected) => {
     expect(toPg(tz(format), input)).toBe(expected);
+  });
+
+  it("toISOString()'s shape gives exactly what the full parse gives, and leaves anything doubtful to it", () => {
+    const inputs: string[] = [];
+    for (const date of ['2024-02-29', '2023-02-29', '2025-12-31', '2025-13-01', '2025-00-10', '2025-04-31', '0000-01-01', '0001-01-01', '9999-12-31'])
+      for (const time of ['00:00:00.000', '23:59:59.999', '10:15:30.100', '10:15:30.010', '10:15:30.001', '10:15:30.120', '24:00:00.000', '10:60:00.000', '10:15:60.000'])
+        inputs.push(`${date}T${time}Z`);
+    inputs.push('2025-11-05t10:15:30.123Z', '2025-11-05T10:15:30.123z', '2025-11-05T10:15:30,123Z', '2025-11-05T1a:15:30.123Z', ' 2025-11-05T10:15:30.12Z');
+    for (const kind of ['timestamptz', 'timestamp'] as const) {
+      const c = column(kind, kind, 'iso-t-z');
+      for (const input of inputs) {
+        const parsed = parseTimestampText(input);
+        const full = typeof parsed === 'string' ? null : pgTimestampTextFrom(input, parsed, kind);
+        const got = toPg(c, input);
+        if (full === null) expect(reason(got), input).toMatch(/is not a/);
+        else expect(got, input).toBe(full);
+      }
+    }
   });
 
   it('timestamp without time zone stays naive; a zoned value is read in UTC', () => {

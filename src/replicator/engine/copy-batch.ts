@@ -12,9 +12,12 @@
  */
 import type { RejectEntry } from '../state/state-store.js';
 import type { PgText } from '../values/codec.js';
-import { encodeCopyLine } from '../values/copy-text.js';
+import { Rejected } from '../values/codec.js';
+import { escapeCopyText } from '../values/copy-text.js';
+import { plainCopyText } from '../values/sqlite-to-pg.js';
+import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import { decodePosition, encodePosition, rowKeyOf } from './position-codec.js';
-import type { RowConverter } from './row-converter.js';
+import type { AnyCodec } from './row-converter.js';
 import { withCopyLine, type KeysetPosition, type ReadWindow, type SourceRow, type TargetRow } from '../io/batch-io.js';
 
 /** What crosses between the threads for one batch (structured-clone friendly; `copy` is transferred). */
@@ -51,6 +54,20 @@ export interface CopyBatchShape {
   pick: number[] | null;
 }
 
+/** A table's columns as the encoding converts them (the codecs row-converter.ts would use). */
+export interface CopyColumns {
+  codecs: AnyCodec[];
+  /** target names, for rejects */
+  names: string[];
+  /** per column: its text never holds a backslash, tab, newline or carriage return (values/sqlite-to-pg.ts plainCopyText) */
+  plainText: boolean[];
+}
+
+/** The columns of `plan` (a sqlite-to-pg table) with the codecs `codecFor` gives them. */
+export function copyColumns(plan: TablePlan, codecFor: (col: PlannedColumn) => AnyCodec): CopyColumns {
+  return { codecs: plan.columns.map(codecFor), names: plan.columns.map((c) => c.pg), plainText: plan.columns.map(plainCopyText) };
+}
+
 /** Reads a table's batches already encoded (on a thread, or in-process). */
 export interface CopyBatchReader {
   readBatch(window: ReadWindow): Promise<CopyBatch>;
@@ -63,7 +80,7 @@ export function lastPosition(row: SourceRow, shape: CopyBatchShape): KeysetPosit
 /**
  * Builds one batch from the rows read, a part at a time: the reader thread reads a batch
  * in parts so that the rows of a part die young, before a garbage collection has to copy
- * them (at 10,000 rows a batch, young-generation collections took a third of the thread).
+ * them (read whole, a 10,000-row batch made young-generation collections a third of the thread's time).
  * Each part's lines go into a buffer of their own at once; finish() joins them.
  */
 export class CopyBatchBuilder {
@@ -76,46 +93,72 @@ export class CopyBatchBuilder {
   private readonly keys: string[] = [];
   private readonly values: PgText[] = [];
   private readonly rejects: CopyBatch['rejects'] = [];
-  private readonly picked: PgText[];
+  /** one row's converted values, reused from row to row */
+  private readonly scratch: PgText[];
+  private readonly written: number[];
   /** per written column: may its text hold a character COPY escapes */
   private readonly escapes: boolean[];
 
   constructor(
-    private readonly converter: RowConverter,
+    private readonly columns: CopyColumns,
     private readonly shape: CopyBatchShape,
-    /** per target column: its text never holds a backslash, tab, newline or carriage return (copy-text.ts) */
-    plainText: readonly boolean[],
   ) {
-    this.picked = new Array<PgText>(shape.pick?.length ?? plainText.length);
-    this.escapes = (shape.pick ?? plainText.map((_, i) => i)).map((i) => !plainText[i]);
+    const width = columns.codecs.length;
+    this.scratch = new Array<PgText>(width).fill(null);
+    this.written = shape.pick ?? Array.from({ length: width }, (_, i) => i);
+    this.escapes = this.written.map((i) => !columns.plainText[i]);
   }
 
+  /**
+   * Converts each value with its column's codec, in column order (so the first value
+   * refused is the one a row's reject names, as row-converter.ts does), straight into the
+   * part's COPY text: no row array, no line string of its own.
+   */
   add(rows: readonly SourceRow[]): void {
-    const { needed, pick, sourceKeyIndexes } = this.shape;
-    const { picked, escapes, values } = this;
-    const lines: string[] = [];
+    const { needed, sourceKeyIndexes } = this.shape;
+    const { codecs, names } = this.columns;
+    const { scratch: out, written, escapes, values } = this;
+    const width = codecs.length;
+    let text = '';
+    const lineEnds: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as SourceRow;
       this.keys.push(rowKeyOf(row, sourceKeyIndexes));
-      const c = this.converter.convert(row);
-      if (!('row' in c)) {
-        this.rejects.push({ index: this.read + i, column: c.column, reason: c.reason });
+      let refused: Rejected | null = null;
+      let c = 0;
+      for (; c < width; c++) {
+        const v = (codecs[c] as AnyCodec)(row[c] ?? null);
+        if (v instanceof Rejected) {
+          refused = v;
+          break;
+        }
+        out[c] = v as PgText; // sqlite-to-pg codecs make text (or NULL) of every value
+      }
+      if (refused !== null) {
+        this.rejects.push({ index: this.read + i, column: names[c] ?? '?', reason: refused.reason });
         continue;
       }
-      // sqlite-to-pg codecs make text (or NULL) of every value
-      const out = c.row as PgText[];
       this.convertedFrom.push(this.read + i);
-      for (let j = 0; j < picked.length; j++) picked[j] = out[pick === null ? j : (pick[j] as number)] ?? null;
-      lines.push(encodeCopyLine(picked, escapes));
+      for (let j = 0; j < written.length; j++) {
+        const v = out[written[j] as number] ?? null;
+        if (j > 0) text += '\t';
+        text += v === null ? '\\N' : escapes[j] ? escapeCopyText(v) : v;
+      }
+      text += '\n';
+      lineEnds.push(text.length);
       for (let j = 0; j < needed.length; j++) values.push(out[needed[j] as number] ?? null);
     }
-    const text = lines.join('');
     const buf = Buffer.from(text, 'utf8');
-    const ascii = buf.length === text.length; // one byte per character (the usual case): no counting of bytes
+    // one byte per character (the usual case): the offsets are the string's
+    const ascii = buf.length === text.length;
+    let from = 0;
     let at = this.bytes;
-    for (const line of lines) this.ends.push((at += ascii ? line.length : Buffer.byteLength(line, 'utf8')));
+    for (const end of lineEnds) {
+      this.ends.push((at += ascii ? end - from : Buffer.byteLength(text.slice(from, end), 'utf8')));
+      from = end;
+    }
     this.parts.push(buf);
-    this.bytes = at;
+    this.bytes += buf.length;
     this.read += rows.length;
     if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
   }
@@ -142,8 +185,8 @@ export class CopyBatchBuilder {
 }
 
 /** Convert and encode rows read from the source in one go. */
-export function encodeCopyBatch(rows: readonly SourceRow[], converter: RowConverter, shape: CopyBatchShape, plainText: readonly boolean[]): CopyBatch {
-  const b = new CopyBatchBuilder(converter, shape, plainText);
+export function encodeCopyBatch(rows: readonly SourceRow[], columns: CopyColumns, shape: CopyBatchShape): CopyBatch {
+  const b = new CopyBatchBuilder(columns, shape);
   b.add(rows);
   return b.finish();
 }
@@ -187,10 +230,10 @@ export function decodeCopyBatch(batch: CopyBatch, shape: CopyBatchShape, width: 
 }
 
 /** The encoding in-process, on the main thread: the same bytes when no reader thread runs. */
-export function inProcessCopyBatches(read: (window: ReadWindow) => Promise<SourceRow[]>, converter: RowConverter, shape: CopyBatchShape, plainText: readonly boolean[]): CopyBatchReader {
+export function inProcessCopyBatches(read: (window: ReadWindow) => Promise<SourceRow[]>, columns: CopyColumns, shape: CopyBatchShape): CopyBatchReader {
   return {
     async readBatch(window) {
-      return encodeCopyBatch(await read(window), converter, shape, plainText);
+      return encodeCopyBatch(await read(window), columns, shape);
     },
   };
 }

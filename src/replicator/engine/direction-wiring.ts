@@ -12,7 +12,7 @@ import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { createPostgresWriter, writtenColumns } from '../io/postgres-writer.js';
 import type { SqliteReadThread } from '../io/sqlite-read-thread.js';
-import { inProcessCopyBatches, type CopyBatchShape } from './copy-batch.js';
+import { copyColumns, inProcessCopyBatches, type CopyBatchShape } from './copy-batch.js';
 import type { EncodedBatches } from './table-sync.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
@@ -25,7 +25,7 @@ import { SqliteStateStore } from '../state/sqlite-state-store.js';
 import type { PairScope, StateStore } from '../state/state-store.js';
 import { Rejected, type PgText } from '../values/codec.js';
 import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
-import { plainCopyText, sqliteToPgCodec } from '../values/sqlite-to-pg.js';
+import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
 import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
 import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
@@ -325,7 +325,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
             const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick: await writtenColumns(conn.pg, conn.schema, plan) };
             const thread = conn.sqliteReadThread?.() ?? null;
             const p = byKey ? { ...readPlan, mode: 'full' as const } : readPlan;
-            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), converter, shape, plan.columns.map(plainCopyText));
+            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), copyColumns(plan, codecFor), shape);
             return { ...batches, shape, width: plan.columns.length };
           };
       return {

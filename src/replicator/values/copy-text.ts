@@ -9,7 +9,8 @@ const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES = /[\\\t\n\r]/g;
 const ESCAPED: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-function escapeCopyText(value: string): string {
+/** A value as COPY text carries it. */
+export function escapeCopyText(value: string): string {
   // most values need nothing: test before paying for a replace
   return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPES, (c) => ESCAPED[c] ?? c) : value;
 }
@@ -25,16 +26,3 @@ export function encodeCopyRow(values: readonly PgText[]): string {
   return line + '\n';
 }
 
-/**
- * The same line, testing for escapes only the values where `escapes` says one may be
- * needed (the codecs of numbers, booleans, uuids and timestamps never make such text).
- */
-export function encodeCopyLine(values: readonly PgText[], escapes: readonly boolean[]): string {
-  let line = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) line += '\t';
-    line += v === null || v === undefined ? '\\N' : escapes[i] ? escapeCopyText(v) : v;
-  }
-  return line + '\n';
-}

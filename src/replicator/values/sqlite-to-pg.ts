@@ -12,7 +12,7 @@ import { Rejected, type Codec, type PgText, type SqliteValue } from './codec.js'
 import { decimalText, numberToDecimal, parseDecimal, significantFraction, type DecimalParts } from './decimal-text.js';
 import { jsonToPgArray, type ElementConverter } from './pg-array.js';
 import { pgTimestampText, pgTimestampTextFrom, type PgTimeKind } from './time-convert.js';
-import { guessEpochUnit, parseTimestampText, timestampFromEpoch, type Timestamp } from './timestamp-parse.js';
+import { daysInMonth, guessEpochUnit, parseTimestampText, timestampFromEpoch, type Timestamp } from './timestamp-parse.js';
 
 type ToPg = Codec<SqliteValue, PgText>;
 
@@ -260,9 +260,22 @@ function jsonCodec(col: PlannedColumn): ToPg {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UUID_COMPACT = /^[0-9a-f]{32}$/i;
 
+/** Is `v` the dashed form, checked by char code (the regex took a third of a uuid-heavy table's conversion)? */
+function dashedUuid(v: string): boolean {
+  if (v.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = v.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
 function uuidCodec(col: PlannedColumn): ToPg {
   return (v) => {
     if (v === null) return null;
+    if (typeof v === 'string' && dashedUuid(v)) return v;
     if (Buffer.isBuffer(v) && v.length === 16) {
       const h = v.toString('hex');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -278,6 +291,34 @@ const byteaCodec: ToPg = (v) => {
   return '\\x' + bytes.toString('hex');
 };
 
+const d = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const digits = (s: string, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+
+/**
+ * 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it and most apps store it:
+ * checked and cut in place, the text pgTimestampTextFrom gives for it after a full parse;
+ * null for anything else (which takes the full parse).
+ */
+function isoUtcMillis(v: string, zoned: boolean): string | null {
+  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return null;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return null;
+  if (!digits(v, 0, 4) || !digits(v, 5, 7) || !digits(v, 8, 10) || !digits(v, 11, 13) || !digits(v, 14, 16) || !digits(v, 17, 19) || !digits(v, 20, 23)) return null;
+  const year = d(v, 0) * 1000 + d(v, 1) * 100 + d(v, 2) * 10 + d(v, 3);
+  const month = d(v, 5) * 10 + d(v, 6);
+  const day = d(v, 8) * 10 + d(v, 9);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (d(v, 11) * 10 + d(v, 12) > 23 || d(v, 14) * 10 + d(v, 15) > 59 || d(v, 17) * 10 + d(v, 18) > 59) return null;
+  // trailing zeros of the fraction dropped, as pgTimestampTextFrom does
+  const fraction = v.charCodeAt(22) !== 48 ? v.slice(19, 23) : v.charCodeAt(21) !== 48 ? v.slice(19, 22) : v.charCodeAt(20) !== 48 ? v.slice(19, 21) : '';
+  return v.slice(0, 10) + ' ' + v.slice(11, 19) + fraction + (zoned ? '+00' : '');
+}
+
 function timeCodec(col: PlannedColumn, kind: PgTimeKind): ToPg {
   const format = col.sqliteFormat;
   const epochFormat = format === 'epoch-s' ? 's' : format === 'epoch-ms' ? 'ms' : null;
@@ -286,6 +327,8 @@ function timeCodec(col: PlannedColumn, kind: PgTimeKind): ToPg {
     if (v === null) return null;
     let ts: Timestamp | string;
     if (typeof v === 'string') {
+      const fast = kind === 'date' ? null : isoUtcMillis(v, kind === 'timestamptz');
+      if (fast !== null) return fast;
       ts = parseTimestampText(v);
       if (typeof ts !== 'string') return pgTimestampTextFrom(v, ts, kind);
       const word = v.trim().toLowerCase();
