@@ -27,8 +27,8 @@ interface OpenReader {
   spec: CopyReaderSpec;
   reader: BatchReader;
   columns: CopyColumns;
-  /** the batch after the last one sent, read ahead, for the window it answers */
-  ahead: { key: string; batch: CopyBatch } | null;
+  /** the batches after the last one sent, read ahead (at most AHEAD), each with the window it answers */
+  ahead: { key: string; batch: CopyBatch }[];
   /** the window last asked for */
   served: string | null;
   /** a later reader was opened: this one reads nothing ahead any more */
@@ -44,7 +44,7 @@ function openReader(spec: CopyReaderSpec): OpenReader {
     spec,
     reader: createSqliteReader(db, spec.readPlan, { filter }),
     columns: copyColumns(spec.plan, (col) => sqliteToPgCodec(col) as AnyCodec),
-    ahead: null,
+    ahead: [],
     served: null,
     closed: false,
   };
@@ -81,23 +81,47 @@ function post(reply: CopyReadReply): void {
   port?.postMessage(reply, owns && copy ? [copy.buffer as ArrayBuffer] : []);
 }
 
+/**
+ * Batches read ahead: two, so the thread keeps working while the main thread holds only
+ * the batch being written and the one queued behind it (table-sync.ts asks for the next
+ * batch only once a write slot is free). Encoded batches are compact: a buffer and a few
+ * arrays.
+ */
+const AHEAD = 2;
+
 async function readBatch(id: number, r: OpenReader, w: WireWindow): Promise<void> {
   const key = windowKey(w);
-  const ahead = r.ahead;
-  r.ahead = null;
   r.served = key;
-  const batch = ahead && ahead.key === key ? ahead.batch : await read(r, w);
-  const full = batch.read === w.limit && batch.last !== null;
+  const first = r.ahead[0];
+  let batch: CopyBatch;
+  if (first && first.key === key) {
+    r.ahead.shift();
+    batch = first.batch;
+  } else {
+    r.ahead = [];
+    batch = await read(r, w);
+  }
   post({ id, ok: true, batch });
-  if (!full) return;
-  // read ahead once the reply is on its way, unless the next request came first; a read
-  // ahead that fails is simply done again when asked for
-  const next: WireWindow = { ...w, after: batch.last };
+  readAhead(r, key, w, batch);
+}
+
+/**
+ * Reads the batches after `served` (already sent) until AHEAD wait, one per turn of the
+ * event loop, so a request that comes meanwhile is answered first; stops where the table
+ * ends, or when another window is asked for. A read ahead that fails is simply done again
+ * when asked for.
+ */
+function readAhead(r: OpenReader, servedKey: string, w: WireWindow, served: CopyBatch): void {
   setImmediate(() => {
-    if (r.served !== key || r.closed) return;
+    if (r.served !== servedKey || r.closed || r.ahead.length >= AHEAD) return;
+    const tail = r.ahead[r.ahead.length - 1]?.batch ?? served;
+    if (tail.read !== w.limit || tail.last === null) return;
+    const next: WireWindow = { ...w, after: tail.last };
     read(r, next).then(
       (b) => {
-        if (r.served === key && !r.closed) r.ahead = { key: windowKey(next), batch: b };
+        if (r.served !== servedKey || r.closed) return;
+        r.ahead.push({ key: windowKey(next), batch: b });
+        readAhead(r, servedKey, w, served);
       },
       () => undefined,
     );
@@ -119,7 +143,7 @@ port.on('message', (req: CopyReadRequest) => {
     if (req.op === 'open') {
       // only the latest reader reads ahead: memory stays one batch (tables load one at a time)
       for (const r of open.values()) {
-        r.ahead = null;
+        r.ahead = [];
         r.closed = true;
       }
       try {
