@@ -16,7 +16,7 @@ import { pendingSecondPass } from './deferred-checkpoint.js';
 import { settleSecondPass, splitLedger, writeDeferredColumns, type LedgerSplit, type SecondPassOutcome } from './deferred-columns.js';
 import type { DirectionWiring, TableWiring } from './direction-wiring.js';
 import { decodePosition, decodeValues, encodePosition, encodeValues, rowKeyOf } from './position-codec.js';
-import { inTransaction } from './table-sync.js';
+import { inTransaction } from './guarded-batch.js';
 
 export interface DeferredPassInput {
   wiring: DirectionWiring;

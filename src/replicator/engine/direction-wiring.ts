@@ -13,7 +13,7 @@ import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { createPostgresWriter, writtenColumns } from '../io/postgres-writer.js';
 import type { SqliteReadThread } from '../io/sqlite-read-thread.js';
 import { copyColumns, inProcessCopyBatches, type CopyBatchShape } from './copy-batch.js';
-import type { EncodedBatches } from './table-sync.js';
+import type { EncodedBatches } from './table-sync-deps.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { createSqliteWriter } from '../io/sqlite-writer.js';

@@ -1,0 +1,51 @@
+/**
+ * The ledgers retried at the start of each table's run, so a row waiting for its parent (or
+ * for a fixed value) lands as soon as it can, whatever the checkpoint passed since.
+ */
+import { settleSecondPass, splitLedger, writeDeferredColumns } from './deferred-columns.js';
+import { inTransaction, prepareRows, processRows, type BatchCounts, type Landed } from './guarded-batch.js';
+import { decodeValues, rowKeyOf } from './position-codec.js';
+import type { TableSyncDeps } from './table-sync-deps.js';
+
+/** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. */
+export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<Set<string>> {
+  const { plan, state } = deps;
+  const [skipped, rejected] = await Promise.all([state.listSkipped(plan.table), state.listRejected(plan.table)]);
+  // rows that wait only for a deferred parent (or value) are the second pass's to retry
+  const secondPassOnly = deps.secondPass ? splitLedger(skipped, rejected, deps.secondPass).secondPassOnly : new Set<string>();
+  const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)].filter((k) => !secondPassOnly.has(k)));
+  if (keys.size === 0) return keys;
+  const all = [...keys];
+  for (let i = 0; i < all.length; i += deps.batchSize) {
+    const chunk = all.slice(i, i + deps.batchSize);
+    const rows = await deps.retry(`${plan.table}: ledger read`, () => deps.reader.readByKeys(chunk.map(decodeValues)));
+    const found = new Set(rows.map((r) => rowKeyOf(r, deps.sourceKeyIndexes)));
+    const gone = chunk.filter((k) => !found.has(k));
+    const counts = await deps.retry(`${plan.table}: ledger retry`, () =>
+      inTransaction(deps.tx, async () => {
+        if (gone.length > 0) {
+          // deleted at the source since: nothing is waiting any more
+          await state.clearSkipped(plan.table, gone);
+          await state.clearRejected(plan.table, gone);
+        }
+        const sp = deps.secondPass;
+        if (!sp) return processRows(prepareRows(rows, deps), deps, deps.writer, keys);
+        const landed: Landed = { rows: [], keys: [] };
+        const counts = await processRows(prepareRows(rows, deps), deps, deps.writer, keys, landed);
+        // these rows lie outside the window the second pass re-reads: their deferred columns
+        // are set now, or wait in the ledger for the second pass when their parent is not in yet
+        if (landed.rows.length > 0) {
+          const o = await writeDeferredColumns(plan.table, landed.rows, landed.keys, sp, deps.writer);
+          await settleSecondPass(state, plan.table, o, deps.emit, null);
+        }
+        return counts;
+      }),
+    );
+    for (const k of gone) keys.delete(k);
+    totals.read += rows.length;
+    totals.written += counts.written;
+  }
+  const stillWaiting = keys.size;
+  deps.emit({ type: 'ledger-retry', table: plan.table, retried: all.length, landed: all.length - stillWaiting, stillWaiting });
+  return keys;
+}
