@@ -1,7 +1,7 @@
 /**
  * The TUI's one source of truth. Folds the engine's events, verify results and the
  * state tables (status) into a TuiSnapshot, and publishes a new snapshot to subscribers
- * at most every ~200 ms. Event handling only updates counters and small bounded maps;
+ * at most every ~400 ms. Event handling only updates counters and small bounded maps;
  * the snapshot is built when published, so a run at full speed does not slow down
  * because it is watched. Unchanged tables keep their TableView object between snapshots.
  */
@@ -55,7 +55,9 @@ const MAX_ROW_LINES = 20;
 
 export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const now = options.now ?? Date.now;
-  const every = options.publishEveryMs ?? 200;
+  // 400 ms, not 200: with the reader thread a full load keeps both cores busy, so every
+  // frame Ink draws is taken from the run (bench case f: 10-17% lost at 200 ms, under 1% at 400)
+  const every = options.publishEveryMs ?? 400;
   const outputLimit = options.outputLimit ?? 500;
   const listeners = new Set<() => void>();
   const connections = {
