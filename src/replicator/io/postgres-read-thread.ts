@@ -15,11 +15,11 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { FilterParams } from '../plan/row-filter.js';
 import type { TablePlan } from '../run-plan.js';
 import type { BatchReader, ConvertedBatch, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
 import { checkReadPlan } from './postgres-reader.js';
+import { createReaderThreadClient } from './reader-thread-client.js';
 import { unpackConverted, unpackRows, type PackedConverted, type PackedRows } from './row-transfer.js';
 
 export interface ReaderSpec {
@@ -54,15 +54,6 @@ export interface PostgresReadThread {
   close(): Promise<void>;
 }
 
-type Pending = { resolve: (r: ReadReply) => void; reject: (e: Error) => void };
-
-/** An error from the thread, with the fields the engine tests (code: retry.ts's transient and lost-connection checks). */
-function rebuiltError(fields: Record<string, unknown>): Error {
-  const e = new Error(typeof fields.message === 'string' ? fields.message : 'PostgreSQL read failed');
-  Object.assign(e, fields);
-  return e;
-}
-
 const WORKER = new URL('./postgres-read-worker.js', import.meta.url);
 
 /**
@@ -74,57 +65,16 @@ const YOUNG_GENERATION_MB = 16;
 
 export function openPostgresReadThread(url: string, applicationName: string): PostgresReadThread | null {
   if (!existsSync(fileURLToPath(WORKER))) return null;
-  let worker: Worker | null = null;
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
-  let nextReader = 1;
-  /** readers the current worker knows; a new worker (after one stopped) is told again */
-  let known = new Set<number>();
-  const specs = new Map<number, ReaderSpec>();
-
-  const start = (): Worker => {
-    const w = new Worker(WORKER, { workerData: { url, applicationName }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    // never what keeps the process alive: the pair ends it, and a CLI that exits ends it too
-    w.unref();
-    w.on('message', (reply: ReadReply) => {
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      p.resolve(reply);
-    });
-    const gone = (why: string): void => {
-      if (worker !== w) return;
-      worker = null;
-      known = new Set();
-      // 'connection': the engine treats it as a lost session, reconnects and resumes from the checkpoint
-      for (const p of pending.values()) p.reject(Object.assign(new Error(`PostgreSQL reader thread stopped: ${why}`), { code: 'connection' }));
-      pending.clear();
-    };
-    w.on('error', (e) => gone(e.message));
-    w.on('exit', (code) => gone(`exit code ${code}`));
-    return w;
-  };
-
-  const send = (req: ReadRequest): Promise<ReadReply> => {
-    const w = (worker ??= start());
-    if (req.op !== 'open' && req.op !== 'close' && !known.has(req.reader)) {
-      const spec = specs.get(req.reader);
-      if (spec) {
-        known.add(req.reader);
-        w.postMessage({ id: nextId++, reader: req.reader, op: 'open', spec } satisfies ReadRequest);
-      }
-    }
-    // a request in flight keeps the process alive; an idle thread does not
-    if (pending.size === 0) w.ref();
-    return new Promise<ReadReply>((resolve, reject) => {
-      pending.set(req.id, { resolve, reject });
-      w.postMessage(req);
-    }).then((reply) => {
-      if (pending.size === 0 && worker === w) w.unref();
-      if (!reply.ok) throw rebuiltError(reply.error);
-      return reply;
-    });
-  };
+  const client = createReaderThreadClient<ReaderSpec, ReadRequest, ReadReply>({
+    worker: WORKER,
+    workerData: { url, applicationName },
+    youngGenerationMb: YOUNG_GENERATION_MB,
+    source: 'PostgreSQL',
+    open: (id, reader, spec) => ({ id, reader, op: 'open', spec }),
+    needsReader: (req) => req.op !== 'open' && req.op !== 'close',
+  });
+  const send = (req: ReadRequest): Promise<ReadReply> => client.send(req);
+  const nextId = (): number => client.nextId();
   const rows = async (req: ReadRequest): Promise<SourceRow[]> => {
     const reply = await send(req);
     return 'rows' in reply ? unpackRows(reply.rows) : [];
@@ -144,23 +94,16 @@ export function openPostgresReadThread(url: string, applicationName: string): Po
   return {
     reader(schema, plan, params, convert = false) {
       checkReadPlan(plan);
-      const reader = nextReader++;
-      specs.set(reader, { schema, plan, params, convert });
-      // the thread and its session start now, while the engine does its own setup
-      worker ??= start();
+      const reader = client.addReader({ schema, plan, params, convert });
       const width = plan.columns.length;
       return {
-        readBatch: (window) => rows({ id: nextId++, reader, op: 'readBatch', window }),
-        ...(convert ? { readConverted: (window: ReadWindow) => converted({ id: nextId++, reader, op: 'readConverted', window }, width) } : {}),
-        readByKeys: (keys) => rows({ id: nextId++, reader, op: 'readByKeys', keys: keys.map((k) => k.map((v) => (v === null || v === undefined ? null : String(v)))) }),
-        lastPosition: async (cursorBelow) => (await value({ id: nextId++, reader, op: 'lastPosition', cursorBelow })) as KeysetPosition | null,
-        estimateRows: async () => Number(await value({ id: nextId++, reader, op: 'estimateRows' })),
+        readBatch: (window) => rows({ id: nextId(), reader, op: 'readBatch', window }),
+        ...(convert ? { readConverted: (window: ReadWindow) => converted({ id: nextId(), reader, op: 'readConverted', window }, width) } : {}),
+        readByKeys: (keys) => rows({ id: nextId(), reader, op: 'readByKeys', keys: keys.map((k) => k.map((v) => (v === null || v === undefined ? null : String(v)))) }),
+        lastPosition: async (cursorBelow) => (await value({ id: nextId(), reader, op: 'lastPosition', cursorBelow })) as KeysetPosition | null,
+        estimateRows: async () => Number(await value({ id: nextId(), reader, op: 'estimateRows' })),
       };
     },
-    async close() {
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
-    },
+    close: () => client.close(),
   };
 }

@@ -14,12 +14,12 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { encodePosition } from '../engine/position-codec.js';
 import type { CopyBatch, CopyBatchReader, CopyBatchShape } from '../engine/copy-batch.js';
 import type { FilterParams } from '../plan/row-filter.js';
 import type { TablePlan } from '../run-plan.js';
 import type { ReadWindow } from './batch-io.js';
+import { createReaderThreadClient } from './reader-thread-client.js';
 
 export interface CopyReaderSpec {
   /** the table as the reader reads it (keyset order: by cursor, or by key alone) */
@@ -49,8 +49,6 @@ export interface SqliteReadThread {
   close(): Promise<void>;
 }
 
-type Pending = { resolve: (r: CopyReadReply) => void; reject: (e: Error) => void };
-
 const WORKER = new URL('./sqlite-read-worker.js', import.meta.url);
 
 /**
@@ -59,12 +57,6 @@ const WORKER = new URL('./sqlite-read-worker.js', import.meta.url);
  * 222 against 232 MB) for the same CPU time.
  */
 const YOUNG_GENERATION_MB = 8;
-
-function rebuiltError(fields: Record<string, unknown>): Error {
-  const e = new Error(typeof fields.message === 'string' ? fields.message : 'SQLite read failed');
-  Object.assign(e, fields);
-  return e;
-}
 
 export function toWire(w: ReadWindow): WireWindow {
   return {
@@ -77,73 +69,25 @@ export function toWire(w: ReadWindow): WireWindow {
 
 export function openSqliteReadThread(path: string): SqliteReadThread | null {
   if (path === '' || path === ':memory:' || !existsSync(fileURLToPath(WORKER))) return null;
-  let worker: Worker | null = null;
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
-  let nextReader = 1;
-  /** readers the current worker knows; a new worker (after one stopped) is told again */
-  let known = new Set<number>();
-  const specs = new Map<number, CopyReaderSpec>();
-
-  const start = (): Worker => {
-    const w = new Worker(WORKER, { workerData: { path }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    w.unref(); // never what keeps the process alive: the pair ends it
-    w.on('message', (reply: CopyReadReply) => {
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      p.resolve(reply);
-    });
-    const gone = (why: string): void => {
-      if (worker !== w) return;
-      worker = null;
-      known = new Set();
-      // 'connection': the engine treats it as a lost session and resumes the table from its last commit
-      for (const p of pending.values()) p.reject(Object.assign(new Error(`SQLite reader thread stopped: ${why}`), { code: 'connection' }));
-      pending.clear();
-    };
-    w.on('error', (e) => gone(e.message));
-    w.on('exit', (code) => gone(`exit code ${code}`));
-    return w;
-  };
-
-  const send = (req: CopyReadRequest): Promise<CopyReadReply> => {
-    const w = (worker ??= start());
-    if (req.op !== 'open' && !known.has(req.reader)) {
-      const spec = specs.get(req.reader);
-      if (spec) {
-        known.add(req.reader);
-        w.postMessage({ id: nextId++, reader: req.reader, op: 'open', spec } satisfies CopyReadRequest);
-      }
-    }
-    if (pending.size === 0) w.ref(); // a request in flight keeps the process alive; an idle thread does not
-    return new Promise<CopyReadReply>((resolve, reject) => {
-      pending.set(req.id, { resolve, reject });
-      w.postMessage(req);
-    }).then((reply) => {
-      if (pending.size === 0 && worker === w) w.unref();
-      if (!reply.ok) throw rebuiltError(reply.error);
-      return reply;
-    });
-  };
-
+  const client = createReaderThreadClient<CopyReaderSpec, CopyReadRequest, CopyReadReply>({
+    worker: WORKER,
+    workerData: { path },
+    youngGenerationMb: YOUNG_GENERATION_MB,
+    source: 'SQLite',
+    open: (id, reader, spec) => ({ id, reader, op: 'open', spec }),
+    needsReader: (req) => req.op !== 'open',
+  });
   return {
     reader(spec) {
-      const reader = nextReader++;
-      specs.set(reader, spec);
-      worker ??= start(); // the thread and its connection start now, while the engine does its own setup
+      const reader = client.addReader(spec);
       return {
         async readBatch(window) {
-          const reply = await send({ id: nextId++, reader, op: 'readBatch', window: toWire(window) });
+          const reply = await client.send({ id: client.nextId(), reader, op: 'readBatch', window: toWire(window) });
           if (!reply.ok || reply.batch === null) throw new Error('SQLite reader thread sent no batch');
           return reply.batch;
         },
       };
     },
-    async close() {
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
-    },
+    close: () => client.close(),
   };
 }
