@@ -17,6 +17,7 @@ import { Rejected } from '../values/codec.js';
 import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
 import { packConverted, packRows, type ConvertedValue } from './row-transfer.js';
 import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
+import { errorFields } from './reader-thread-client.js';
 
 const port = parentPort;
 if (!port) throw new Error('postgres-read-worker.js runs as a worker thread');
@@ -151,14 +152,6 @@ async function handle(req: ReadRequest): Promise<ReadReply> {
     case 'estimateRows':
       return { id: req.id, ok: true, value: await r.reader.estimateRows() };
   }
-}
-
-/** What the main thread needs to rebuild the error: message, name and the fields the engine looks at (code, ...). */
-function errorFields(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const out: Record<string, unknown> = { name: e.name, message: e.message };
-  for (const [k, v] of Object.entries(e)) if (typeof v === 'string' || typeof v === 'number' || v === null) out[k] = v;
-  return out;
 }
 
 port.on('message', (req: ReadRequest) => {

@@ -39,6 +39,17 @@ export interface ReaderThreadClient<Spec, Req extends ThreadRequest, Reply> {
 
 type Pending<Reply> = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
+/**
+ * A worker's error as it crosses to the main thread: message, name and the fields the
+ * engine looks at (code, table, ...); rebuiltError below turns it back into an Error.
+ */
+export function errorFields(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const out: Record<string, unknown> = { name: e.name, message: e.message };
+  for (const [k, v] of Object.entries(e)) if (typeof v === 'string' || typeof v === 'number' || v === null) out[k] = v;
+  return out;
+}
+
 function rebuiltError(source: string, fields: Record<string, unknown>): Error {
   const e = new Error(typeof fields.message === 'string' ? fields.message : `${source} read failed`);
   Object.assign(e, fields);

@@ -16,6 +16,7 @@ import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
 import type { BatchReader, ReadWindow } from './batch-io.js';
 import type { CopyReadReply, CopyReadRequest, CopyReaderSpec, WireWindow } from './sqlite-read-thread.js';
 import { createSqliteReader } from './sqlite-reader.js';
+import { errorFields } from './reader-thread-client.js';
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-read-worker.js runs as a worker thread');
@@ -130,13 +131,6 @@ function readAhead(r: OpenReader, servedKey: string, w: WireWindow, served: Copy
 
 /** why a reader could not be opened, said to its first read */
 const failed = new Map<number, unknown>();
-
-function errorFields(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const out: Record<string, unknown> = { name: e.name, message: e.message };
-  for (const [k, v] of Object.entries(e)) if (typeof v === 'string' || typeof v === 'number' || v === null) out[k] = v;
-  return out;
-}
 
 port.on('message', (req: CopyReadRequest) => {
   try {
