@@ -6,6 +6,7 @@
  * on the session's type parsers: the engine overrides them to return raw text.
  */
 import type pg from 'pg';
+import { errorCode } from '../../errors.js';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, STATE_SCHEMA, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
@@ -28,10 +29,6 @@ const SCOPE_WHERE = 'sqlite_id = $1 AND postgres_id = $2 AND direction = $3';
 
 /** Errors that only mean a concurrent CREATE ... IF NOT EXISTS got there first. */
 const CONCURRENT_CREATE = new Set(['23505', '42P07', '42P06', '42710']);
-
-function sqlstate(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-}
 
 /**
  * Create the schema and the given state tables where missing, in autocommit. Checking
@@ -57,7 +54,7 @@ export async function ensurePostgresStateTables(client: pg.Client, names: readon
     try {
       await client.query(sql);
     } catch (error) {
-      if (!CONCURRENT_CREATE.has(sqlstate(error))) throw error;
+      if (!CONCURRENT_CREATE.has(errorCode(error) ?? '')) throw error;
     }
   }
   for (const n of missing) known.add(n);
