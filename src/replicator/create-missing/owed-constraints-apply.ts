@@ -75,11 +75,11 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * What the pair owes (sqlite-to-pg only: --create-missing into SQLite creates tables with
- * their constraints inline). The statements run on the second session, apart from the batches.
+ * What the pair owes, as the run's state store read it (StateStore.listOwed: sqlite-to-pg
+ * only, since --create-missing into SQLite creates tables with their constraints inline).
+ * The statements run on the second session, apart from the batches.
  */
-export async function owedConstraints(conn: Connections, scope: PairScope): Promise<OwedConstraints> {
-  const owed = scope.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, scope) : [];
+export function owedConstraints(conn: Connections, scope: PairScope, owed: readonly OwedConstraint[]): OwedConstraints {
   const pending = new Map<string, OwedConstraint[]>();
   for (const o of owed) pending.set(o.table, [...(pending.get(o.table) ?? []), o]);
   const tables = new Set(pending.keys());

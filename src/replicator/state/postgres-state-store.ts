@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { errorCode } from '../../errors.js';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, STATE_SCHEMA, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
+import { listOwed, owedFromJson, owedListSql, type OwedConstraint } from './owed-constraints.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
 
 const T = {
@@ -95,6 +96,8 @@ export class PostgresStateStore implements StateStore {
    * holds the pair's lock: no other run writes this pair's state meanwhile.
    */
   private prefetched = new Map<string, Prefetched>();
+  /** what --create-missing still owes, as the prefetch read it; handed out once (listOwed) */
+  private prefetchedOwed: OwedConstraint[] | null = null;
 
   private query<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult<R>> {
     return this.client.query<R>(sql, [...this.scope, ...params]);
@@ -106,10 +109,12 @@ export class PostgresStateStore implements StateStore {
   }
 
   async prefetch(tables: readonly string[]): Promise<void> {
-    const r = await this.query<{ name: string; position: string | null; updated_at: string | null; skipped: string; rejected: string }>(
+    // the owed list is the same on every row: evaluated once, small (usually '[]')
+    const r = await this.query<{ name: string; position: string | null; updated_at: string | null; skipped: string; rejected: string; owed: string }>(
       `SELECT t.name, c.position, ${pgIso('c.updated_at')} AS updated_at,
               (SELECT count(*) FROM ${T.skipped} AS s WHERE s.sqlite_id = $1 AND s.postgres_id = $2 AND s.direction = $3 AND s.table_name = t.name)::text AS skipped,
-              (SELECT count(*) FROM ${T.rejected} AS j WHERE j.sqlite_id = $1 AND j.postgres_id = $2 AND j.direction = $3 AND j.table_name = t.name)::text AS rejected
+              (SELECT count(*) FROM ${T.rejected} AS j WHERE j.sqlite_id = $1 AND j.postgres_id = $2 AND j.direction = $3 AND j.table_name = t.name)::text AS rejected,
+              ${owedListSql()} AS owed
          FROM unnest($4::text[]) AS t(name)
          LEFT JOIN ${T.checkpoints} AS c ON c.sqlite_id = $1 AND c.postgres_id = $2 AND c.direction = $3 AND c.table_name = t.name`,
       [[...tables]],
@@ -118,10 +123,18 @@ export class PostgresStateStore implements StateStore {
       const checkpoint = row.position === null ? null : { table: row.name, position: row.position, updatedAt: row.updated_at ?? '' };
       this.prefetched.set(row.name, { checkpoint, skipped: Number(row.skipped), rejected: Number(row.rejected) });
     }
+    const first = r.rows[0];
+    if (first) this.prefetchedOwed = owedFromJson(first.owed);
   }
 
   async ensure(): Promise<void> {
-    await ensurePostgresStateTables(this.client, PAIR_STATE_TABLES);
+    await ensurePostgresStateTables(this.client, [...PAIR_STATE_TABLES, 'owed_constraints']);
+  }
+
+  async listOwed(): Promise<OwedConstraint[]> {
+    const known = this.prefetchedOwed;
+    this.prefetchedOwed = null;
+    return known ?? listOwed(this.client, this.pair);
   }
 
   async getCheckpoint(table: string): Promise<Checkpoint | null> {
