@@ -29,6 +29,13 @@ export function checkReadPlan(table: TablePlan): void {
   if (missing !== undefined) throw new PlanError([table.table], `column ${quoteIdent(missing)} is not among the replicated columns`);
 }
 
+/** What the planner expects `select` to return (EXPLAIN, nothing runs). */
+async function plannedRows(client: pg.Client, select: string, values: (string | null)[]): Promise<number> {
+  const r = await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (FORMAT JSON) ${select}`, values, types: rawTextTypes });
+  const plan = JSON.parse(r.rows[0]?.['QUERY PLAN'] ?? '[]') as { Plan?: { 'Plan Rows'?: number } }[];
+  return Math.round(plan[0]?.Plan?.['Plan Rows'] ?? 0);
+}
+
 /** Where a batch's rows go as they arrive from the server (readInto). */
 export interface RowCollector {
   /** rows taken so far */
@@ -142,9 +149,12 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
     async estimateRows() {
       const r = await client.query<{ n: string }>(`SELECT reltuples::float8::text AS n FROM pg_class WHERE oid = $1::regclass`, [from]);
       const estimate = Number(r.rows[0]?.n ?? -1);
+      let n = 0;
+      const where = filter ? ` WHERE ${filter.render(() => `$${++n}`)}` : '';
       // -1: never analyzed; 0 may be a stale figure from before a load, and counting an empty table is cheap
-      if (estimate > 0) return Math.round(estimate);
-      const c = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${from}`);
+      // with a filter: the rows it lets through, by the same statistics (the planner's estimate, no scan)
+      if (estimate > 0) return filter ? plannedRows(client, `SELECT 1 FROM ${from}${where}`, filterValues) : Math.round(estimate);
+      const c = await client.query<{ n: string }>({ text: `SELECT count(*)::text AS n FROM ${from}${where}`, values: filterValues, types: rawTextTypes });
       return Number(c.rows[0]?.n ?? 0);
     },
   };
