@@ -144,6 +144,14 @@ export class OwedConstraintsError extends ReplicateError {
   }
 }
 
+/**
+ * The `code` a driver or Node put on a thrown value (a SQLSTATE such as '23505', 'SQLITE_BUSY',
+ * 'ECONNRESET', or a ReplicateError's code), or undefined when it carries no string code.
+ */
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
 /** postgres://user:secret@host/db -> postgres://user:***@host/db; also key=value strings. */
 export function redactUrl(url: string): string {
   try {

@@ -55,6 +55,20 @@ describe('a mapping row filter with :params', () => {
     expect(r.stdout).toContain('Row filters:\n  orders: store_id = :store (store = "7")');
   });
 
+  it('the dry run estimates only the rows the filter lets through', async () => {
+    const estimate = async (): Promise<number | undefined> => {
+      const r = await runCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--dry-run', '--json', '--param', 'store=7'], { cwd: pair.dir.path });
+      expect(r.code, r.stderr).toBe(0);
+      const plan = JSON.parse(r.stdout) as { tables: { table: string; estimatedRows: number }[] };
+      return plan.tables.find((t) => t.table === 'orders')?.estimatedRows;
+    };
+    // never analyzed: counted, with the filter; 10 of the 20 orders are store 7's
+    expect(await estimate()).toBe(10);
+    // analyzed: the planner's estimate for the filtered read, from the same statistics
+    await pair.db.exec('ANALYZE orders');
+    expect(await estimate()).toBe(10);
+  });
+
   it('a full run copies only store 7, and an incremental run only its new and changed rows', async () => {
     const first = await pair.run('pg-to-sqlite', '--param', 'store=7');
     expect(first.code).toBe(0);
@@ -100,6 +114,12 @@ describe('a mapping row filter with :params', () => {
 
   it('sqlite-to-pg reads SQLite through the translated filter: shop = ? for store_id = :store', async () => {
     pair.sqlite().exec(`INSERT INTO orders VALUES (40, 7, 1, 7.00, '2025-11-04T10:00:00.000Z'), (41, 9, 1, 9.00, '2025-11-04T10:00:00.000Z')`);
+    const dry = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--dry-run', '--json', '--param', 'store=7'], { cwd: pair.dir.path });
+    expect(dry.code, dry.stderr).toBe(0);
+    const planned = (JSON.parse(dry.stdout) as { tables: { table: string; estimatedRows: number }[] }).tables.find((t) => t.table === 'orders');
+    const count = (where: string): number => Number(pair.sqlite().prepare(`SELECT count(*) FROM orders${where}`).pluck().get());
+    expect(count('')).toBeGreaterThan(count(' WHERE shop = 7'));
+    expect(planned?.estimatedRows).toBe(count(' WHERE shop = 7'));
     const r = await pair.run('sqlite-to-pg', '--param', 'store=7');
     expect(r.code).toBe(0);
     const rows = await pair.db.query<{ id: string }>('SELECT id::text FROM orders WHERE id >= 40 ORDER BY id');

@@ -11,6 +11,7 @@ import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '../src/replicator/state/postgres-state-store.js';
 import { SqliteStateStore } from '../src/replicator/state/sqlite-state-store.js';
+import { clearOwedSql, listOwed, recordOwed } from '../src/replicator/state/owed-constraints.js';
 import { postgresDatabaseId, resetSqliteDatabaseId, sqliteDatabaseId } from '../src/replicator/state/database-ids.js';
 import type { PairScope, StateStore } from '../src/replicator/state/state-store.js';
 import { createTestDatabase, type TestDatabase } from './harness/pg.js';
@@ -370,5 +371,47 @@ describe('a run reads every table’s PostgreSQL state in one query at its start
     expect((await run.listRejected('customers')).map((r) => r.rowKey)).toEqual(['[8]']);
     expect(await run.resetCheckpoints()).toBe(1);
     expect(await run.getCheckpoint('orders')).toBeNull();
+  });
+
+  it('carries what --create-missing still owes, so the run spends no query of its own on it', async () => {
+    const db = await createTestDatabase('owed');
+    const client = new pg.Client({ connectionString: db.url, types: rawText });
+    await client.connect();
+    try {
+      let queries = 0;
+      const counting = new Proxy(client, {
+        get(target, prop, receiver) {
+          if (prop !== 'query') return Reflect.get(target, prop, receiver);
+          return (...args: Parameters<pg.Client['query']>) => {
+            queries++;
+            return Reflect.apply(target.query, target, args);
+          };
+        },
+      });
+      const scope = terminal();
+      const store = new PostgresStateStore(counting, scope);
+      await store.ensure();
+      await recordOwed(client, scope, [
+        { table: 'orders', name: 'orders_customer_id_fkey', kind: 'foreign key', statement: 'ALTER TABLE orders ADD ...', detail: '(customer_id) -> customers (id)', parentTable: 'customers' },
+        { table: 'orders', name: 'orders_number_key', kind: 'index', statement: 'CREATE UNIQUE INDEX ...', detail: 'UNIQUE (number)', parentTable: null },
+      ]);
+      await store.prefetch(['orders', 'customers']);
+      const afterPrefetch = queries;
+      const owed = await store.listOwed();
+      expect(queries).toBe(afterPrefetch);
+      expect(owed.map((o) => [o.table, o.name, o.kind, o.detail, o.parentTable, o.seq])).toEqual([
+        ['orders', 'orders_customer_id_fkey', 'foreign key', '(customer_id) -> customers (id)', 'customers', 1],
+        ['orders', 'orders_number_key', 'index', 'UNIQUE (number)', null, 2],
+      ]);
+      expect(owed[0]?.since).toMatch(ISO);
+      expect(owed).toEqual(await listOwed(client, scope));
+
+      // read once: once the run has added one, asking again reads what is left
+      await client.query(clearOwedSql(client, scope, 'orders', 'orders_customer_id_fkey'));
+      expect((await store.listOwed()).map((o) => o.name)).toEqual(['orders_number_key']);
+    } finally {
+      await client.end();
+      await db.drop();
+    }
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The Data tab: a user peeks at the rows of a table that did not land, the row waiting on
  * its parent (key, FK column, parent and its key, how long, attempts, values) and the
- * rejected row with its reason, scrolling a wide row sideways to reach its last column.
+ * rejected row with its reason, scrolling a wide row sideways to reach its last column,
+ * and the foreign keys and indexes a cut-off `--create-missing` run still owes the table.
  */
 import { describe, expect, it } from 'vitest';
 import { EditorArea } from '../src/tui/areas/editor-area.js';
-import { tuiSnapshotFixture } from './harness/tui-snapshot.js';
+import { tuiSnapshotFixture, withOwedConstraints } from './harness/tui-snapshot.js';
 import { KEYS, expectWithin, renderTui } from './harness/tui-render.js';
 
 const data = (table: string, width = 100, height = 10) =>
@@ -43,6 +44,18 @@ describe('editor: Data tab', () => {
     await r.press('j', 'j');
     expect(r.lines()[3]?.startsWith('›{"id":17}')).toBe(true);
     expect(data('customers').frame()).toContain('✓ no rows of customers are waiting on parents or rejected');
+  });
+
+  it('lists what --create-missing still owes the table, and how long it has been owed', () => {
+    const r = renderTui(<EditorArea snapshot={withOwedConstraints(tuiSnapshotFixture())} table="order_items" tab="data" focused width={100} height={12} />);
+    const title = r.lines().findIndex((l) => l.includes('Owed since --create-missing (2): the next sqlite-to-pg run adds them'));
+    expect(title).toBeGreaterThan(0);
+    expect(r.lines()[title + 1]).toMatch(/name\s+kind\s+definition\s+owed for/);
+    expect(r.lines()[title + 2]).toMatch(/order_items_order_id_fkey\s+foreign key\s+\(order_id\) -> orders \(id\)\s+5m/);
+    expect(r.lines()[title + 3]).toMatch(/order_items_sku_idx\s+index\s+\(warehouse, picked_by\)\s+5m/);
+    // the rows that did not land are still listed above it
+    expect(r.frame()).toContain('Rejected (1)');
+    expectWithin(r.frame(), 100, 12);
   });
 
   it('fits a narrow box', () => {

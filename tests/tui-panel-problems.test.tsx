@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PanelArea } from '../src/tui/areas/panel-area.js';
 import type { EditorTab } from '../src/tui/areas/editor-area.js';
 import type { TuiSnapshot } from '../src/tui/state/tui-snapshot.js';
-import { tuiSnapshotFixture } from './harness/tui-snapshot.js';
+import { tuiSnapshotFixture, withOwedConstraints } from './harness/tui-snapshot.js';
 import { KEYS, expectWithin, renderTui } from './harness/tui-render.js';
 
 function problems(snapshot: TuiSnapshot = tuiSnapshotFixture(), width = 100, height = 10) {
@@ -70,6 +70,17 @@ describe('panel: Problems', () => {
     await r.press('h', KEYS.left, 'h', 'h', 'h', 'h', 'h', 'h', 'h', 'h');
     expect(reject()).toContain('{"id":5} qty: null value');
     expectWithin(r.frame(), 50, 10);
+  });
+
+  it('lists the foreign keys and indexes a cut-off --create-missing run still owes, counted, and Enter opens their table', async () => {
+    const r = problems(withOwedConstraints(tuiSnapshotFixture()), 110, 14);
+    expect(r.lines()[0]).toMatch(/^\[Problems 5\]/);
+    expect(r.frame()).toContain('+ order_items: 2 owed since --create-missing, added by the next sqlite-to-pg run');
+    expect(r.frame()).toContain('order_items foreign key order_items_order_id_fkey (order_id) -> orders (id)  owed for 5m');
+    expect(r.frame()).toContain('order_items index order_items_sku_idx (warehouse, picked_by)  owed for 5m');
+    const at = r.lines().findIndex((l) => l.includes('+ order_items: 2 owed'));
+    await r.press(...Array<string>(at - 1).fill('j'), KEYS.enter);
+    expect(r.opened).toEqual([['order_items', 'data']]);
   });
 
   it('says so when there are no problems', () => {

@@ -2,7 +2,8 @@
  * The TUI watches a real replication through its store: the snapshot it publishes lists
  * the tables in FK order with their badges, the row waiting on a missing parent with its
  * exact child and parent keys, the rejected row with its reason, the drift findings and
- * the run log; counts stay exact across runs; and snapshots are coalesced, not one per event.
+ * the run log; counts stay exact across runs; a first migration's owed foreign keys and
+ * indexes show until status says they were added; and snapshots are coalesced, not one per event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator, type ReplicationEvent } from '../src/index.js';
@@ -138,5 +139,33 @@ describe('the TUI store watching a replication', () => {
     expect(quiet.getSnapshot().output.length).toBeLessThanOrEqual(500);
     quiet.dispose();
     store.dispose();
+  });
+
+  it('shows what a --create-missing run still owes each created table, until status says it was added', async () => {
+    const fresh = await createReplicationPair('', SQLITE);
+    try {
+      const store = createTuiStore({ sqliteLabel: 'terminal.db', postgresLabel: 'postgres://u@h:5432/db', publishEveryMs: 200 });
+      const replicator = createReplicator({ sqlitePath: fresh.sqlitePath, pgUrl: fresh.db.url });
+      let whileLoading: Record<string, string[]> | null = null;
+      replicator.on('*', (e) => {
+        store.onEvent(e);
+        if (e.type !== 'table-start' || whileLoading) return;
+        // the first table starts loading: nothing is added yet, everything is owed
+        store.flush();
+        whileLoading = Object.fromEntries(store.getSnapshot().tables.map((t) => [t.name, t.owed.map((o) => `${o.kind}: ${o.detail}`)]));
+      });
+      store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
+      await replicator.syncAll({ direction: 'sqlite-to-pg', createMissing: true });
+      expect(whileLoading).toEqual({
+        customers: ['index: (updated_at)'],
+        orders: ['foreign key: (customer_id) -> customers (id)', 'index: (updated_at)'],
+      });
+      store.applyStatus(await readStatus({ sqlitePath: fresh.sqlitePath, pgUrl: fresh.db.url }));
+      store.flush();
+      expect(store.getSnapshot().tables.map((t) => t.owed)).toEqual([[], []]);
+      store.dispose();
+    } finally {
+      await fresh.cleanup();
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import pg from './pg-driver.js';
 import { userInfo } from 'node:os';
-import { ConnectionError, redactSecret, redactUrl, type ConnectionReason } from '../errors.js';
+import { ConnectionError, errorCode, redactSecret, redactUrl, type ConnectionReason } from '../errors.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -92,7 +92,8 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
 function errorCodes(err: unknown): string[] {
   if (typeof err !== 'object' || err === null) return [];
   const codes: string[] = [];
-  if ('code' in err && typeof err.code === 'string') codes.push(err.code);
+  const code = errorCode(err);
+  if (code !== undefined) codes.push(code);
   if ('errors' in err && Array.isArray(err.errors)) for (const inner of err.errors) codes.push(...errorCodes(inner));
   return codes;
 }

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { ConnectionError, FileMissingError, NotSqliteError } from '../errors.js';
+import { ConnectionError, errorCode, FileMissingError, NotSqliteError } from '../errors.js';
 
 /** Every SQLite 3 database file starts with these 16 bytes (fileformat2.html, 1.3). */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -76,7 +76,7 @@ export function openSqlite(path: string, opts: { readonly?: boolean; create?: bo
 }
 
 function openFailure(path: string, err: unknown): Error {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new NotSqliteError(path, message);
   return new ConnectionError(`could not open SQLite database ${path}: ${message}`, 'sqlite', 'other', path, null, {

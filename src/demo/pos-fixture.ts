@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FileMissingError, QueryError } from '../errors.js';
+import { errorCode, FileMissingError, QueryError } from '../errors.js';
 
 export interface PosFixturePaths {
   postgresSchema: string;
@@ -44,11 +44,6 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function sqlstateOf(err: unknown): string | null {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
-  return null;
-}
-
 /** Create the terminal database: schema (and rows) in one transaction, FKs enforced. */
 function loadSqlite(sqlitePath: string, scripts: string[]): void {
   if (existsSync(sqlitePath) && statSync(sqlitePath).size > 0) {
@@ -79,7 +74,7 @@ async function loadPostgres(client: pg.Client, scripts: string[]): Promise<void>
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK');
-    throw new QueryError(`loading the POS fixture into PostgreSQL failed: ${errorText(err)}`, 'postgres', null, sqlstateOf(err), {
+    throw new QueryError(`loading the POS fixture into PostgreSQL failed: ${errorText(err)}`, 'postgres', null, errorCode(err) ?? null, {
       cause: err,
     });
   }

@@ -18,7 +18,7 @@ export interface RunSummary {
 export type ReplicationEvent =
   | { type: 'plan'; plan: RunPlan }
   /**
-   * estimatedRows: the source table's row count, or null when an incremental run goes on
+   * estimatedRows: the source table's row count (rows passing its row filter), or null when an incremental run goes on
    * from a checkpoint: then the count says nothing of what the run reads, and counting a
    * large table would cost more than reading its few changed rows.
    */

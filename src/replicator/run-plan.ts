@@ -62,7 +62,7 @@ export interface TablePlan {
   filter: string | null;
   /** the filter with the :param values this run binds (`store_id = :store (store = "7")`); set once params are known */
   filterBound?: string | null;
-  /** rows the source holds (an estimate where counting would be slow) */
+  /** rows the source holds that pass the row filter (an estimate where counting would be slow) */
   estimatedRows: number;
 }
 

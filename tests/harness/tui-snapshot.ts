@@ -169,6 +169,7 @@ function tableViews(): TableView[] {
       progress: progress[name] ?? null,
       waiting: [],
       rejected: [],
+      owed: [],
     };
     return view;
   });
@@ -233,6 +234,30 @@ function outputLines(): OutputLine[] {
   ];
 }
 
+/**
+ * The fixture after a `--create-missing` run that was cut off: order_items still owes its
+ * foreign key to orders and an index, recorded 5 minutes before FIXTURE_NOW.
+ */
+export function withOwedConstraints(snapshot: TuiSnapshot): TuiSnapshot {
+  const since = ago(5 * 60_000);
+  const owed = (name: string, kind: 'foreign key' | 'index', detail: string, parentTable: string | null, seq: number): TableView['owed'][number] => ({
+    table: 'order_items',
+    name,
+    kind,
+    statement: kind === 'index' ? `CREATE INDEX ${name} ...` : `ALTER TABLE order_items ADD CONSTRAINT ${name} ...`,
+    detail,
+    parentTable,
+    seq,
+    since,
+  });
+  return {
+    ...snapshot,
+    tables: snapshot.tables.map((t) =>
+      t.name === 'order_items' ? { ...t, owed: [owed('order_items_order_id_fkey', 'foreign key', '(order_id) -> orders (id)', 'orders', 1), owed('order_items_sku_idx', 'index', '(warehouse, picked_by)', null, 2)] } : t,
+    ),
+  };
+}
+
 export interface FixtureOptions {
   /** extra output lines appended (newest last), e.g. to test a bounded, scrolled log */
   extraOutput?: number;
@@ -247,7 +272,7 @@ export function tuiSnapshotFixture(options: FixtureOptions = {}): TuiSnapshot {
     const name = `extra_${String(i + 1).padStart(3, '0')}`;
     tables = [
       ...tables,
-      { name, sqliteName: name, order: tables.length, badges: [{ kind: 'in-sync' }], sqlite: null, postgres: null, findings: [], mapping: null, mappingYaml: null, progress: null, waiting: [], rejected: [] },
+      { name, sqliteName: name, order: tables.length, badges: [{ kind: 'in-sync' }], sqlite: null, postgres: null, findings: [], mapping: null, mappingYaml: null, progress: null, waiting: [], rejected: [], owed: [] },
     ];
   }
   const output = outputLines();

@@ -15,7 +15,7 @@
  * UNIQUE index) leaves its entry owed and fails the run, naming table, constraint and SQLSTATE.
  */
 import type pg from 'pg';
-import { OwedConstraintsError } from '../../errors.js';
+import { errorCode, OwedConstraintsError } from '../../errors.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import { isConnectionLost } from '../engine/retry.js';
 import type { Connections } from '../engine/direction-wiring.js';
@@ -39,10 +39,6 @@ export interface OwedConstraints {
 
 /** how often a statement is tried again on a new session after the old one dropped */
 const RECONNECT_ATTEMPTS = 3;
-
-function sqlstateOf(error: unknown): string | null {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
-}
 
 /** One entry: add it (or finish adding it) and forget it, as the module comment says. */
 async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: OwedConstraint): Promise<void> {
@@ -79,11 +75,11 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * What the pair owes (sqlite-to-pg only: --create-missing into SQLite creates tables with
- * their constraints inline). The statements run on the second session, apart from the batches.
+ * What the pair owes, as the run's state store read it (StateStore.listOwed: sqlite-to-pg
+ * only, since --create-missing into SQLite creates tables with their constraints inline).
+ * The statements run on the second session, apart from the batches.
  */
-export async function owedConstraints(conn: Connections, scope: PairScope): Promise<OwedConstraints> {
-  const owed = scope.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, scope) : [];
+export function owedConstraints(conn: Connections, scope: PairScope, owed: readonly OwedConstraint[]): OwedConstraints {
   const pending = new Map<string, OwedConstraint[]>();
   for (const o of owed) pending.set(o.table, [...(pending.get(o.table) ?? []), o]);
   const tables = new Set(pending.keys());
@@ -138,7 +134,7 @@ export async function owedConstraints(conn: Connections, scope: PairScope): Prom
           kind: o.kind,
           name: o.name,
           detail: o.detail,
-          sqlstate: sqlstateOf(error),
+          sqlstate: errorCode(error) ?? null,
           message: messageOf(error),
         })),
       );

@@ -3,12 +3,13 @@
  * failures, deadlocks, lock timeouts, a busy SQLite file. Anything else is rethrown at
  * once; a run that cannot go on keeps every batch it already checkpointed.
  */
+import { errorCode } from '../../errors.js';
+
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
 const TRANSIENT_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
 
 export function isTransient(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
-  const code = String((error as { code: unknown }).code);
+  const code = errorCode(error) ?? '';
   return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLITE.has(code);
 }
 
@@ -41,7 +42,7 @@ const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMED
 /** The PostgreSQL session is gone: the batch rolled back with it, and a new session can resume. */
 export function isConnectionLost(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const code = 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code = errorCode(error) ?? '';
   if (CONNECTION_CODES.has(code) || code.startsWith('08') || code === 'connection') return true;
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|connection error and is not queryable|Client was closed|terminating connection/i.test(message);

@@ -257,16 +257,16 @@ async function runLocked(
   }
   const { plan, mappings } = prepared;
   if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
-  // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
-  const owed = await owedConstraints(conn, scope);
-  owed.describeIn(plan, created?.tables ?? []);
-  emit({ type: 'plan', plan });
   let wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
   await wiring.state.ensure();
+  // every table's checkpoint and ledger sizes, and what is owed, in one query, not three per table
+  await wiring.state.prefetch?.(plan.tables.map((t) => t.table));
+  // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
+  const owed = owedConstraints(conn, scope, (await wiring.state.listOwed?.()) ?? []);
+  owed.describeIn(plan, created?.tables ?? []);
+  emit({ type: 'plan', plan });
   const runId = randomUUID();
   await wiring.state.startRun(runId);
-  // every table's checkpoint and ledger sizes in one query, not three per table
-  await wiring.state.prefetch?.(plan.tables.map((t) => t.table));
   const names = new NameTranslator(mappings.map((m) => m.mapping));
   const planned = new Set(plan.tables.map((t) => t.table));
   const stopRequested = options.stopRequested ?? (() => false);

@@ -34,7 +34,7 @@ export interface BatchReader {
   readBatch(window: ReadWindow): Promise<SourceRow[]>;
   /** rows by key (source-native key values), for retrying the skip ledger */
   readByKeys(keys: (PgText | SqliteValue)[][]): Promise<SourceRow[]>;
-  /** rows the source holds (fast estimate allowed) */
+  /** rows the source holds that pass the read's row filter (fast estimate allowed) */
   estimateRows(): Promise<number>;
   /**
    * The greatest (cursor, key) position in the source (below the cap, non-NULL cursor), or

@@ -1,9 +1,10 @@
 /**
  * The reader thread (postgres-read-thread.ts): reads PostgreSQL source tables on its own
  * session so that receiving and parsing rows runs beside the SQLite writes on the main
- * thread. Each batch goes back packed (row-transfer.ts). After a full batch it reads the
- * next one ahead (the engine asks for the batch after the last row next), so the source
- * side is never waiting for the main thread to ask.
+ * thread. Each batch goes back packed (row-transfer.ts); a reader opened to convert
+ * converts and packs each row as it arrives (postgres-read-convert.ts). After a full
+ * batch it reads the next one ahead (the engine asks for the batch after the last row
+ * next), so the source side is never waiting for the main thread to ask.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type pg from 'pg';
@@ -11,11 +12,12 @@ import { connectPostgres } from '../../connect/postgres-connection.js';
 import { SESSION_SETTINGS } from '../../connect/postgres-session.js';
 import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
 import type { TablePlan } from '../run-plan.js';
-import type { BatchReader, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
-import { createPostgresReader } from './postgres-reader.js';
+import type { KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
+import { createPostgresReader, KeptRows, type PostgresReader } from './postgres-reader.js';
+import { ConvertingCollector, type ConvertSpec } from './postgres-read-convert.js';
 import { Rejected } from '../values/codec.js';
 import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
-import { packConverted, packRows, type ConvertedValue } from './row-transfer.js';
+import { packRows, type PackedConverted } from './row-transfer.js';
 import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
 import { errorFields } from './reader-thread-client.js';
 
@@ -53,21 +55,29 @@ function client(): Promise<pg.Client> {
   return opening;
 }
 
+/** A batch as read: the rows kept, or converted and packed as they came (spec.convert). */
+interface Collected {
+  count: number;
+  /** the last row's source values (key and cursor at least) */
+  last(): SourceRow | null;
+  rows?: SourceRow[];
+  converted?: PackedConverted;
+}
+
 interface Ahead {
   key: string;
-  rows: Promise<SourceRow[]>;
+  batch: Promise<Collected>;
 }
 
 interface OpenReader {
   spec: ReaderSpec;
   on: pg.Client;
-  reader: BatchReader;
+  reader: PostgresReader;
   keyIndexes: number[];
   cursorIndex: number;
   ahead: Ahead | null;
-  /** spec.convert: the conversion of one value of column j, and what it sends along of the source row */
-  convert: ((value: string | null, column: number) => ConvertedValue) | null;
-  sourceIndexes: number[];
+  /** spec.convert: how each row is converted and what it sends along of the source row */
+  convert: ConvertSpec | null;
 }
 
 const specs = new Map<number, ReaderSpec>();
@@ -89,40 +99,52 @@ async function readerFor(id: number): Promise<OpenReader> {
     cursorIndex: plan.cursor === null ? -1 : plan.columns.findIndex((col) => col.pg === plan.cursor),
     ahead: null,
     convert: null,
-    sourceIndexes: [],
   };
   if (spec.convert) {
     // the engine's converter for a plan without deferred columns (direction-wiring.ts), column by column
     const codecs = plan.columns.map((col) => pgToSqliteCodec(col));
-    r.convert = (value, column) => {
-      const out = (codecs[column] as (typeof codecs)[number])(value);
-      return out instanceof Rejected ? { rejected: out.reason } : out;
+    r.convert = {
+      width: plan.columns.length,
+      convert: (value, column) => {
+        const out = (codecs[column] as (typeof codecs)[number])(value);
+        return out instanceof Rejected ? { rejected: out.reason } : out;
+      },
+      columnNames: plan.columns.map((c) => c.sqlite),
+      sourceIndexes: [...new Set([...r.keyIndexes, ...(r.cursorIndex >= 0 ? [r.cursorIndex] : [])])],
     };
-    r.sourceIndexes = [...new Set([...r.keyIndexes, ...(r.cursorIndex >= 0 ? [r.cursorIndex] : [])])];
   }
   open.set(id, r);
   return r;
 }
 
-const windowKey = (w: ReadWindow): string => JSON.stringify([w.after, w.cursorBelow, w.through ?? null, w.limit]);
+const windowKey = (w: ReadWindow, converted: boolean): string => JSON.stringify([w.after, w.cursorBelow, w.through ?? null, w.limit, converted]);
 
-async function readBatch(r: OpenReader, window: ReadWindow): Promise<SourceRow[]> {
-  const key = windowKey(window);
+async function collect(r: OpenReader, window: ReadWindow, convert: boolean): Promise<Collected> {
+  if (convert && r.convert) {
+    const c = await r.reader.readInto(window, new ConvertingCollector(r.convert, window.limit));
+    return { count: c.count, last: () => c.lastSource(), converted: c.packed() };
+  }
+  const kept = await r.reader.readInto(window, new KeptRows());
+  return { count: kept.count, last: () => kept.rows[kept.rows.length - 1] ?? null, rows: kept.rows };
+}
+
+async function readBatch(r: OpenReader, window: ReadWindow, convert: boolean): Promise<Collected> {
+  const key = windowKey(window, convert);
   const ahead = r.ahead;
   r.ahead = null;
-  let rows: SourceRow[] | null = null;
+  let batch: Collected | null = null;
   // a read ahead that failed is simply done again, so its error surfaces on a real request
-  if (ahead && ahead.key === key) rows = await ahead.rows.catch(() => null);
-  rows ??= await r.reader.readBatch(window);
-  const last = rows[rows.length - 1];
-  if (last && rows.length === window.limit) {
+  if (ahead && ahead.key === key) batch = await ahead.batch.catch(() => null);
+  batch ??= await collect(r, window, convert);
+  const last = batch.last();
+  if (last && batch.count === window.limit) {
     const after: KeysetPosition = { cursor: r.cursorIndex >= 0 ? (last[r.cursorIndex] ?? null) : null, key: r.keyIndexes.map((i) => last[i] ?? null) };
     const next: ReadWindow = { ...window, after };
-    const pending = r.reader.readBatch(next);
+    const pending = collect(r, next, convert);
     pending.catch(() => undefined);
-    r.ahead = { key: windowKey(next), rows: pending };
+    r.ahead = { key: windowKey(next, convert), batch: pending };
   }
-  return rows;
+  return batch;
 }
 
 async function handle(req: ReadRequest): Promise<ReadReply> {
@@ -138,12 +160,12 @@ async function handle(req: ReadRequest): Promise<ReadReply> {
   const r = await readerFor(req.reader);
   switch (req.op) {
     case 'readBatch':
-      return { id: req.id, ok: true, rows: packRows((await readBatch(r, req.window)) as (string | null)[][]) };
+      return { id: req.id, ok: true, rows: packRows(((await readBatch(r, req.window, false)).rows ?? []) as (string | null)[][]) };
     case 'readConverted': {
       if (!r.convert) throw new Error(`reader ${req.reader} was not opened to convert`);
-      const read = (await readBatch(r, req.window)) as (string | null)[][];
-      const names = r.spec.plan.columns.map((c) => c.sqlite);
-      return { id: req.id, ok: true, converted: packConverted(read, names.length, r.convert, names, r.sourceIndexes) };
+      const batch = await readBatch(r, req.window, true);
+      if (!batch.converted) throw new Error(`reader ${req.reader} read no converted batch`);
+      return { id: req.id, ok: true, converted: batch.converted };
     }
     case 'readByKeys':
       return { id: req.id, ok: true, rows: packRows((await r.reader.readByKeys(req.keys)) as (string | null)[][]) };

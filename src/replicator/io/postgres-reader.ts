@@ -8,13 +8,13 @@
  * every read with its values bound as parameters.
  */
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { PlanError } from '../../errors.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import { rawTextTypes } from '../values/pg-raw-types.js';
-import type { BatchReader, SourceRow } from './batch-io.js';
-import { keysetSql, keysetSteps, readKeyset, stepId, type KeysetShape, type KeysetStep, lastPositionSql, type ReadFilter } from './keyset-plan.js';
+import type { BatchReader, ReadWindow, SourceRow } from './batch-io.js';
+import { keysetSql, keysetSteps, stepId, type KeysetShape, type KeysetStep, lastPositionSql, type ReadFilter } from './keyset-plan.js';
 import { castTypes, postgresColumnTypes } from './postgres-column-types.js';
 
 /** Named statements are per connection; a hash of the text keeps one name per distinct query. */
@@ -29,7 +29,60 @@ export function checkReadPlan(table: TablePlan): void {
   if (missing !== undefined) throw new PlanError([table.table], `column ${quoteIdent(missing)} is not among the replicated columns`);
 }
 
-export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan, filter: ReadFilter | null = null): BatchReader {
+/** What the planner expects `select` to return (EXPLAIN, nothing runs). */
+async function plannedRows(client: pg.Client, select: string, values: (string | null)[]): Promise<number> {
+  const r = await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (FORMAT JSON) ${select}`, values, types: rawTextTypes });
+  const plan = JSON.parse(r.rows[0]?.['QUERY PLAN'] ?? '[]') as { Plan?: { 'Plan Rows'?: number } }[];
+  return Math.round(plan[0]?.Plan?.['Plan Rows'] ?? 0);
+}
+
+/** Where a batch's rows go as they arrive from the server (readInto). */
+export interface RowCollector {
+  /** rows taken so far */
+  readonly count: number;
+  /** one row, as node-postgres parsed it: each value PostgreSQL's text, or null */
+  add(fields: (string | null)[]): void;
+}
+
+/** Keeps the rows, as readBatch returns them. */
+export class KeptRows implements RowCollector {
+  readonly rows: SourceRow[] = [];
+  get count(): number {
+    return this.rows.length;
+  }
+  add(fields: (string | null)[]): void {
+    this.rows.push(fields);
+  }
+}
+
+/**
+ * A query whose rows go to a collector the moment each arrives instead of into the
+ * result: a collector that converts and packs them (postgres-read-convert.ts) keeps no
+ * row, so a batch's values die young instead of surviving the reader thread's scavenges
+ * while the whole batch arrives (most of that thread's GC time).
+ */
+class CollectingQuery extends pg.Query {
+  constructor(config: pg.QueryArrayConfig, private readonly into: RowCollector, done: (err: Error | undefined) => void) {
+    super(config, (err) => done(err));
+  }
+  handleDataRow(msg: { fields: (string | null)[] }): void {
+    const self = this as unknown as { _canceledDueToError: unknown };
+    if (self._canceledDueToError) return;
+    try {
+      this.into.add(msg.fields);
+    } catch (e) {
+      // as node-postgres does with a row it cannot parse: the query fails once the server is done
+      self._canceledDueToError = e;
+    }
+  }
+}
+
+export interface PostgresReader extends BatchReader {
+  /** readBatch, each row handed to `into` as it arrives: the rows are what `into` keeps of them */
+  readInto<C extends RowCollector>(window: ReadWindow, into: C): Promise<C>;
+}
+
+export function createPostgresReader(client: pg.Client, schema: string, table: TablePlan, filter: ReadFilter | null = null): PostgresReader {
   checkReadPlan(table);
   const cursor = table.mode === 'incremental' && table.cursor !== null ? table.cursor : null;
   const cursorColumn = table.cursor !== null ? quoteIdent(table.cursor) : null;
@@ -51,13 +104,24 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
   };
   let byKeys: { text: string; name: string } | null = null;
 
-  return {
-    async readBatch(window) {
-      return readKeyset(keysetSteps(cursor !== null, window), window.limit, async (s, limit) => {
-        const q = query(s.step);
-        const r = await client.query<SourceRow>({ ...q, values: [...filterValues, ...s.params, limit], rowMode: 'array', types: rawTextTypes });
-        return r.rows;
+  const readInto = async <C extends RowCollector>(window: ReadWindow, into: C): Promise<C> => {
+    // the steps in order (NULL-cursor rows first), until the window is full or the table exhausted
+    for (const s of keysetSteps(cursor !== null, window)) {
+      const left = window.limit - into.count;
+      if (left <= 0) break;
+      const q = query(s.step);
+      const config: pg.QueryArrayConfig = { ...q, values: [...filterValues, ...s.params, left], rowMode: 'array', types: rawTextTypes };
+      await new Promise<void>((resolve, reject) => {
+        void client.query(new CollectingQuery(config, into, (err) => (err ? reject(err) : resolve())));
       });
+    }
+    return into;
+  };
+
+  return {
+    readInto,
+    async readBatch(window) {
+      return (await readInto(window, new KeptRows())).rows;
     },
     async readByKeys(keys) {
       if (keys.length === 0) return [];
@@ -85,9 +149,12 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
     async estimateRows() {
       const r = await client.query<{ n: string }>(`SELECT reltuples::float8::text AS n FROM pg_class WHERE oid = $1::regclass`, [from]);
       const estimate = Number(r.rows[0]?.n ?? -1);
+      let n = 0;
+      const where = filter ? ` WHERE ${filter.render(() => `$${++n}`)}` : '';
       // -1: never analyzed; 0 may be a stale figure from before a load, and counting an empty table is cheap
-      if (estimate > 0) return Math.round(estimate);
-      const c = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${from}`);
+      // with a filter: the rows it lets through, by the same statistics (the planner's estimate, no scan)
+      if (estimate > 0) return filter ? plannedRows(client, `SELECT 1 FROM ${from}${where}`, filterValues) : Math.round(estimate);
+      const c = await client.query<{ n: string }>({ text: `SELECT count(*)::text AS n FROM ${from}${where}`, values: filterValues, types: rawTextTypes });
       return Number(c.rows[0]?.n ?? 0);
     },
   };

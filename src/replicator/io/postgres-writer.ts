@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { PlanError } from '../../errors.js';
+import { errorCode, PlanError } from '../../errors.js';
 import type { CanonicalKind } from '../../model/schema.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
@@ -58,8 +58,8 @@ interface PgFailure {
 }
 
 function asRowFailure(e: unknown): PgFailure | null {
-  if (typeof e !== 'object' || e === null || !('code' in e) || typeof e.code !== 'string') return null;
-  const code = e.code;
+  const code = errorCode(e);
+  if (typeof e !== 'object' || e === null || code === undefined) return null;
   if (!ROW_ERROR_CODES.has(code) && !ROW_ERROR_CLASSES.includes(code.slice(0, 2))) return null;
   const message = 'message' in e && typeof e.message === 'string' ? e.message : code;
   const column = 'column' in e && typeof e.column === 'string' ? e.column : undefined;

@@ -72,8 +72,9 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
       return out;
     },
     async estimateRows() {
-      count ??= db.prepare(`SELECT count(*) FROM ${from}`).pluck(true).safeIntegers(true);
-      return Number(count.get() as bigint);
+      // counted, filter and all: the rows this read goes through
+      count ??= db.prepare(`SELECT count(*) FROM ${from}${filter ? ` WHERE ${filter.render(() => '?')}` : ''}`).pluck(true).safeIntegers(true);
+      return Number(count.get(...filterValues) as bigint);
     },
     async lastPosition(cursorBelow) {
       if (cursorColumn === null) return null;

@@ -15,7 +15,7 @@
  * prepared UPDATE per row (only where the values differ).
  */
 import type Database from 'better-sqlite3';
-import { PlanError } from '../../errors.js';
+import { errorCode, PlanError } from '../../errors.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import { keyString, type BatchWriter, type RowRejection, type TargetRow, type WriteOutcome } from './batch-io.js';
@@ -31,8 +31,8 @@ function rowFailure(e: unknown): { code: string | null; message: string } | null
   if (!(e instanceof Error)) return null;
   // better-sqlite3 refuses to bind a value it cannot represent (a BigInt beyond 64 bits) with these
   if (e instanceof RangeError || e instanceof TypeError) return { code: null, message: e.message };
-  const code = 'code' in e && typeof e.code === 'string' ? e.code : null;
-  return code !== null && ROW_ERROR_PREFIXES.some((p) => code.startsWith(p)) ? { code, message: e.message } : null;
+  const code = errorCode(e);
+  return code !== undefined && ROW_ERROR_PREFIXES.some((p) => code.startsWith(p)) ? { code, message: e.message } : null;
 }
 
 /** Is there a UNIQUE index (or primary key) on exactly these columns, so ON CONFLICT can use it? */

@@ -64,15 +64,22 @@ export async function recordOwed(client: pg.Client, scope: PairScope, entries: r
   );
 }
 
-interface OwedRow {
-  table_name: string;
-  name: string;
-  kind: string;
-  statement: string;
-  detail: string;
-  parent_table: string | null;
-  seq: string;
-  since: string;
+/**
+ * The pair's owed entries as one JSON array (text), by table in recorded order; $1..$3 are
+ * the scope. One expression, so the run's state prefetch carries it (postgres-state-store.ts)
+ * and a run spends no query of its own on it. A function: the two modules import each other.
+ */
+export function owedListSql(): string {
+  const entry = `json_build_object('table', o.table_name, 'name', o.name, 'kind', o.kind, 'statement', o.statement, 'detail', o.detail,
+                                   'parentTable', o.parent_table, 'seq', o.seq, 'since', ${pgIso('o.since')})`;
+  return `(SELECT coalesce(json_agg(${entry} ORDER BY o.since, o.table_name, o.seq), '[]'::json)::text
+             FROM ${T} AS o WHERE o.sqlite_id = $1 AND o.postgres_id = $2 AND o.direction = $3)`;
+}
+
+/** owedListSql's text, read back */
+export function owedFromJson(text: string): OwedConstraint[] {
+  const entries = JSON.parse(text) as (Omit<OwedConstraint, 'kind'> & { kind: string })[];
+  return entries.map((e) => ({ ...e, kind: e.kind === 'foreign key' ? 'foreign key' : 'index' }));
 }
 
 /**
@@ -89,21 +96,8 @@ export async function listOwed(client: pg.Client, scope: PairScope, readOnly = f
   } else {
     await ensurePostgresStateTables(client, ['owed_constraints']);
   }
-  const r = await client.query<OwedRow>(
-    `SELECT table_name, name, kind, statement, detail, parent_table, seq::text AS seq, ${pgIso('since')} AS since
-       FROM ${T} AS o WHERE ${SCOPE_WHERE} ORDER BY o.since, o.table_name, o.seq`,
-    scopeParams(scope),
-  );
-  return r.rows.map((row) => ({
-    table: row.table_name,
-    name: row.name,
-    kind: row.kind === 'foreign key' ? 'foreign key' : 'index',
-    statement: row.statement,
-    detail: row.detail,
-    parentTable: row.parent_table,
-    seq: Number(row.seq),
-    since: row.since,
-  }));
+  const r = await client.query<{ owed: string }>(`SELECT ${owedListSql()} AS owed`, scopeParams(scope));
+  return owedFromJson(r.rows[0]?.owed ?? '[]');
 }
 
 /**

@@ -6,8 +6,10 @@
  * on the session's type parsers: the engine overrides them to return raw text.
  */
 import type pg from 'pg';
+import { errorCode } from '../../errors.js';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, STATE_SCHEMA, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
+import { listOwed, owedFromJson, owedListSql, type OwedConstraint } from './owed-constraints.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
 
 const T = {
@@ -28,10 +30,6 @@ const SCOPE_WHERE = 'sqlite_id = $1 AND postgres_id = $2 AND direction = $3';
 
 /** Errors that only mean a concurrent CREATE ... IF NOT EXISTS got there first. */
 const CONCURRENT_CREATE = new Set(['23505', '42P07', '42P06', '42710']);
-
-function sqlstate(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-}
 
 /**
  * Create the schema and the given state tables where missing, in autocommit. Checking
@@ -57,7 +55,7 @@ export async function ensurePostgresStateTables(client: pg.Client, names: readon
     try {
       await client.query(sql);
     } catch (error) {
-      if (!CONCURRENT_CREATE.has(sqlstate(error))) throw error;
+      if (!CONCURRENT_CREATE.has(errorCode(error) ?? '')) throw error;
     }
   }
   for (const n of missing) known.add(n);
@@ -98,6 +96,8 @@ export class PostgresStateStore implements StateStore {
    * holds the pair's lock: no other run writes this pair's state meanwhile.
    */
   private prefetched = new Map<string, Prefetched>();
+  /** what --create-missing still owes, as the prefetch read it; handed out once (listOwed) */
+  private prefetchedOwed: OwedConstraint[] | null = null;
 
   private query<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult<R>> {
     return this.client.query<R>(sql, [...this.scope, ...params]);
@@ -109,10 +109,12 @@ export class PostgresStateStore implements StateStore {
   }
 
   async prefetch(tables: readonly string[]): Promise<void> {
-    const r = await this.query<{ name: string; position: string | null; updated_at: string | null; skipped: string; rejected: string }>(
+    // the owed list is the same on every row: evaluated once, small (usually '[]')
+    const r = await this.query<{ name: string; position: string | null; updated_at: string | null; skipped: string; rejected: string; owed: string }>(
       `SELECT t.name, c.position, ${pgIso('c.updated_at')} AS updated_at,
               (SELECT count(*) FROM ${T.skipped} AS s WHERE s.sqlite_id = $1 AND s.postgres_id = $2 AND s.direction = $3 AND s.table_name = t.name)::text AS skipped,
-              (SELECT count(*) FROM ${T.rejected} AS j WHERE j.sqlite_id = $1 AND j.postgres_id = $2 AND j.direction = $3 AND j.table_name = t.name)::text AS rejected
+              (SELECT count(*) FROM ${T.rejected} AS j WHERE j.sqlite_id = $1 AND j.postgres_id = $2 AND j.direction = $3 AND j.table_name = t.name)::text AS rejected,
+              ${owedListSql()} AS owed
          FROM unnest($4::text[]) AS t(name)
          LEFT JOIN ${T.checkpoints} AS c ON c.sqlite_id = $1 AND c.postgres_id = $2 AND c.direction = $3 AND c.table_name = t.name`,
       [[...tables]],
@@ -121,10 +123,18 @@ export class PostgresStateStore implements StateStore {
       const checkpoint = row.position === null ? null : { table: row.name, position: row.position, updatedAt: row.updated_at ?? '' };
       this.prefetched.set(row.name, { checkpoint, skipped: Number(row.skipped), rejected: Number(row.rejected) });
     }
+    const first = r.rows[0];
+    if (first) this.prefetchedOwed = owedFromJson(first.owed);
   }
 
   async ensure(): Promise<void> {
-    await ensurePostgresStateTables(this.client, PAIR_STATE_TABLES);
+    await ensurePostgresStateTables(this.client, [...PAIR_STATE_TABLES, 'owed_constraints']);
+  }
+
+  async listOwed(): Promise<OwedConstraint[]> {
+    const known = this.prefetchedOwed;
+    this.prefetchedOwed = null;
+    return known ?? listOwed(this.client, this.pair);
   }
 
   async getCheckpoint(table: string): Promise<Checkpoint | null> {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { ReplicateError } from '../../errors.js';
+import { errorCode, ReplicateError } from '../../errors.js';
 import { ensurePostgresStateTables } from './postgres-state-store.js';
 import { ensureSqliteStateTables } from './sqlite-state-store.js';
 import type { PairScope } from './state-store.js';
@@ -94,7 +94,7 @@ function pidAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to another user
-    return typeof error === 'object' && error !== null && 'code' in error && error.code === 'EPERM';
+    return errorCode(error) === 'EPERM';
   }
 }
 

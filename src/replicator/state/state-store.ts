@@ -7,6 +7,7 @@
  */
 import type { Direction } from '../run-plan.js';
 import type { EventOf } from '../events.js';
+import type { OwedConstraint } from './owed-constraints.js';
 
 /** Identifies a source/target pair and direction. */
 export interface PairScope {
@@ -86,6 +87,11 @@ export interface StateStore {
    * process) goes without.
    */
   prefetch?(tables: readonly string[]): Promise<void>;
+  /**
+   * What `run --create-missing` still owes the target (state/owed-constraints.ts), read with
+   * the prefetch when there was one. Optional: only a PostgreSQL target is ever owed anything.
+   */
+  listOwed?(): Promise<OwedConstraint[]>;
   getCheckpoint(table: string): Promise<Checkpoint | null>;
   saveCheckpoint(table: string, position: string): Promise<void>;
   /** forget checkpoints (all tables, or one) so the next run is full */

@@ -18,13 +18,14 @@ export interface PanelAreaProps {
   focused: boolean;
   width: number;
   height: number;
-  /** Enter on a problem: opens its table (Data tab for waiting/rejected rows, Schema for drift) */
+  /** Enter on a problem: opens its table (Data tab for waiting/rejected rows and owed constraints, Schema for drift) */
   onOpenProblem(table: string, tab: EditorTab): void;
 }
 
 export function PanelArea({ snapshot, tab, focused, width, height, onOpenProblem }: PanelAreaProps) {
   const theme = useTheme();
-  const problems = snapshot.counts.waiting + snapshot.counts.rejected + snapshot.counts.errors;
+  const owed = snapshot.tables.reduce((n, t) => n + t.owed.length, 0);
+  const problems = snapshot.counts.waiting + snapshot.counts.rejected + snapshot.counts.errors + owed;
   const tabs: { id: PanelTab; label: string }[] = [
     { id: 'problems', label: `Problems ${problems}` },
     { id: 'output', label: 'Output' },

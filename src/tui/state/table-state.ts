@@ -4,19 +4,32 @@
  * display keys here, with the column names the mapping gives.
  */
 import type { Direction } from '../../replicator/run-plan.js';
+import type { OwedConstraint } from '../../replicator/state/owed-constraints.js';
 import { keyText } from './key-text.js';
 import { tableBadges } from './table-badges.js';
 import { TableLedger } from './table-ledger.js';
 import type { RejectedRow, TableProgress, TableView, WaitingRow } from './tui-snapshot.js';
 
 /** A table's mutable state: the view's own fields, the ledgers behind its rows and badges, and its last published view. */
-export interface TableState extends Pick<TableView, 'name' | 'sqliteName' | 'sqlite' | 'postgres' | 'findings' | 'mapping' | 'mappingYaml' | 'progress'> {
+export interface TableState extends Pick<TableView, 'name' | 'sqliteName' | 'sqlite' | 'postgres' | 'findings' | 'mapping' | 'mappingYaml' | 'progress' | 'owed'> {
   ledgers: Record<Direction, TableLedger>;
   view: TableView | null;
 }
 
 export function newTableState(name: string, sqliteName: string): TableState {
-  return { name, sqliteName, sqlite: null, postgres: null, findings: [], mapping: null, mappingYaml: null, progress: null, ledgers: { 'sqlite-to-pg': new TableLedger(), 'pg-to-sqlite': new TableLedger() }, view: null };
+  return { name, sqliteName, sqlite: null, postgres: null, findings: [], mapping: null, mappingYaml: null, progress: null, owed: [], ledgers: { 'sqlite-to-pg': new TableLedger(), 'pg-to-sqlite': new TableLedger() }, view: null };
+}
+
+/** What is owed now (from `status` or a run's plan), each table its own; tables not named owe nothing. */
+export function applyOwed(tables: Iterable<TableState>, tableOf: (name: string) => TableState, owed: readonly OwedConstraint[]): void {
+  const byTable = new Map<string, OwedConstraint[]>();
+  for (const o of owed) byTable.set(o.table, [...(byTable.get(o.table) ?? []), o]);
+  for (const t of tables) if (t.owed.length > 0 && !byTable.has(t.name)) (t.owed = []), (t.view = null);
+  for (const [name, list] of byTable) {
+    const t = tableOf(name);
+    t.owed = list;
+    t.view = null;
+  }
 }
 
 /** the source's key columns of a table (the ledger key), as far as the mapping says */
@@ -79,6 +92,7 @@ export function viewOf(t: TableState, position: number): TableView {
     progress,
     waiting,
     rejected,
+    owed: t.owed,
   };
   return t.view;
 }

@@ -8,6 +8,7 @@ import type { Finding, Severity } from '../../verify/finding.js';
 import type { Table } from '../../model/schema.js';
 import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import type { Direction } from '../../replicator/run-plan.js';
+import type { OwedConstraint } from '../../replicator/state/owed-constraints.js';
 
 /** One badge in the explorer; a table can carry several (drift and waiting, say). */
 export type TableBadge =
@@ -78,6 +79,8 @@ export interface TableView {
   progress: TableProgress | null;
   waiting: WaitingRow[];
   rejected: RejectedRow[];
+  /** foreign keys and indexes `run --create-missing` still owes this table (PostgreSQL side; the next sqlite-to-pg run adds them) */
+  owed: OwedConstraint[];
 }
 
 export interface ConnectionView {

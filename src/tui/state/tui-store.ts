@@ -13,7 +13,7 @@ import type { Finding } from '../../verify/finding.js';
 import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { mappingOrder } from './fk-order.js';
-import { newTableState, progressOf, rejectedRow, viewOf, waitingRow, type TableState } from './table-state.js';
+import { applyOwed, newTableState, progressOf, rejectedRow, viewOf, waitingRow, type TableState } from './table-state.js';
 import type { ConnectionView, OutputLine, RunState, RunView, TuiSnapshot } from './tui-snapshot.js';
 
 export interface TuiStoreOptions {
@@ -172,6 +172,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
           touch(t);
         }
         run.totalEstimated = estimatedTotal();
+        if (e.plan.direction === 'sqlite-to-pg') applyOwed([...tables.values()], tableOf, e.plan.owed ?? []);
         for (const n of order) if (!planned.includes(n)) tableOf(n).view = null;
         run.state = 'running';
         log('info', `run ${e.plan.direction}: ${e.plan.tables.length} tables`);
@@ -320,6 +321,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         );
         t.view = null;
       }
+      if (d.direction === 'sqlite-to-pg') applyOwed([...tables.values()], tableOf, d.owed);
     }
     touch();
   }

@@ -1,7 +1,8 @@
 /**
  * The Data tab: a peek at the current table's rows that did not land. Rows waiting on a
  * parent (key, FK column, parent table and key, how long, attempts, values) and rejected
- * rows (key, column, reason, values). ↑↓ move between rows; ←→ or h/l scroll the columns
+ * rows (key, column, reason, values), and the foreign keys and indexes `run --create-missing`
+ * still owes the table (the next sqlite-to-pg run adds them). ↑↓ move between rows; ←→ or h/l scroll the columns
  * sideways one column at a time, while the key column stays put so a row is never lost.
  */
 import { Box } from 'ink';
@@ -54,6 +55,13 @@ export function dataGrids(table: TableView, now: number): Grid[] {
       title: `Rejected (${table.rejected.length})`,
       columns: ['key', 'column', 'reason', 'code', 'since', ...vc],
       rows: table.rejected.map((r) => [r.rowKey, r.column ?? '', r.reason, r.code ?? '', formatAge(r.firstSeen, now), ...vc.map((c) => r.values?.[c] ?? '')]),
+    });
+  }
+  if (table.owed.length > 0) {
+    grids.push({
+      title: `Owed since --create-missing (${table.owed.length}): the next sqlite-to-pg run adds them`,
+      columns: ['name', 'kind', 'definition', 'owed for'],
+      rows: table.owed.map((o) => [o.name, o.kind, o.detail, formatAge(o.since, now)]),
     });
   }
   return grids;

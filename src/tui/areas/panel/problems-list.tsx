@@ -1,7 +1,8 @@
 /**
  * The Problems list: every row waiting on a parent, grouped by table and missing parent
  * (child key, FK column, parent table and key, how long it has waited), every rejected
- * row with its reason, and every drift error. Enter opens the problem's table: the Data
+ * row with its reason, what `run --create-missing` still owes a table (foreign keys and
+ * indexes the next sqlite-to-pg run adds), and every drift error. Enter opens the problem's table: the Data
  * tab for rows, the Schema tab for drift. Each entry names its table too, so a line read
  * (or copied) on its own still says where the row is.
  */
@@ -58,6 +59,10 @@ export function problemRows(snapshot: TuiSnapshot, now: number): ProblemRow[] {
         rows.push({ kind: 'entry', table: t.name, tab: 'data', role: 'error', text: `${t.name} ${oneLine(r.rowKey)}${r.column ? ` ${r.column}` : ''}: ${oneLine(r.reason)}${r.code ? ` [${r.code}]` : ''}  ${formatAge(r.firstSeen, now)} ago` });
       }
       rejectedShown += t.rejected.length;
+    }
+    if (t.owed.length > 0) {
+      rows.push({ kind: 'group', table: t.name, tab: 'data', role: 'warning', text: `+ ${t.name}: ${t.owed.length} owed since --create-missing, added by the next sqlite-to-pg run` });
+      for (const o of t.owed) rows.push({ kind: 'entry', table: t.name, tab: 'data', role: 'warning', text: `${t.name} ${o.kind} ${o.name} ${oneLine(o.detail)}  owed for ${formatAge(o.since, now)}` });
     }
   }
   // the store keeps exact counts but lists only the first rows of a long ledger
