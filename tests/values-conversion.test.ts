@@ -11,7 +11,7 @@ import { Rejected, type PgText, type SqliteValue } from '../src/replicator/value
 import { encodeCopyRow } from '../src/replicator/values/copy-text.js';
 import { rawTextTypes } from '../src/replicator/values/pg-raw-types.js';
 import { pgToSqliteCodec } from '../src/replicator/values/pg-to-sqlite.js';
-import { sqliteToPgCodec } from '../src/replicator/values/sqlite-to-pg.js';
+import { scaledDecimalText, sqliteToPgCodec } from '../src/replicator/values/sqlite-to-pg.js';
 import type { TimeFormat } from '../src/replicator/values/time-format.js';
 import { formatForSqlite, pgTimestampText, pgTimestampTextFrom, pgUtcTextToIso } from '../src/replicator/values/time-convert.js';
 import { parseTimestampText, type Timestamp } from '../src/replicator/values/timestamp-parse.js';
@@ -420,6 +420,31 @@ describe('the sliced fast paths give exactly what formatting the fields gives', 
     expect(pgUtcTextToIso('2025-11-05 10:15:30+05:30', 'iso-t-z')).toBeNull();
     expect(pgUtcTextToIso('2025-11-05 10:15:30.5+05:30', 'iso-t-z')).toBeNull();
     expect(pgUtcTextToIso('12025-11-05 10:15:30+00', 'iso-t-z')).toBeNull();
+  });
+
+  it('a REAL with few decimal places -> the same text as String() gives it', () => {
+    const values = [0, -0, 0.05, -0.05, 0.1, 0.3, 1.005, 9.995, 23.1, 23.13, 45.2, 100, 21474836.47, -21474836.48, 2147.483647, 0.000001, 1e-7, 1 / 3, 2 ** 31, 0.1 + 0.2];
+    // every value of 0 to 6 decimal places over a spread of magnitudes, and doubles near them
+    for (let scale = 0; scale <= 6; scale++) {
+      for (let m = -100000; m <= 100000; m += 7) values.push(m / 10 ** scale, (m * 10007) / 10 ** scale, (m / 10 ** scale) * (1 + Number.EPSILON));
+    }
+    let fast = 0;
+    const wrong: string[] = [];
+    for (const v of values) {
+      for (let scale = 0; scale <= 7; scale++) {
+        const text = scaledDecimalText(v, scale);
+        if (text === null) continue;
+        fast++;
+        if (text !== String(v)) wrong.push(`${v} at scale ${scale}: ${text}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(fast).toBeGreaterThan(values.length); // the fast path is taken, not just skipped
+    expect(scaledDecimalText(0.125, 2)).toBeNull(); // more places than the scale: the full check's
+    expect(scaledDecimalText(2 ** 31 / 100, 2)).toBeNull(); // too large to be sure
+    expect(scaledDecimalText(Infinity, 2)).toBeNull();
+    expect(toPg(column(numeric(12, 2), 'real'), 0.125)).toBeInstanceOf(Rejected);
+    expect(toPg(column(numeric(12, 2), 'real'), -23.1)).toBe('-23.1');
   });
 
   it('SQLite ISO text -> PostgreSQL text', () => {

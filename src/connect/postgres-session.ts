@@ -19,7 +19,9 @@ export const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD
  * commit's WAL flush buys nothing: if the server crashes, the last batches are lost
  * together with their checkpoints and the next run copies them again. Never a torn or
  * duplicated batch. Set with the other settings (one round trip), on every session the
- * run opens, reconnects included.
+ * run opens, reconnects included. The run's last commit (its history row) is made with
+ * synchronous_commit on (run-replication.ts): its flush covers every earlier commit, so a
+ * run that reports success has its rows on disk.
  */
 const RUN_WRITES_POSTGRES_SETTINGS = `${SESSION_SETTINGS}; SET synchronous_commit = off`;
 

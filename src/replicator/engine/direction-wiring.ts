@@ -68,7 +68,7 @@ export interface TableWiring {
    */
   firstLoadWriter: () => Promise<BatchWriter | null>;
   /** sqlite-to-pg first load COPY-ed straight in: batches encoded where they are read (copy-batch.ts); null: not for this table */
-  encodedReader: ((byKey: boolean) => Promise<EncodedBatches | null>) | null;
+  encodedReader: ((byKey: boolean, keyNeeded: boolean) => Promise<EncodedBatches | null>) | null;
   /** pg-to-sqlite into an empty table: the whole table in one transaction, indexes after (io/sqlite-table-load.ts) */
   wholeTableLoad: WholeTableLoad | null;
   /** how a first load into the (empty) target table goes, for the plan; null: not empty, or no first-load shortcut */
@@ -318,10 +318,12 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const wholeTableLoad = toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null;
       const encodedReader = !encodable
         ? null
-        : async (byKey: boolean): Promise<EncodedBatches | null> => {
+        : async (byKey: boolean, keyNeeded: boolean): Promise<EncodedBatches | null> => {
             const keyIndex = (name: string): number => plan.columns.findIndex((c) => c.pg === name);
-            // the values the main thread reads in a target row: FK columns (the guard) and the key (known parents)
-            const needed = [...new Set([...fks.flatMap((fk) => fk.indexes), ...plan.key.map(keyIndex)])].filter((i) => i >= 0).sort((a, b) => a - b);
+            // the values the main thread reads in a target row: FK columns (the guard), and the
+            // key where known parents remember it or a self-referencing FK finds parents in the batch
+            const key = keyNeeded || fks.some((fk) => fk.selfKeyIndexes !== null) ? plan.key.map(keyIndex) : [];
+            const needed = [...new Set([...fks.flatMap((fk) => fk.indexes), ...key])].filter((i) => i >= 0).sort((a, b) => a - b);
             const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick: await writtenColumns(conn.pg, conn.schema, plan) };
             const thread = conn.sqliteReadThread?.() ?? null;
             const p = byKey ? { ...readPlan, mode: 'full' as const } : readPlan;

@@ -358,6 +358,10 @@ async function runLocked(
   const count = (xs: { table: string; count: number }[]): number => xs.filter((x) => planned.has(x.table)).reduce((n, x) => n + x.count, 0);
   const waiting = { skipped: count(summary.skipped), rejected: count(summary.rejected) };
   if (status === 'done' && waiting.skipped + waiting.rejected > 0) status = 'waiting';
+  // The batches committed without waiting for their WAL to reach disk (synchronous_commit
+  // off, postgres-session.ts); this last commit waits for its own flush, which takes every
+  // earlier commit of the run with it, so what the run reports as landed is durable.
+  if (options.direction === 'sqlite-to-pg') await conn.pg.query('SET synchronous_commit = on');
   await wiring.state.finishRun(runId, status);
   const runSummary: RunSummary = { runId, direction: options.direction, status, tables: results, ms: Date.now() - started, waiting };
   emit({ type: 'run-end', summary: runSummary });

@@ -31,9 +31,10 @@ export interface TableSyncDeps {
   /**
    * a first load COPY-ed straight in, read, converted and encoded as COPY lines where it is
    * read (copy-batch.ts): `byKey` for a first copy of a table with a cursor (keyReader's
-   * order); null (or absent): not for this table
+   * order); `keyNeeded`: the rows' key values are read (known parents remember them); null
+   * (or absent): not for this table
    */
-  encodedReader?: ((byKey: boolean) => Promise<EncodedBatches | null>) | null;
+  encodedReader?: ((byKey: boolean, keyNeeded: boolean) => Promise<EncodedBatches | null>) | null;
   /** the same first load in one target transaction, indexes built after (io/sqlite-table-load.ts); absent or null: none */
   wholeTableLoad?: WholeTableLoad | null;
   tx: TargetTransaction;

@@ -95,7 +95,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
   const copyDirect = copyWriter !== null;
   // a COPY straight in from a source that can encode the rows where it reads them (copy-batch.ts)
-  const encoded = copyDirect && deps.encodedReader ? await deps.encodedReader(scan !== null) : null;
+  const encoded = copyDirect && deps.encodedReader ? await deps.encodedReader(scan !== null, deps.knownParents?.tracks(plan.table) === true) : null;
   const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
   const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
