@@ -79,7 +79,8 @@ const PG_SOURCE = `
   INSERT INTO orders VALUES (10, 1, 12.50, '2025-11-05 10:01:00+00'), (11, 2, 3.20, '2025-11-05 10:02:00+00'), (12, 1, 7.00, '2025-11-05 10:03:00+00');`;
 const SQLITE_TARGET = `
   CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, credit NUMERIC, updated_at DATETIME NOT NULL);
-  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total DECIMAL(12,2) NOT NULL, updated_at DATETIME NOT NULL);`;
+  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total DECIMAL(12,2) NOT NULL, updated_at DATETIME NOT NULL);
+  CREATE INDEX orders_updated ON orders (updated_at);`;
 
 describe('a child whose parent could not land in SQLite', () => {
   let back: ReplicationPair;
@@ -87,6 +88,12 @@ describe('a child whose parent could not land in SQLite', () => {
     back = await createReplicationPair(PG_SOURCE, SQLITE_TARGET);
   });
   afterAll(() => back.cleanup());
+
+  it('is looked for per batch while the empty table loads in one transaction', async () => {
+    const dry = await runCli(['run', '--direction', 'pg-to-sqlite', ...back.flags, '--dry-run'], { cwd: back.dir.path });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('orders: empty in SQLite: loaded in one transaction, indexes orders_updated built after the rows, foreign keys (customer_id -> customers.id) checked per batch');
+  });
 
   it('waits in the skip ledger (not among the rejects) while its siblings land', async () => {
     const r = await back.run('pg-to-sqlite');

@@ -15,6 +15,12 @@
  * or a kill rolls the whole table back (the next run starts it again from nothing); a
  * Ctrl+C stops after the current batch and commits what is loaded, with its checkpoint.
  *
+ * Foreign keys SQLite would check row by row are checked per batch instead, set-based
+ * (sqlite-parent-check.ts), with SQLite's enforcement switched off for this connection
+ * from the BEGIN to the COMMIT; the write lock held all that time is what makes the check
+ * exact (no other connection can delete a parent meanwhile), and enforcement is switched
+ * on again before anything else runs on the connection.
+ *
  * The price: the app's own writes to this file wait for the whole table (they wait for
  * each batch otherwise), and in rollback-journal mode its reads too once the load
  * outgrows the page cache (SQLite then takes the exclusive lock to spill pages; WAL
@@ -26,6 +32,7 @@ import type Database from 'better-sqlite3';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetTransaction, WholeTableLoad } from './batch-io.js';
+import { sqliteParentCheck, type ParentCheck } from './sqlite-parent-check.js';
 import { createSqliteWriter } from './sqlite-writer.js';
 
 interface SetAside {
@@ -72,18 +79,50 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan): W
   let open = false;
   let dropped: SetAside[] = [];
   const built = new Set<string>();
+  /** the batch check standing in for SQLite's FK enforcement while this load holds the file */
+  let parents: ParentCheck | null = null;
+  const enforced = (): boolean => Number(db.pragma('foreign_keys', { simple: true })) === 1;
+  const planned = enforced() ? sqliteParentCheck(db, table) : null;
   const what = indexes.length > 0 ? `, indexes ${indexes.map((i) => i.name).join(', ')} built after the rows` : '';
+  const fks = planned ? `, foreign keys (${planned.describe}) checked per batch instead of per row` : '';
+  /** SQLite's enforcement back on once the transaction is over (a no-op inside one) */
+  const enforceAgain = (): void => {
+    if (parents === null) return;
+    parents = null;
+    db.pragma('foreign_keys = ON');
+  };
+  const lockFile = (): void => {
+    db.prepare('BEGIN IMMEDIATE').run();
+    open = true;
+  };
+  const endTransaction = (how: 'COMMIT' | 'ROLLBACK'): void => {
+    db.prepare(how).run();
+    open = false;
+    enforceAgain();
+  };
   return {
-    writer: createSqliteWriter(db, table, { insert: 'plain' }),
+    writer: createSqliteWriter(db, table, { insert: 'plain', parentCheck: () => parents }),
     batches: savepointTransaction(db),
-    note: `empty in SQLite: loaded in one transaction${what} (the file's other writers wait until it commits)`,
+    note: `empty in SQLite: loaded in one transaction${what}${fks} (the file's other writers wait until it commits)`,
     async begin() {
-      db.prepare('BEGIN IMMEDIATE').run();
-      open = true;
+      // the switch only works outside a transaction; the check is made again under the lock
+      const check = enforced() ? sqliteParentCheck(db, table) : null;
+      if (check) db.pragma('foreign_keys = OFF');
+      parents = check;
+      try {
+        lockFile();
+      } catch (e) {
+        enforceAgain();
+        throw e;
+      }
+      if (parents && !sqliteParentCheck(db, table)) {
+        // the schema changed since: SQLite enforces them as always
+        endTransaction('ROLLBACK');
+        lockFile();
+      }
       // under the write lock now: a row the app wrote since the plan means the normal path (upserts)
       if (db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined) {
-        db.prepare('ROLLBACK').run();
-        open = false;
+        endTransaction('ROLLBACK');
         return false;
       }
       // read again under the lock: the app may have changed them since
@@ -99,13 +138,13 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan): W
         built.add(i.name);
       }
       // a COMMIT refused with SQLITE_BUSY (readers still on the file) leaves the transaction open: the caller retries it
-      db.prepare('COMMIT').run();
-      open = false;
+      endTransaction('COMMIT');
     },
     async rollback() {
       if (!open) return;
       open = false;
       if (db.inTransaction) db.prepare('ROLLBACK').run();
+      enforceAgain();
     },
   };
 }

@@ -21,6 +21,7 @@ import type { TablePlan } from '../run-plan.js';
 import { keyString, type BatchWriter, type RowRejection, type TargetRow, type WriteOutcome } from './batch-io.js';
 import { keyValueSql, encodeKeyTuples } from './sqlite-key-json.js';
 import { sqliteKeyColumns } from './sqlite-reader.js';
+import type { ParentCheck } from './sqlite-parent-check.js';
 
 
 const ROW_ERROR_PREFIXES = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG'];
@@ -90,6 +91,11 @@ export interface SqliteWriterOptions {
    * (sqlite-table-load.ts), where no row can already be there. Default 'upsert'.
    */
   insert?: 'plain' | 'upsert';
+  /**
+   * a plain load's FK check done per batch while SQLite's own enforcement is off
+   * (sqlite-parent-check.ts), or null while SQLite enforces them; asked at each write
+   */
+  parentCheck?: () => ParentCheck | null;
 }
 
 /** SQLite name of a planned column given its PostgreSQL name. */
@@ -104,7 +110,7 @@ function conflictColumns(table: TablePlan): string[] {
   return table.keyTranslation ? [table.keyTranslation.serverId] : sqliteKeyColumns(table);
 }
 
-function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>, plain: boolean): RowWriter {
+function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>, plain: boolean, parentCheck: () => ParentCheck | null): RowWriter {
   const t = quoteIdent(table.sqliteTable);
   const generated = generatedColumns(db, table.sqliteTable);
   const all = table.columns.map((c) => c.sqlite);
@@ -138,8 +144,13 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
     const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
     const many = per > 1 ? db.prepare(`INSERT INTO ${t} (${cols}) VALUES ${new Array<string>(per).fill(one).join(', ')}`) : null;
     const params: TargetRow = new Array<TargetRow[number]>(per * width);
+    // parents are checked after the rows went in, as SQLite checks them at the statement's end:
+    // a row that breaks NOT NULL or UNIQUE too is refused for that, as it would be anyway
     return {
-      run: (row) => void insert.run(...insertBind(row)),
+      run(row) {
+        insert.run(...insertBind(row));
+        parentCheck()?.check([row]);
+      },
       runAll(rows) {
         let i = 0;
         if (many) {
@@ -153,6 +164,7 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
           }
         }
         for (; i < rows.length; i++) insert.run(...insertBind(rows[i] as TargetRow));
+        parentCheck()?.check(rows);
       },
     };
   }
@@ -244,7 +256,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent';
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent' {
     if (rows.length === 0) return { written: 0, rejected: [] };
-    const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain'));
+    const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain', opts?.parentCheck ?? (() => null)));
     savepoint.run();
     try {
       if (w.runAll) w.runAll(rows);

@@ -1,0 +1,144 @@
+/**
+ * Foreign keys of a table loaded whole (sqlite-table-load.ts) checked per batch instead of
+ * per row: SQLite's own enforcement looks every row's parent up (and, for a multi-row
+ * INSERT into a parent, scans its child tables), a third of the cost of a first load;
+ * here each batch's distinct parent keys are looked up once, in chunks, with the same
+ * comparison SQLite's check makes (the parent's unique index, its affinity), and a batch
+ * with a missing parent is refused with SQLite's own error, so everything downstream
+ * (the FK guard, the skip ledger) sees what SQLite would have said.
+ *
+ * Why this is exact: the lookups run inside the table's transaction, which holds the
+ * file's write lock from the first row to the COMMIT, so no other connection can delete a
+ * parent between the check and the commit. Only FKs SQLite would check the same way are
+ * taken over: single-column, naming a parent column that has a UNIQUE index (or is the
+ * primary key) with the BINARY collation, of the same affinity as the child column,
+ * another table (not the table itself), not DEFERRABLE; any other FK on the table keeps
+ * SQLite's enforcement for the whole table.
+ */
+import type Database from 'better-sqlite3';
+import { quoteIdent } from '../../sql/quote.js';
+import type { TablePlan } from '../run-plan.js';
+import type { TargetRow } from './batch-io.js';
+
+/** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
+const CHUNK = 128;
+/**
+ * Parent keys found, remembered per FK for the rest of the load (the write lock keeps
+ * them there): a small parent table (products for order lines) is then looked up once.
+ * Bounded, so a large one (orders) costs at most this much memory; once full, an FK
+ * whose batches find few of their keys there (each order's lines come once) stops asking.
+ */
+const REMEMBERED = 20000;
+
+export interface ParentCheck {
+  /** for the plan: the FKs checked per batch */
+  describe: string;
+  /** Throws SQLite's FOREIGN KEY error unless every non-NULL FK value of the rows (plan column order) has its parent. */
+  check(rows: readonly TargetRow[]): void;
+}
+
+/** A string of its own: a value split out of a batch's text would keep the whole text alive. */
+const detached = (v: unknown): unknown => (typeof v === 'string' ? (' ' + v).slice(1) : v);
+
+type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
+
+/** SQLite's rules for a column's affinity from its declared type (datatype3.html, 3.1). */
+function affinityOf(declared: string): Affinity {
+  const t = declared.toUpperCase();
+  if (t.includes('INT')) return 'INTEGER';
+  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'TEXT';
+  if (t.includes('BLOB') || t.trim() === '') return 'BLOB';
+  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'REAL';
+  return 'NUMERIC';
+}
+
+function declaredTypes(db: Database.Database, table: string): Map<string, string> {
+  const rows = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?)`).all(table) as { name: string; type: string }[];
+  return new Map(rows.map((r) => [r.name, r.type]));
+}
+
+/** Is `column` of `table` its rowid or covered alone by a UNIQUE index with the BINARY collation? */
+function uniqueBinary(db: Database.Database, table: string, column: string): boolean {
+  const pk = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?) WHERE pk > 0`).all(table) as { name: string; type: string }[];
+  const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
+  if (pk.length === 1 && pk[0]?.name === column && pk[0].type.toUpperCase() === 'INTEGER' && !/\bWITHOUT\s+ROWID\b/i.test(sql)) return true;
+  const indexes = db.prepare(`SELECT name FROM pragma_index_list(?) WHERE "unique" = 1 AND partial = 0`).pluck().all(table) as string[];
+  return indexes.some((name) => {
+    const cols = db.prepare(`SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1`).all(name) as { name: string | null; coll: string }[];
+    return cols.length === 1 && cols[0]?.name === column && cols[0].coll.toUpperCase() === 'BINARY';
+  });
+}
+
+const keyOf = (v: unknown): unknown => (Buffer.isBuffer(v) ? `x${v.toString('hex')}` : v);
+
+function foreignKeyError(): Error {
+  // what better-sqlite3 throws for SQLite's own refusal, so the writer treats it the same
+  return Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+}
+
+/** The per-batch check that can stand in for SQLite's enforcement on `plan`'s table, or null when some FK must stay SQLite's. */
+export function sqliteParentCheck(db: Database.Database, plan: TablePlan): ParentCheck | null {
+  const table = plan.sqliteTable;
+  const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
+  if (/\bDEFERRABLE\b/i.test(sql)) return null;
+  const fks = db.prepare(`SELECT id, seq, "table" AS parent, "from" AS col, "to" AS ref FROM pragma_foreign_key_list(?)`).all(table) as {
+    id: number;
+    seq: number;
+    parent: string;
+    col: string;
+    ref: string | null;
+  }[];
+  if (fks.length === 0) return null;
+  const ids = new Set(fks.map((f) => f.id));
+  if (ids.size !== fks.length) return null; // a composite FK
+  const childTypes = declaredTypes(db, table);
+  const checks: { at: number; lookup: Database.Statement; parent: string; ref: string; column: string; found: Set<unknown> | null }[] = [];
+  for (const f of fks) {
+    const at = plan.columns.findIndex((c) => c.sqlite === f.col);
+    if (f.ref === null || f.parent === table || at < 0) return null;
+    const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(f.parent);
+    if (!exists || !uniqueBinary(db, f.parent, f.ref)) return null;
+    const parentType = declaredTypes(db, f.parent).get(f.ref);
+    const childType = childTypes.get(f.col);
+    if (parentType === undefined || childType === undefined || affinityOf(parentType) !== affinityOf(childType)) return null;
+    const list = new Array<string>(CHUNK).fill('?').join(', ');
+    const lookup = db.prepare(`SELECT count(*) FROM ${quoteIdent(f.parent)} WHERE ${quoteIdent(f.ref)} IN (${list})`).pluck();
+    checks.push({ at, lookup, parent: f.parent, ref: f.ref, column: f.col, found: new Set() });
+  }
+  // a generated column or a trigger could write an FK column in ways these rows do not show
+  const generated = db.prepare(`SELECT count(*) FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)`).pluck().get(table) as number;
+  const triggers = db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`).pluck().get(table) as number;
+  if (Number(generated) > 0 || Number(triggers) > 0) return null;
+
+  const params = new Array<unknown>(CHUNK);
+  return {
+    describe: checks.map((c) => `${c.column} -> ${c.parent}.${c.ref}`).join(', '),
+    check(rows) {
+      for (const c of checks) {
+        const distinct = new Map<unknown, unknown>();
+        const found = c.found;
+        let previous: unknown = null;
+        let known = 0;
+        for (const row of rows) {
+          const v = row[c.at];
+          // rows of one parent often come together (an order's lines): one Map lookup for the run
+          if (v === null || v === undefined || v === previous) continue;
+          previous = v;
+          const k = typeof v === 'object' ? keyOf(v) : v;
+          if (found?.has(k)) known++;
+          else distinct.set(k, v);
+        }
+        const values = [...distinct.values()];
+        for (let i = 0; i < values.length; i += CHUNK) {
+          const n = Math.min(CHUNK, values.length - i);
+          for (let k = 0; k < CHUNK; k++) params[k] = values[i + Math.min(k, n - 1)];
+          // the parent column is unique: one row per distinct key that has its parent
+          if (Number(c.lookup.get(...params)) !== n) throw foreignKeyError();
+        }
+        if (found === null) continue;
+        if (found.size < REMEMBERED) for (const k of distinct.keys()) found.add(detached(k));
+        else if (known < distinct.size) c.found = null;
+      }
+    },
+  };
+}
