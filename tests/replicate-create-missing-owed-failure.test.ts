@@ -47,7 +47,7 @@ describe('owed constraints that rows written meanwhile break', () => {
   it('fail the next run by name and SQLSTATE, stay owed, and lose no row', async () => {
     const stopped = await cutOffRun(pair, ['--create-missing', '--batch-size', '500'], 'SIGINT', async (out) => /order_lines: [\d,]+ read/.test(out));
     expect(stopped.code, stopped.err).toBe(130);
-    expect(await owedNames()).toEqual(['order_lines_fk1', 'order_lines_order_id_line_no_idx', 'order_lines_sku_idx']);
+    expect(await owedNames()).toEqual(['order_lines_fk1', 'order_lines_order_id_line_no_idx', 'order_lines_pkey', 'order_lines_sku_idx']);
 
     // without the FK and the UNIQUE index nothing stops these: a line of an order that does not exist, a second line 1 of order 1
     await pair.db.exec(`INSERT INTO order_lines VALUES (900001, 999999, 1, 'ghost'), (900002, 1, 1, 'again')`);
@@ -57,7 +57,7 @@ describe('owed constraints that rows written meanwhile break', () => {
     expect(r.stderr).toMatch(/order_lines: foreign key order_lines_fk1 \(order_id\) -> orders \(id\): .*violates foreign key constraint.*\(Key \(order_id\)=\(999999\) is not present.*\(SQLSTATE 23503\)/);
     expect(r.stderr).toMatch(/order_lines: index order_lines_order_id_line_no_idx UNIQUE \(order_id, line_no\): could not create unique index.*\(SQLSTATE 23505\)/);
 
-    // the index nothing broke was added; the other two wait (the FK checks new rows already, NOT VALID)
+    // the key and the index nothing broke were added; the other two wait (the FK checks new rows already, NOT VALID)
     expect(await owedNames()).toEqual(['order_lines_fk1', 'order_lines_order_id_line_no_idx']);
     expect(await lineFks()).toEqual([{ conname: 'order_lines_fk1', convalidated: false }]);
     expect(await lineIndexes()).toEqual([{ indexname: 'order_lines_sku_idx' }]);

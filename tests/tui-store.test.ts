@@ -157,8 +157,8 @@ describe('the TUI store watching a replication', () => {
       store.runStarting({ direction: 'sqlite-to-pg', full: false, dryRun: false });
       await replicator.syncAll({ direction: 'sqlite-to-pg', createMissing: true });
       expect(whileLoading).toEqual({
-        customers: ['index: (updated_at)'],
-        orders: ['foreign key: (customer_id) -> customers (id)', 'index: (updated_at)'],
+        customers: ['primary key: (id)', 'index: (updated_at)'],
+        orders: ['primary key: (id)', 'foreign key: (customer_id) -> customers (id)', 'index: (updated_at)'],
       });
       store.applyStatus(await readStatus({ sqlitePath: fresh.sqlitePath, pgUrl: fresh.db.url }));
       store.flush();

@@ -1,10 +1,16 @@
 /**
- * Adds the foreign keys and indexes owed to tables `run --create-missing` created
- * (state/owed-constraints.ts): in the run that created them, and in every later
- * sqlite-to-pg run after one that was cut off. Each is added once its table and that
- * table's parents hold their rows, on a second session while the next tables load; the
- * rest after all the data. Adding is idempotent and forgetting the entry commits with
- * it, so a run cut off anywhere leaves nothing half done that the next run cannot finish:
+ * Adds the primary keys, foreign keys and indexes owed to tables `run --create-missing`
+ * created (state/owed-constraints.ts): in the run that created them, and in every later
+ * sqlite-to-pg run after one that was cut off. A primary key is built as soon as its
+ * table's rows are in, and before anything else touches the table: before the FKs that
+ * reference it, before a cycle's second pass updates it by key, and, owed since an
+ * earlier run, first thing in the next run, before any upsert (ON CONFLICT needs it). The
+ * FKs and indexes are added once their table and its parents hold their rows, on a second
+ * session while the next tables load; the rest after all the data. Adding is idempotent
+ * and forgetting the entry commits with it, so a run cut off anywhere leaves nothing half
+ * done that the next run cannot finish:
+ * - primary key: CREATE UNIQUE INDEX, ADD CONSTRAINT ... PRIMARY KEY USING INDEX and the
+ *   entry's removal in one transaction; one found in place is only forgotten;
  * - foreign key: ADD ... NOT VALID alone (a brief lock on both tables, released at
  *   once), then VALIDATE (which lets writers on) and the entry's removal in one
  *   transaction; one found added but not validated is only validated;
@@ -20,7 +26,7 @@ import { qualified, quoteIdent } from '../../sql/quote.js';
 import { isConnectionLost } from '../engine/retry.js';
 import type { Connections } from '../engine/direction-wiring.js';
 import { clearOwedSql, clearOwedTable, listOwed, type OwedConstraint } from '../state/owed-constraints.js';
-import type { PairScope } from '../state/state-store.js';
+import type { PairScope, StateStore } from '../state/state-store.js';
 import { storedDatabaseIds } from '../state/database-ids.js';
 import type { Direction, RunPlan } from '../run-plan.js';
 
@@ -29,6 +35,12 @@ export interface OwedConstraints {
   owed: readonly OwedConstraint[];
   /** tables with something owed */
   tables: ReadonlySet<string>;
+  /** is `table`'s primary key still to be built? */
+  keyOwed(table: string): boolean;
+  /** `table`'s rows are in: build its owed primary key now, in the background */
+  dataIn(table: string): void;
+  /** build these tables' owed primary keys now and wait for them; throws if one fails (nothing may upsert into the table then) */
+  keysNow(tables: readonly string[]): Promise<void>;
   /** `table` and its parents hold their rows: add what it is owed now, in the background */
   tableLoaded(table: string): void;
   /** the rest, once all the data is in; `rest` false (an interrupted run): only wait for what is under way */
@@ -56,6 +68,11 @@ async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: O
     return;
   }
   const forget = clearOwedSql(client, scope, o.table, o.name);
+  if (o.kind === 'primary key') {
+    // one simple query: index, constraint and forgetting commit together (or not at all)
+    await client.query(state.validated === null ? `${o.statement}; ${forget}` : forget);
+    return;
+  }
   if (o.kind === 'foreign key') {
     if (state.validated === null) await client.query(o.statement);
     // one simple query: its statements commit together (or not at all)
@@ -80,9 +97,15 @@ function messageOf(error: unknown): string {
  * The statements run on the second session, apart from the batches.
  */
 export function owedConstraints(conn: Connections, scope: PairScope, owed: readonly OwedConstraint[]): OwedConstraints {
+  /** primary keys not started yet, by table */
+  const keys = new Map<string, OwedConstraint>();
+  /** the FKs and indexes not started yet, by table */
   const pending = new Map<string, OwedConstraint[]>();
-  for (const o of owed) pending.set(o.table, [...(pending.get(o.table) ?? []), o]);
-  const tables = new Set(pending.keys());
+  for (const o of owed) {
+    if (o.kind === 'primary key') keys.set(o.table, o);
+    else pending.set(o.table, [...(pending.get(o.table) ?? []), o]);
+  }
+  const tables = new Set([...keys.keys(), ...pending.keys()]);
   const session = conn.spare ?? (async () => conn.pg);
   const failures: { owed: OwedConstraint; error: unknown }[] = [];
   let queue: Promise<void> = Promise.resolve();
@@ -99,10 +122,8 @@ export function owedConstraints(conn: Connections, scope: PairScope, owed: reado
     }
   };
 
-  const start = (table: string): void => {
-    const entries = pending.get(table);
-    pending.delete(table);
-    if (!entries) return;
+  /** queued behind everything started before: the statements run one at a time, in order */
+  const enqueue = (entries: readonly OwedConstraint[]): void => {
     queue = queue.then(async () => {
       // each entry on its own: one that fails stays owed, the others still get added
       for (const o of entries) {
@@ -115,6 +136,34 @@ export function owedConstraints(conn: Connections, scope: PairScope, owed: reado
     });
   };
 
+  const startKey = (table: string): void => {
+    const key = keys.get(table);
+    keys.delete(table);
+    if (key) enqueue([key]);
+  };
+
+  const start = (table: string): void => {
+    startKey(table);
+    const entries = pending.get(table);
+    pending.delete(table);
+    if (!entries) return;
+    // a foreign key needs the key it references in place
+    for (const o of entries) if (o.parentTable !== null) startKey(o.parentTable);
+    enqueue(entries);
+  };
+
+  const failed = (list: typeof failures): OwedConstraintsError =>
+    new OwedConstraintsError(
+      list.map(({ owed: o, error }) => ({
+        table: o.table,
+        kind: o.kind,
+        name: o.name,
+        detail: o.detail,
+        sqlstate: errorCode(error) ?? null,
+        message: messageOf(error),
+      })),
+    );
+
   return {
     owed,
     tables,
@@ -123,23 +172,40 @@ export function owedConstraints(conn: Connections, scope: PairScope, owed: reado
       if (note) plan.notes.unshift(note);
       if (owed.length > 0) plan.owed = [...owed];
     },
+    keyOwed: (table) => keys.has(table),
+    dataIn: startKey,
+    keysNow: async (list) => {
+      for (const table of list) startKey(table);
+      await queue;
+      const keyFailures = failures.filter((f) => f.owed.kind === 'primary key' && list.includes(f.owed.table));
+      if (keyFailures.length > 0) throw failed(keyFailures);
+    },
     tableLoaded: start,
     afterLoad: async (rest = true) => {
-      if (rest) for (const table of [...pending.keys()]) start(table);
+      if (rest) {
+        for (const table of [...keys.keys()]) startKey(table);
+        for (const table of [...pending.keys()]) start(table);
+      }
       await queue;
-      if (failures.length === 0) return;
-      throw new OwedConstraintsError(
-        failures.map(({ owed: o, error }) => ({
-          table: o.table,
-          kind: o.kind,
-          name: o.name,
-          detail: o.detail,
-          sqlstate: errorCode(error) ?? null,
-          message: messageOf(error),
-        })),
-      );
+      if (failures.length > 0) throw failed(failures);
     },
   };
+}
+
+/**
+ * The tables whose owed primary key must be built before this run writes to them: every
+ * one, except a table this run created that has no checkpoint and nothing in the ledgers,
+ * which its first load COPYs into while empty (no upsert), the key following its data.
+ */
+export async function keysBeforeWrites(owed: OwedConstraints, state: StateStore, createdNow: readonly string[]): Promise<string[]> {
+  const first: string[] = [];
+  for (const table of owed.tables) {
+    if (!owed.keyOwed(table)) continue;
+    const fresh =
+      createdNow.includes(table) && (await state.getCheckpoint(table)) === null && (await state.listSkipped(table)).length === 0 && (await state.listRejected(table)).length === 0;
+    if (!fresh) first.push(table);
+  }
+  return first;
 }
 
 /** What --dry-run lists: read only, nothing created (no ids yet: nothing owed). */
@@ -155,5 +221,6 @@ function owedNote(owed: readonly OwedConstraint[], createdNow: readonly string[]
   if (earlier.length === 0) return null;
   const tables = [...new Set(earlier.map((o) => o.table))];
   const n = earlier.length;
-  return `owed since an earlier --create-missing run was cut off: ${n} foreign key${n === 1 ? '' : 's'} or index${n === 1 ? '' : 'es'} on ${tables.join(', ')}, added once their tables' rows are in`;
+  const keys = earlier.some((o) => o.kind === 'primary key') ? ' (their primary keys first, before any row is written to them)' : '';
+  return `owed since an earlier --create-missing run was cut off: ${n} foreign key${n === 1 ? '' : 's'} or index${n === 1 ? '' : 'es'} on ${tables.join(', ')}, added once their tables' rows are in${keys}`;
 }

@@ -29,7 +29,7 @@ import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
-import { owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
+import { keysBeforeWrites, owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import { syncTable } from './table-sync.js';
 import { KnownParents } from './known-parents.js';
@@ -256,7 +256,6 @@ async function runLocked(
     if (created.tables.length > 0) prepared = await planOnPair(conn, config, options);
   }
   const { plan, mappings } = prepared;
-  if (created && created.tables.length > 0) plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data)`);
   let wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
   await wiring.state.ensure();
   // every table's checkpoint and ledger sizes, and what is owed, in one query, not three per table
@@ -264,9 +263,21 @@ async function runLocked(
   // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
   const owed = owedConstraints(conn, scope, (await wiring.state.listOwed?.()) ?? []);
   owed.describeIn(plan, created?.tables ?? []);
+  if (created && created.tables.length > 0) {
+    const keyed = created.tables.filter((t) => owed.keyOwed(t));
+    const keys = keyed.length > 0 ? `; so do the primary keys of ${keyed.join(', ')}, each built from the rows in one go` : '';
+    plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data${keys})`);
+  }
   emit({ type: 'plan', plan });
   const runId = randomUUID();
   await wiring.state.startRun(runId);
+  const failed = async (error: unknown): Promise<never> => {
+    emit({ type: 'error', table: null, message: error instanceof Error ? error.message : String(error) });
+    await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
+    throw error;
+  };
+  // a primary key owed to a table this run may upsert into comes first (ON CONFLICT needs it)
+  await owed.keysNow(await keysBeforeWrites(owed, wiring.state, created?.tables ?? [])).catch(failed);
   const names = new NameTranslator(mappings.map((m) => m.mapping));
   const planned = new Set(plan.tables.map((t) => t.table));
   const stopRequested = options.stopRequested ?? (() => false);
@@ -283,6 +294,8 @@ async function runLocked(
     }
     for (let attempt = 1; ; attempt++) {
       try {
+        // going on from a checkpoint after a reconnect upserts: the key first
+        if (attempt > 1 && owed.keyOwed(table.table)) await owed.keysNow([table.table]);
         const w = await wiring.table(table, names, planned);
         const result = await syncTable({
           plan: table,
@@ -299,6 +312,7 @@ async function runLocked(
           retry,
         });
         await w.finish();
+        if (!result.interrupted) owed.dataIn(table.table);
         if (owed.tables.has(table.table) && !result.interrupted && tableDone(table, plan.tables, doneTables)) owed.tableLoaded(table.table);
         doneTables.add(table.table);
         results.push(result.stats);
@@ -333,6 +347,8 @@ async function runLocked(
   }
   // FK cycles: the deferred columns, now that every table's rows are in (deferred-pass.ts)
   if (status !== 'interrupted') {
+    // the second pass updates by key
+    await owed.keysNow(plan.tables.filter((t) => t.deferredColumns.length > 0).map((t) => t.table)).catch(failed);
     const second = await runDeferredPass({ wiring, tables: plan.tables, names, planned, runId, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, emit, stopRequested, retry });
     if (second.interrupted) status = 'interrupted';
     // the second pass's rows held back or rejected belong to the table's figures (summary, --json, history)
@@ -346,14 +362,8 @@ async function runLocked(
       await wiring.state.recordTable(runId, stats);
     }
   }
-  try {
-    await owed.afterLoad(status !== 'interrupted');
-  } catch (error) {
-    // every row is in and checkpointed; what failed stays owed for the next run
-    emit({ type: 'error', table: null, message: error instanceof Error ? error.message : String(error) });
-    await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
-    throw error;
-  }
+  // every row is in and checkpointed; what fails stays owed for the next run
+  await owed.afterLoad(status !== 'interrupted').catch(failed);
   const summary = await wiring.state.summary(0);
   const count = (xs: { table: string; count: number }[]): number => xs.filter((x) => planned.has(x.table)).reduce((n, x) => n + x.count, 0);
   const waiting = { skipped: count(summary.skipped), rejected: count(summary.rejected) };

@@ -1,6 +1,7 @@
 /**
- * What `run --create-missing` still owes a PostgreSQL target: the foreign keys and
- * indexes of the tables it created, not added yet (they follow the data). Recorded in
+ * What `run --create-missing` still owes a PostgreSQL target: the primary keys (integer
+ * ones), foreign keys and indexes of the tables it created, not added yet (they follow
+ * the data). Recorded in
  * the CREATE TABLE's transaction, each removed by the statement that adds it, so a run
  * cut off at any instant leaves the rest owed, and every later run in that direction
  * adds them (create-missing/owed-constraints-apply.ts). Table `replicate.owed_constraints`,
@@ -11,7 +12,7 @@ import type { PairScope } from './state-store.js';
 import { ensurePostgresStateTables, pgIso } from './postgres-state-store.js';
 import { STATE_SCHEMA, stateTableName, stateTableRef } from './state-tables.js';
 
-export type OwedKind = 'foreign key' | 'index';
+export type OwedKind = 'primary key' | 'foreign key' | 'index';
 
 export interface OwedConstraint {
   /** the table it belongs to (PostgreSQL name) */
@@ -19,9 +20,13 @@ export interface OwedConstraint {
   /** constraint or index name */
   name: string;
   kind: OwedKind;
-  /** a foreign key: ALTER TABLE ... ADD CONSTRAINT ... NOT VALID (VALIDATE follows); an index: CREATE INDEX */
+  /**
+   * a primary key: CREATE UNIQUE INDEX; ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY USING
+   * INDEX; a foreign key: ALTER TABLE ... ADD CONSTRAINT ... NOT VALID (VALIDATE follows);
+   * an index: CREATE INDEX
+   */
   statement: string;
-  /** for people: "(customer_id) -> customers (id)", "UNIQUE (email)" */
+  /** for people: "(id)" (a primary key), "(customer_id) -> customers (id)", "UNIQUE (email)" */
   detail: string;
   /** a foreign key's parent table */
   parentTable: string | null;
@@ -79,7 +84,7 @@ export function owedListSql(): string {
 /** owedListSql's text, read back */
 export function owedFromJson(text: string): OwedConstraint[] {
   const entries = JSON.parse(text) as (Omit<OwedConstraint, 'kind'> & { kind: string })[];
-  return entries.map((e) => ({ ...e, kind: e.kind === 'foreign key' ? 'foreign key' : 'index' }));
+  return entries.map((e) => ({ ...e, kind: e.kind === 'foreign key' || e.kind === 'primary key' ? e.kind : 'index' }));
 }
 
 /**

@@ -114,14 +114,14 @@ const TABLES: Record<StateTableName, StateTable> = {
     primaryKey: [...SCOPE_KEY, 'run_id', 'table_name'],
     indexes: {},
   },
-  // PostgreSQL only: FKs and indexes of tables `run --create-missing` created, not added yet
+  // PostgreSQL only: keys, FKs and indexes of tables `run --create-missing` created, not added yet
   // (recorded with the CREATE TABLE, removed with the statement that adds them)
   owed_constraints: {
     columns: [
       ...SCOPE,
       { name: 'table_name', kind: 'text' },
       { name: 'name', kind: 'text' },
-      // 'foreign key' | 'index'
+      // 'primary key' | 'foreign key' | 'index'
       { name: 'kind', kind: 'text' },
       // the statement that adds it (a foreign key: ADD CONSTRAINT ... NOT VALID; VALIDATE follows)
       { name: 'statement', kind: 'text' },
