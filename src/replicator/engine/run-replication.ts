@@ -253,6 +253,8 @@ async function runLocked(
     // loaded only when asked for: it brings the schema-fix planner along
     const { createMissingTables } = await import('../create-missing/create-missing-tables.js');
     created = await createMissingTables(conn, scope, prepared.schemas, prepared.mappings, new NameTranslator(prepared.mappings.map((m) => m.mapping)));
+    // tables just created are loaded from empty, read on the reader thread: it starts while the run plans again
+    if (created.tables.length > 0 && options.direction === 'sqlite-to-pg') conn.sqliteReadThread?.()?.warm();
     if (created.tables.length > 0) prepared = await planOnPair(conn, config, options);
   }
   const { plan, mappings } = prepared;

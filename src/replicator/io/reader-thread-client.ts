@@ -34,6 +34,8 @@ export interface ReaderThreadClient<Spec, Req extends ThreadRequest, Reply> {
   addReader(spec: Spec): number;
   /** the reply, or the worker's error rebuilt with its fields (code, table, ...) */
   send(req: Req): Promise<Reply>;
+  /** start the thread now (its modules load meanwhile), before the first reader is known */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,9 @@ export function createReaderThreadClient<Spec, Req extends ThreadRequest, Reply 
       specs.set(reader, spec);
       worker ??= start();
       return reader;
+    },
+    warm() {
+      worker ??= start();
     },
     send(req) {
       const w = (worker ??= start());

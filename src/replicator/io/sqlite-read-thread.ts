@@ -46,6 +46,8 @@ export type CopyReadReply = { id: number; ok: true; batch: CopyBatch | null } | 
 
 export interface SqliteReadThread {
   reader(spec: CopyReaderSpec): CopyBatchReader;
+  /** start the thread ahead of its first reader (a worker takes a few hundred ms to load its modules) */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export function openSqliteReadThread(path: string): SqliteReadThread | null {
         },
       };
     },
+    warm: () => client.warm(),
     close: () => client.close(),
   };
 }
