@@ -120,19 +120,22 @@ describe('a child whose parent could not land in SQLite', () => {
 });
 
 // A first load into an empty SQLite table checks its foreign keys per batch with SQLite's
-// own enforcement off for that transaction; it is on again for the tables after it.
+// own enforcement off for that transaction; it is on again for the tables after it, where
+// SQLite alone knows an FK (regions exists only in the SQLite file, so no guard checks it).
 const PG_CHAIN = `
   CREATE TABLE stores (id integer PRIMARY KEY, updated_at timestamptz NOT NULL);
   CREATE TABLE customers (id integer PRIMARY KEY, store_id integer REFERENCES stores(id), updated_at timestamptz NOT NULL);
-  CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer, updated_at timestamptz NOT NULL);
+  CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers(id), region_id integer, updated_at timestamptz NOT NULL);
   INSERT INTO stores VALUES (1, '2025-11-05 10:00:00+00');
   INSERT INTO customers VALUES (1, 1, '2025-11-05 10:00:00+00');
-  INSERT INTO orders VALUES (10, 1, '2025-11-05 10:01:00+00'), (11, 99, '2025-11-05 10:02:00+00');`;
+  INSERT INTO orders VALUES (10, 1, 1, '2025-11-05 10:01:00+00'), (11, 1, 99, '2025-11-05 10:02:00+00');`;
 const SQLITE_CHAIN = `
+  CREATE TABLE regions (id INTEGER PRIMARY KEY);
+  INSERT INTO regions VALUES (1);
   CREATE TABLE stores (id INTEGER PRIMARY KEY, updated_at DATETIME NOT NULL);
   CREATE TABLE customers (id INTEGER PRIMARY KEY, store_id INTEGER REFERENCES stores(id), updated_at DATETIME NOT NULL);
-  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), updated_at DATETIME NOT NULL);
-  INSERT INTO orders VALUES (1, NULL, '2025-11-01T00:00:00.000Z');`;
+  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), region_id INTEGER REFERENCES regions(id), updated_at DATETIME NOT NULL);
+  INSERT INTO orders VALUES (1, NULL, NULL, '2025-11-01T00:00:00.000Z');`;
 
 describe('a child whose parent is missing, after a first load checked per batch', () => {
   let chain: ReplicationPair;
@@ -147,6 +150,7 @@ describe('a child whose parent is missing, after a first load checked per batch'
     const r = await chain.run('pg-to-sqlite');
     expect(r.code, r.stderr).toBe(3);
     expect(r.json.tables.find((t) => t.name === 'customers')).toMatchObject({ written: 1, skipped: 0, rejected: 0 });
+    expect(r.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 2, written: 1, rejected: 1 });
     const ids = chain.sqlite().prepare('SELECT id FROM orders ORDER BY id').pluck().all();
     expect(ids).toEqual([1n, 10n]);
     expect(chain.sqlite().prepare('PRAGMA foreign_key_check').all()).toEqual([]);
