@@ -137,7 +137,7 @@ export class OwedConstraintsError extends ReplicateError {
   constructor(readonly failures: { table: string; kind: string; name: string; detail: string; sqlstate: string | null; message: string }[]) {
     const n = failures.length;
     super(
-      `${n === 1 ? 'a foreign key or index' : `${n} foreign keys or indexes`} owed since --create-missing could not be added; ` +
+      `${n === 1 ? 'a constraint or index' : `${n} constraints or indexes`} owed since --create-missing could not be added; ` +
         `${n === 1 ? 'it stays' : 'they stay'} owed and the next run tries again (fix the rows first):\n` +
         failures.map((f) => `  ${f.table}: ${f.kind} ${f.name} ${f.detail}: ${f.message}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`).join('\n'),
     );

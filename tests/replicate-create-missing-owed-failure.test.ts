@@ -53,7 +53,7 @@ describe('owed constraints that rows written meanwhile break', () => {
     await pair.db.exec(`INSERT INTO order_lines VALUES (900001, 999999, 1, 'ghost'), (900002, 1, 1, 'again')`);
     const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags], { cwd: pair.dir.path });
     expect(r.code, r.stdout).toBe(1);
-    expect(r.stderr).toContain('2 foreign keys or indexes owed since --create-missing could not be added; they stay owed and the next run tries again');
+    expect(r.stderr).toContain('2 constraints or indexes owed since --create-missing could not be added; they stay owed and the next run tries again');
     expect(r.stderr).toMatch(/order_lines: foreign key order_lines_fk1 \(order_id\) -> orders \(id\): .*violates foreign key constraint.*\(Key \(order_id\)=\(999999\) is not present.*\(SQLSTATE 23503\)/);
     expect(r.stderr).toMatch(/order_lines: index order_lines_order_id_line_no_idx UNIQUE \(order_id, line_no\): could not create unique index.*\(SQLSTATE 23505\)/);
 

@@ -11,7 +11,8 @@ import { Rejected, type PgText, type SqliteValue } from '../src/replicator/value
 import { encodeCopyRow } from '../src/replicator/values/copy-text.js';
 import { rawTextTypes } from '../src/replicator/values/pg-raw-types.js';
 import { pgToSqliteCodec } from '../src/replicator/values/pg-to-sqlite.js';
-import { scaledDecimalText, sqliteToPgCodec } from '../src/replicator/values/sqlite-to-pg.js';
+import { scaledDecimalText } from '../src/replicator/values/decimal-text.js';
+import { sqliteToPgCodec } from '../src/replicator/values/sqlite-to-pg.js';
 import type { TimeFormat } from '../src/replicator/values/time-format.js';
 import { formatForSqlite, pgTimestampText, pgTimestampTextFrom, pgUtcTextToIso } from '../src/replicator/values/time-convert.js';
 import { parseTimestampText, type Timestamp } from '../src/replicator/values/timestamp-parse.js';

@@ -26,6 +26,7 @@ import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
 import type { TableRunStats } from '../state/state-store.js';
 import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
+import { presetEpochFreeFormats } from './epoch-free-formats.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
@@ -145,8 +146,12 @@ export interface PlannedRun {
   schemas: SchemaPair;
 }
 
-/** Introspect and plan on open connections (no writes). */
-export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions): Promise<PlannedRun> {
+/**
+ * Introspect and plan on open connections (no writes). `exactFormats` false: date/time
+ * columns whose format cannot matter on the way to PostgreSQL are not profiled
+ * (epoch-free-formats.ts); only for a sqlite-to-pg run that creates no tables.
+ */
+export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions, exactFormats = true): Promise<PlannedRun> {
   const fileMappings = config.mappingsDir ? await loadMappingDir(config.mappingsDir) : new Map<string, LoadedMapping>();
   // PostgreSQL reads its catalog (one request) while the SQLite side is read here
   const postgres = new PostgresIntrospector(conn.pg, conn.schema).introspect();
@@ -155,7 +160,8 @@ export async function planOnPair(conn: Connections, config: PairConfig, options:
   const schemas = { sqlite, postgres: await postgres };
   const resolved = resolveMappings(schemas.sqlite, schemas.postgres, fileMappings);
   // generated mappings carry no profiled date formats yet: profile them as `map` would
-  const generated = resolved.mappings.filter((m) => m.source.kind === 'generated').map((m) => m.mapping);
+  let generated = resolved.mappings.filter((m) => m.source.kind === 'generated').map((m) => m.mapping);
+  if (!exactFormats && options.direction === 'sqlite-to-pg' && !options.createMissing) generated = presetEpochFreeFormats(conn.sqlite, schemas.sqlite.tables, generated);
   const profiled = new Map((await profileSqliteTimeFormats(conn.sqlite, generated)).map((m) => [m.table, m]));
   const mappings = resolved.mappings.map((m) => (m.source.kind === 'generated' ? { ...m, mapping: profiled.get(m.mapping.table) ?? m.mapping } : m));
   const planOptions = { direction: options.direction, ...(options.full ? { full: true } : {}), ...(options.tables ? { tables: options.tables } : {}) };
@@ -247,7 +253,7 @@ async function runLocked(
   started: number,
   reconnect: () => Promise<void>,
 ): Promise<RunSummary> {
-  let prepared = await planOnPair(conn, config, options);
+  let prepared = await planOnPair(conn, config, options, false);
   let created: CreatedTables | null = null;
   if (options.createMissing) {
     // loaded only when asked for: it brings the schema-fix planner along

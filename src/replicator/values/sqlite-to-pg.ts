@@ -9,10 +9,10 @@ import { TextDecoder } from 'node:util';
 import type { CanonicalType } from '../../model/schema.js';
 import type { PlannedColumn } from '../run-plan.js';
 import { Rejected, type Codec, type PgText, type SqliteValue } from './codec.js';
-import { decimalText, numberToDecimal, parseDecimal, significantFraction, type DecimalParts } from './decimal-text.js';
+import { decimalText, numberToDecimal, parseDecimal, scaledDecimalText, significantFraction, type DecimalParts } from './decimal-text.js';
 import { jsonToPgArray, type ElementConverter } from './pg-array.js';
-import { pgTimestampText, pgTimestampTextFrom, type PgTimeKind } from './time-convert.js';
-import { daysInMonth, guessEpochUnit, parseTimestampText, timestampFromEpoch, type Timestamp } from './timestamp-parse.js';
+import { isoUtcMillis, pgTimestampText, pgTimestampTextFrom, type PgTimeKind } from './time-convert.js';
+import { guessEpochUnit, parseTimestampText, timestampFromEpoch, type Timestamp } from './timestamp-parse.js';
 
 type ToPg = Codec<SqliteValue, PgText>;
 
@@ -81,33 +81,6 @@ const NUMERIC_WORDS: ReadonlyMap<string, string> = new Map([
   ['-infinity', '-Infinity'],
   ['-inf', '-Infinity'],
 ]);
-
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
-
-/**
- * String(v) for a REAL with at most `scale` (0 to 6) decimal places and |v * 10^scale| below
- * 2^31, without V8's shortest-digits search (case a spent 5% of its reader thread there):
- * m = v * 10^scale rounded, kept only when m / 10^scale is v again. Then the decimal
- * m * 10^-scale reads back as v, and no other decimal of at most `scale` places does (they
- * lie 10^-scale apart, far more than v's rounding step at this size), so it is the
- * shortest text of v, as String(v) gives it, once trailing zeros are dropped. Null: not such a value.
- */
-export function scaledDecimalText(v: number, scale: number): string | null {
-  const p = POW10[scale];
-  if (p === undefined) return null;
-  const m = Math.round(v * p);
-  if (m / p !== v || m >= 2147483648 || m <= -2147483648) return null;
-  if (m === 0) return '0'; // -0 too, as String(-0)
-  if (scale === 0) return String(m);
-  const negative = m < 0;
-  let digits = String(negative ? -m : m);
-  if (digits.length <= scale) digits = '0'.repeat(scale + 1 - digits.length) + digits;
-  const point = digits.length - scale;
-  let end = digits.length;
-  while (end > point && digits.charCodeAt(end - 1) === 48) end--;
-  const text = end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
-  return negative ? '-' + text : text;
-}
 
 function numericCodec(col: PlannedColumn): ToPg {
   const { precision, scale = 0 } = col.pgType;
@@ -317,34 +290,6 @@ const byteaCodec: ToPg = (v) => {
   const bytes = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8');
   return '\\x' + bytes.toString('hex');
 };
-
-const d = (s: string, i: number): number => s.charCodeAt(i) - 48;
-const digits = (s: string, from: number, to: number): boolean => {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-};
-
-/**
- * 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it and most apps store it:
- * checked and cut in place, the text pgTimestampTextFrom gives for it after a full parse;
- * null for anything else (which takes the full parse).
- */
-function isoUtcMillis(v: string, zoned: boolean): string | null {
-  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return null;
-  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return null;
-  if (!digits(v, 0, 4) || !digits(v, 5, 7) || !digits(v, 8, 10) || !digits(v, 11, 13) || !digits(v, 14, 16) || !digits(v, 17, 19) || !digits(v, 20, 23)) return null;
-  const year = d(v, 0) * 1000 + d(v, 1) * 100 + d(v, 2) * 10 + d(v, 3);
-  const month = d(v, 5) * 10 + d(v, 6);
-  const day = d(v, 8) * 10 + d(v, 9);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (d(v, 11) * 10 + d(v, 12) > 23 || d(v, 14) * 10 + d(v, 15) > 59 || d(v, 17) * 10 + d(v, 18) > 59) return null;
-  // trailing zeros of the fraction dropped, as pgTimestampTextFrom does
-  const fraction = v.charCodeAt(22) !== 48 ? v.slice(19, 23) : v.charCodeAt(21) !== 48 ? v.slice(19, 22) : v.charCodeAt(20) !== 48 ? v.slice(19, 21) : '';
-  return v.slice(0, 10) + ' ' + v.slice(11, 19) + fraction + (zoned ? '+00' : '');
-}
 
 function timeCodec(col: PlannedColumn, kind: PgTimeKind): ToPg {
   const format = col.sqliteFormat;

@@ -5,7 +5,7 @@
  * DESIGN.md "Replication semantics", Fidelity.
  */
 import { Rejected, type SqliteValue } from './codec.js';
-import { epochSeconds, isDigit, timestampFromEpoch, toUtc, type EpochUnit, type Timestamp } from './timestamp-parse.js';
+import { daysInMonth, epochSeconds, isDigit, timestampFromEpoch, toUtc, type EpochUnit, type Timestamp } from './timestamp-parse.js';
 import type { TimeFormat } from './time-format.js';
 
 const CH_SPACE = 32;
@@ -181,4 +181,29 @@ export function pgTimestampText(value: Timestamp, kind: PgTimeKind): string {
   const base = `${datePart(ts)} ${clock(ts)}${frac}`;
   if (kind === 'timestamp') return base;
   return ts.offset === null || ts.offset === 0 ? base + '+00' : base + offsetText(ts.offset, true);
+}
+
+const d = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const digits = (s: string, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+};
+
+/**
+ * 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it and most apps store it:
+ * checked and cut in place (sqlite-to-pg.ts's fast path), the text pgTimestampTextFrom gives for it after a full parse;
+ * null for anything else (which takes the full parse).
+ */
+export function isoUtcMillis(v: string, zoned: boolean): string | null {
+  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return null;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return null;
+  if (!digits(v, 0, 4) || !digits(v, 5, 7) || !digits(v, 8, 10) || !digits(v, 11, 13) || !digits(v, 14, 16) || !digits(v, 17, 19) || !digits(v, 20, 23)) return null;
+  const year = d(v, 0) * 1000 + d(v, 1) * 100 + d(v, 2) * 10 + d(v, 3);
+  const month = d(v, 5) * 10 + d(v, 6);
+  const day = d(v, 8) * 10 + d(v, 9);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (d(v, 11) * 10 + d(v, 12) > 23 || d(v, 14) * 10 + d(v, 15) > 59 || d(v, 17) * 10 + d(v, 18) > 59) return null;
+  // trailing zeros of the fraction dropped, as pgTimestampTextFrom does
+  const fraction = v.charCodeAt(22) !== 48 ? v.slice(19, 23) : v.charCodeAt(21) !== 48 ? v.slice(19, 22) : v.charCodeAt(20) !== 48 ? v.slice(19, 21) : '';
+  return v.slice(0, 10) + ' ' + v.slice(11, 19) + fraction + (zoned ? '+00' : '');
 }
