@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { BatchReader, BatchWriter, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
+import { postgresEnforcedForeignKeys, type EnforcedForeignKeys } from '../io/postgres-enforced-fks.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
@@ -89,6 +90,11 @@ export interface DirectionWiring {
   table(plan: TablePlan, names: NameTranslator, planned: ReadonlySet<string>): Promise<TableWiring>;
   /** late-commit cap for incremental reads of a PostgreSQL source; null when not applicable */
   cursorBelow(plan: TablePlan): Promise<PgText | null>;
+  /**
+   * Set when the run adds no constraints (nothing owed): a PostgreSQL target's enforced
+   * FKs are then read once for all tables instead of one query per FK.
+   */
+  fixedConstraints: boolean;
 }
 
 /** The SQLite local key rides along at the end of a read row so positions and ledgers can use it. */
@@ -239,9 +245,11 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
   const sequences = toSqlite ? null : sequenceAdvancer(conn.pg, conn.schema);
 
-  return {
+  let enforcedFks: Promise<EnforcedForeignKeys> | null = null;
+  const wiring: DirectionWiring = {
     tx,
     state,
+    fixedConstraints: false,
     async cursorBelow(plan) {
       if (!toSqlite || !plan.cursor) return null;
       const cursor = plan.columns.find((c) => c.pg === plan.cursor);
@@ -288,7 +296,12 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       for (const fk of fks) {
         if (fk.translate || fk.selfKeyIndexes) continue;
         const columns = toSqlite ? fk.indexes.map((i) => plan.columns[i]?.sqlite ?? '') : fk.fkColumns;
-        fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
+        if (!toSqlite && wiring.fixedConstraints) {
+          const enforced = await (enforcedFks ??= postgresEnforcedForeignKeys(conn.pg, conn.schema));
+          fk.enforcedByTarget = enforced(plan.table, columns, fk.targetTable, fk.targetColumns);
+        } else {
+          fk.enforcedByTarget = await writer.enforcesForeignKey(columns, fk.targetTable, fk.targetColumns);
+        }
       }
       // A first load from SQLite is read, converted and COPY-encoded in one go, on the reader
       // thread when there is one. Not for tables whose FK values or keys are translated
@@ -351,4 +364,5 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       };
     },
   };
+  return wiring;
 }

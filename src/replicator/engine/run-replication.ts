@@ -270,6 +270,8 @@ async function runLocked(
   await wiring.state.prefetch?.(plan.tables.map((t) => t.table));
   // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
   const owed = owedConstraints(conn, scope, (await wiring.state.listOwed?.()) ?? []);
+  // nothing owed: this run adds no FK, so the target's FKs can be read once for every table
+  wiring.fixedConstraints = owed.tables.size === 0;
   owed.describeIn(plan, created?.tables ?? []);
   if (created && created.tables.length > 0) {
     const keyed = created.tables.filter((t) => owed.keyOwed(t));
@@ -337,6 +339,7 @@ async function runLocked(
           try {
             await reconnect();
             wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
+            wiring.fixedConstraints = owed.tables.size === 0;
           } catch (again) {
             if (!isConnectionLost(again)) throw again;
           }
