@@ -115,6 +115,16 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     timer.unref?.();
   }
 
+  /** the run's plan and its end show at the idle pace, not at the running view's next tick */
+  function soon(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    dirty = true;
+    if (disposed) return;
+    timer = setTimeout(publish, Math.max(0, idleEvery - (now() - lastPublish)));
+    timer.unref?.();
+  }
+
   function publish(): void {
     timer = null;
     if (!dirty && !ACTIVE.has(run.state)) return;
@@ -183,6 +193,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         run.state = 'running';
         log('info', `run ${e.plan.direction}: ${e.plan.tables.length} tables`);
         for (const note of e.plan.notes) log('info', `note: ${note}`);
+        soon();
         break;
       }
       case 'table-start': {
@@ -279,10 +290,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         const what = s.status === 'interrupted' ? 'stopped after a checkpoint' : s.status;
         log(level, `${what} in ${(s.ms / 1000).toFixed(1)}s: ${read} rows read, ${written} written; ${s.waiting.skipped} waiting for parents, ${s.waiting.rejected} rejected`);
         notice = { level, text: `run ${s.direction}: ${what} (${written} rows written, ${s.waiting.skipped} waiting, ${s.waiting.rejected} rejected)` };
-        // the end shows soon (the idle pace), not at the running view's next tick
-        if (timer) clearTimeout(timer);
-        timer = null;
-        touch();
+        soon();
         break;
       }
     }
