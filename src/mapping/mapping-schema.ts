@@ -10,60 +10,10 @@ import { MappingError } from '../errors.js';
 import type { CanonicalKind } from '../model/schema.js';
 import type { ConflictPolicy, SoftDelete, TableMapping, Transform } from './table-mapping.js';
 import { TIME_FORMATS } from '../replicator/values/time-format.js';
+import { CANONICAL_KINDS, CONFLICT_POLICIES, SOFT_DELETE_KINDS, TRANSFORMS } from './mapping-vocabulary.js';
 
-export const TRANSFORMS = [
-  'none',
-  'bool-int',
-  'decimal-text',
-  'decimal-real',
-  'timestamp-text',
-  'date-text',
-  'json-text',
-  'uuid-text',
-  'bytea-blob',
-  'array-json',
-  'enum-text',
-  'int8-bigint',
-] as const satisfies readonly Transform[];
-
-export const CANONICAL_KINDS = [
-  'smallint',
-  'integer',
-  'bigint',
-  'numeric',
-  'real',
-  'double',
-  'boolean',
-  'text',
-  'varchar',
-  'char',
-  'uuid',
-  'json',
-  'jsonb',
-  'bytea',
-  'date',
-  'time',
-  'timetz',
-  'timestamp',
-  'timestamptz',
-  'interval',
-  'enum',
-  'untyped',
-  'unknown',
-] as const satisfies readonly CanonicalKind[];
-
-export const CONFLICT_POLICIES = ['latest-wins', 'sqlite-wins', 'pg-wins', 'manual'] as const satisfies readonly ConflictPolicy[];
-export const SOFT_DELETE_KINDS = ['timestamp', 'flag'] as const satisfies readonly SoftDelete['kind'][];
-
-// The lists above are the runtime copy of union types; these fail to compile when a union grows.
-type Covers<All, Listed extends All> = [All] extends [Listed] ? true : never;
-const listsAreComplete: [
-  Covers<Transform, (typeof TRANSFORMS)[number]>,
-  Covers<CanonicalKind, (typeof CANONICAL_KINDS)[number]>,
-  Covers<ConflictPolicy, (typeof CONFLICT_POLICIES)[number]>,
-  Covers<SoftDelete['kind'], (typeof SOFT_DELETE_KINDS)[number]>,
-] = [true, true, true, true];
-void listsAreComplete;
+// the vocabulary lives in its own zod-free module, so rendering a mapping (the TUI) does not load zod
+export { CANONICAL_KINDS, CONFLICT_POLICIES, SOFT_DELETE_KINDS, TRANSFORMS } from './mapping-vocabulary.js';
 
 const DEFAULT_CONFLICT: ConflictPolicy = 'latest-wins';
 const DEFAULT_PRIORITY = 100;

@@ -3,7 +3,7 @@
  * Document (not string templates) so every name is quoted correctly, whatever it holds.
  */
 import { Document, isMap, isPair, isScalar, isSeq, type ToStringOptions } from 'yaml';
-import { CONFLICT_POLICIES, TRANSFORMS } from './mapping-schema.js';
+import { CONFLICT_POLICIES, TRANSFORMS } from './mapping-vocabulary.js';
 import { TIME_FORMATS } from '../replicator/values/time-format.js';
 import type { ColumnPair, MappedForeignKey, TableMapping } from './table-mapping.js';
 

@@ -16,8 +16,11 @@ import type { RunSummary } from '../../replicator/events.js';
 import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import type { TuiStore } from '../state/tui-store.js';
-import { regenerateMappings, writeFixScript, type PairLocationFull } from './pair-jobs.js';
+import type { PairLocationFull } from './pair-jobs.js';
 import { PEEK_ROWS_PER_TABLE, peekRows } from './peek-rows.js';
+
+// pair-jobs (mapping files, zod, the fix-script planner) loads when its command is first used:
+// about 4 MB of heap a `run --tui` would otherwise carry, and every major GC of the run mark.
 
 /** Waiting and rejected rows listed per table (the counts stay exact beyond it). */
 const LEDGER_ROWS_SHOWN = 200;
@@ -171,6 +174,7 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
     },
     regenerateMappings: async () => {
       await exclusive('regenerate mappings', async () => {
+        const { regenerateMappings } = await import('./pair-jobs.js');
         const r = await regenerateMappings(o);
         for (const line of r.lines) store.log('info', line);
         store.notify('info', r.summary);
@@ -179,6 +183,7 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
     },
     writeFixScript: async () => {
       await exclusive('write fix script', async () => {
+        const { writeFixScript } = await import('./pair-jobs.js');
         const r = await writeFixScript(o, resolve(o.fixScriptPath));
         for (const line of r.lines) store.log('info', line);
         store.notify('info', r.summary);
