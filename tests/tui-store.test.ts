@@ -3,7 +3,8 @@
  * the tables in FK order with their badges, the row waiting on a missing parent with its
  * exact child and parent keys, the rejected row with its reason, the drift findings and
  * the run log; counts stay exact across runs; a first migration's owed foreign keys and
- * indexes show until status says they were added; and snapshots are coalesced, not one per event.
+ * indexes show until status says they were added; and snapshots are coalesced, not one per event,
+ * once a second while a run goes, with its plan and its end shown at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator, type ReplicationEvent } from '../src/index.js';
@@ -138,6 +139,34 @@ describe('the TUI store watching a replication', () => {
     // 2000 replays of a full run, but the log stays bounded
     expect(quiet.getSnapshot().output.length).toBeLessThanOrEqual(500);
     quiet.dispose();
+    store.dispose();
+  });
+
+  it('while a run goes, its progress shows at the slower running pace, but its plan and its end show at once', async () => {
+    const { store, events, replicator } = watchedStore();
+    await replicator.syncAll({ direction: 'sqlite-to-pg', full: true });
+    const paced = createTuiStore({ sqliteLabel: 'a', postgresLabel: 'b', publishEveryMs: 50, publishRunningEveryMs: 5000 });
+    const seen: string[] = [];
+    paced.subscribe(() => seen.push(paced.getSnapshot().run.state));
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+    paced.runStarting({ direction: 'sqlite-to-pg', full: true, dryRun: false });
+    expect(seen).toEqual(['planning']);
+    const plan = events.findIndex((e) => e.type === 'plan');
+    const end = events.findIndex((e) => e.type === 'run-end');
+    paced.onEvent(events[plan]!);
+    await settle();
+    expect(seen).toEqual(['planning', 'running']);
+    expect(paced.getSnapshot().tables.map((t) => t.name)).toEqual(['customers', 'orders']);
+    for (const e of events.slice(plan + 1, end)) paced.onEvent(e);
+    await settle();
+    // batches and table ends wait for the running pace's next tick (5 s here)
+    expect(seen).toEqual(['planning', 'running']);
+    const last = events[end]!;
+    paced.onEvent(last);
+    await settle();
+    expect(seen).toEqual(['planning', 'running', last.type === 'run-end' ? last.summary.status : 'none']);
+    expect(['done', 'waiting']).toContain(seen[2]);
+    paced.dispose();
     store.dispose();
   });
 
