@@ -17,8 +17,6 @@ import { copyColumns, inProcessCopyBatches, type CopyBatchShape } from './copy-b
 import type { EncodedBatches } from './table-sync-deps.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
-import { createSqliteWriter } from '../io/sqlite-writer.js';
-import { sqliteWholeTableLoad } from '../io/sqlite-table-load.js';
 import { postgresTransaction, sqliteTransaction } from '../io/target-transaction.js';
 import type { Direction, PlannedColumn, TablePlan } from '../run-plan.js';
 import { PostgresStateStore } from '../state/postgres-state-store.js';
@@ -226,6 +224,15 @@ async function probeFilter(plan: TablePlan, filter: CompiledFilter, conn: Connec
   }
 }
 
+/**
+ * What only a pg-to-sqlite run writes with, loaded when one does: an incremental
+ * sqlite-to-pg run is mostly startup, and does not load them.
+ */
+async function pgToSqliteModules() {
+  const [writer, load] = await Promise.all([import('../io/sqlite-writer.js'), import('../io/sqlite-table-load.js')]);
+  return { createPostgresReader, createSqliteWriter: writer.createSqliteWriter, sqliteWholeTableLoad: load.sqliteWholeTableLoad };
+}
+
 export function wireDirection(direction: Direction, conn: Connections, scope: PairScope, allTables: readonly TablePlan[], params: FilterParams = {}): DirectionWiring {
   const toSqlite = direction === 'pg-to-sqlite';
   // each table's row filter, compiled for the source side (unset :params fail here, naming the table)
@@ -256,6 +263,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       return cursor && TIMESTAMP_KINDS.has(cursor.pgType.kind) ? lateCommitCap(conn.pg) : null;
     },
     async table(plan, names, planned) {
+      const side = toSqlite ? await pgToSqliteModules() : null;
       const readPlan = readPlanFor(plan, !toSqlite);
       const filter = filters.get(plan.table) ?? null;
       if (filter) await probeFilter(plan, filter, conn, !toSqlite);
@@ -267,12 +275,12 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // pg-to-sqlite), unless the first pass writes some columns NULL (a cycle's deferred FKs)
       const convertOnThread = plan.deferredColumns.length === 0;
       const readerFor = (p: TablePlan): BatchReader =>
-        thread ? thread.reader(conn.schema, p, params, convertOnThread) : toSqlite ? createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
+        thread ? thread.reader(conn.schema, p, params, convertOnThread) : side ? side.createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
       const reader = readerFor(readPlan);
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
       const insertOnlyColumns = plan.deferredColumns;
-      const writer = toSqlite ? createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
+      const writer = side ? side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
       const serverId = plan.keyTranslation?.serverId;
       // FK values that point at a key-translated parent are translated by the FK guard
       // (local key -> server id), so they cross as they are read
@@ -328,7 +336,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           const read = onThread ? '; rows read, converted and COPY-encoded on a reader thread' : '';
           return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note: note + read };
         })());
-      const wholeTableLoad = toSqlite ? sqliteWholeTableLoad(conn.sqlite, plan) : null;
+      const wholeTableLoad = side ? side.sqliteWholeTableLoad(conn.sqlite, plan) : null;
       const encodedReader = !encodable
         ? null
         : async (byKey: boolean, keyNeeded: boolean): Promise<EncodedBatches | null> => {

@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { openSqlite } from '../../connect/sqlite-connection.js';
 import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
-import { openPostgresReadThread, type PostgresReadThread } from '../io/postgres-read-thread.js';
+import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { openSqliteReadThread, type SqliteReadThread } from '../io/sqlite-read-thread.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
@@ -113,13 +113,15 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
     return opening;
   };
   let readThread: PostgresReadThread | null | undefined;
+  // a sqlite-to-pg run never reads PostgreSQL on a thread: it does not load that module
+  const pgThread = direction === 'sqlite-to-pg' ? null : await import('../io/postgres-read-thread.js');
   let sqliteReadThread: SqliteReadThread | null | undefined;
   const conn: Connections = {
     sqlite,
     pg: client,
     schema: config.schema ?? 'public',
     spare: () => (spare ??= openSpare()),
-    readThread: () => (readThread === undefined ? (readThread = openPostgresReadThread(config.pgUrl, `replicate ${purpose} (reader)`)) : readThread),
+    readThread: () => (readThread === undefined ? (readThread = pgThread ? pgThread.openPostgresReadThread(config.pgUrl, `replicate ${purpose} (reader)`) : null) : readThread),
     sqliteReadThread: () => (sqliteReadThread === undefined ? (sqliteReadThread = openSqliteReadThread(sqlite.name)) : sqliteReadThread),
   };
   return {
