@@ -27,6 +27,7 @@ import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import type { PgText } from '../values/codec.js';
 import { encodeCopyRow } from '../values/copy-text.js';
 import { copyLineOf, keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { postgresEnforcedForeignKeys } from './postgres-enforced-fks.js';
 import { statementName } from './postgres-reader.js';
 import { castTypes, postgresColumnTypes, type PostgresColumnInfo } from './postgres-column-types.js';
 import { isolateRows, type RowFailure } from './row-isolation.js';
@@ -340,18 +341,8 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
     },
 
     async enforcesForeignKey(columns, parentTable, parentColumns) {
-      // NOT VALID constraints count (they check every new row); a deferred one would only
-      // refuse at COMMIT, and a disabled trigger not at all
-      const r = await client.query<{ cols: string[]; refcols: string[] }>(
-        `SELECT to_json(ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o)) AS cols,
-                to_json(ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o)) AS refcols
-           FROM pg_constraint c
-          WHERE c.contype = 'f' AND c.conrelid = $1::regclass AND c.confrelid = $2::regclass AND NOT c.condeferred
-            AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgconstraint = c.oid AND t.tgenabled = 'D')`,
-        [qualified(schema, table.table), qualified(schema, parentTable)],
-      );
-      const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-      return r.rows.some((c) => same(c.cols, columns) && same(c.refcols, parentColumns));
+      const enforced = await postgresEnforcedForeignKeys(client, schema, table.table);
+      return enforced(table.table, columns, parentTable, parentColumns);
     },
 
     isMissingParent(code) {
