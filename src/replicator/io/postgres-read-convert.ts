@@ -10,9 +10,8 @@
  */
 import type { SourceRow } from './batch-io.js';
 import type { RowCollector } from './postgres-reader.js';
-import { packRows, TAG, type ConvertedValue, type PackedConverted } from './row-transfer.js';
+import { packRows, SEP, TAG, type ConvertedValue, type PackedConverted } from './row-transfer.js';
 
-const SEP = '\u0000';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** text values joined into one string at a time: few enough to die young, enough that the final join is short */

@@ -15,7 +15,8 @@ export interface PackedRows {
   nulls: Uint8Array;
 }
 
-const SEP = '\u0000';
+/** Joins a batch's text values into one string (NUL: PostgreSQL text never holds it); packers and unpack*() share it. */
+export const SEP = '\u0000';
 
 export function packRows(rows: readonly (string | null)[][]): PackedRows {
   const count = rows.length;

@@ -16,9 +16,11 @@
  * SQLite's enforcement for the whole table.
  */
 import type Database from 'better-sqlite3';
+import { sqliteAffinity } from '../../mapping/types/sqlite-types.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
+import { rowidAlias } from './sqlite-writer.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
 const CHUNK = 128;
@@ -40,18 +42,6 @@ export interface ParentCheck {
 /** A string of its own: a value split out of a batch's text would keep the whole text alive. */
 const detached = (v: unknown): unknown => (typeof v === 'string' ? (' ' + v).slice(1) : v);
 
-type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
-
-/** SQLite's rules for a column's affinity from its declared type (datatype3.html, 3.1). */
-function affinityOf(declared: string): Affinity {
-  const t = declared.toUpperCase();
-  if (t.includes('INT')) return 'INTEGER';
-  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'TEXT';
-  if (t.includes('BLOB') || t.trim() === '') return 'BLOB';
-  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'REAL';
-  return 'NUMERIC';
-}
-
 function declaredTypes(db: Database.Database, table: string): Map<string, string> {
   const rows = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?)`).all(table) as { name: string; type: string }[];
   return new Map(rows.map((r) => [r.name, r.type]));
@@ -59,9 +49,7 @@ function declaredTypes(db: Database.Database, table: string): Map<string, string
 
 /** Is `column` of `table` its rowid or covered alone by a UNIQUE index with the BINARY collation? */
 function uniqueBinary(db: Database.Database, table: string, column: string): boolean {
-  const pk = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?) WHERE pk > 0`).all(table) as { name: string; type: string }[];
-  const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
-  if (pk.length === 1 && pk[0]?.name === column && pk[0].type.toUpperCase() === 'INTEGER' && !/\bWITHOUT\s+ROWID\b/i.test(sql)) return true;
+  if (rowidAlias(db, table) === column) return true;
   const indexes = db.prepare(`SELECT name FROM pragma_index_list(?) WHERE "unique" = 1 AND partial = 0`).pluck().all(table) as string[];
   return indexes.some((name) => {
     const cols = db.prepare(`SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1`).all(name) as { name: string | null; coll: string }[];
@@ -100,7 +88,7 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
     if (!exists || !uniqueBinary(db, f.parent, f.ref)) return null;
     const parentType = declaredTypes(db, f.parent).get(f.ref);
     const childType = childTypes.get(f.col);
-    if (parentType === undefined || childType === undefined || affinityOf(parentType) !== affinityOf(childType)) return null;
+    if (parentType === undefined || childType === undefined || sqliteAffinity(parentType) !== sqliteAffinity(childType)) return null;
     const list = new Array<string>(CHUNK).fill('?').join(', ');
     const lookup = db.prepare(`SELECT count(*) FROM ${quoteIdent(f.parent)} WHERE ${quoteIdent(f.ref)} IN (${list})`).pluck();
     checks.push({ at, lookup, parent: f.parent, ref: f.ref, column: f.col, found: new Set() });

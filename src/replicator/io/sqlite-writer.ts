@@ -54,7 +54,7 @@ function generatedColumns(db: Database.Database, table: string): Set<string> {
 }
 
 /** The column that is the table's rowid (a lone INTEGER PRIMARY KEY), or null. */
-function rowidAlias(db: Database.Database, table: string): string | null {
+export function rowidAlias(db: Database.Database, table: string): string | null {
   const pk = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?) WHERE pk > 0`).all(table) as { name: string; type: string }[];
   const withoutRowid = /\bWITHOUT\s+ROWID\b/i.test(String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? ''));
   return pk.length === 1 && pk[0]?.type.toUpperCase() === 'INTEGER' && !withoutRowid ? pk[0].name : null;
