@@ -13,6 +13,7 @@ import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-statu
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import { DIRECTIONS, type Direction } from '../../replicator/run-plan.js';
 import type { RunSummary } from '../../replicator/events.js';
+import type pg from 'pg';
 import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import type { TuiStore } from '../state/tui-store.js';
@@ -38,6 +39,8 @@ export interface TuiControllerOptions extends PairLocationFull {
 export interface RunExtras {
   tables?: string[];
   createMissing?: boolean;
+  /** the PostgreSQL session `run --tui` started opening while the modules load (the run owns it) */
+  session?: Promise<pg.Client>;
 }
 
 export interface TuiController {
@@ -135,8 +138,9 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
     store.log('info', `${why}: ${direction}${full ? ' (full)' : ''}${extra.tables ? ` (tables ${extra.tables.join(', ')})` : ''}`);
     let summary: RunSummary;
     try {
-      const options = { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...extra, stopRequested: () => stopRequested };
-      summary = await runReplication(config, options, store.onEvent);
+      const { session, ...flags } = extra;
+      const options = { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...flags, stopRequested: () => stopRequested };
+      summary = await runReplication(config, options, store.onEvent, session);
     } catch (e) {
       store.setRunState('failed');
       throw e;
