@@ -12,7 +12,7 @@ import { planReplication, runReplication, type PairConfig } from '../../replicat
 import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-status.js';
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import { DIRECTIONS, type Direction } from '../../replicator/run-plan.js';
-import type { RunSummary } from '../../replicator/events.js';
+import type { ReplicationEvent, RunSummary } from '../../replicator/events.js';
 import type pg from 'pg';
 import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
@@ -140,7 +140,12 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
     try {
       const { session, ...flags } = extra;
       const options = { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...flags, stopRequested: () => stopRequested };
-      summary = await runReplication(config, options, store.onEvent, session);
+      const emit = (e: ReplicationEvent): void => {
+        // once the run has ended (only its lock and connections are left to close), quitting need not ask
+        if (e.type === 'run-end') isRun = false;
+        store.onEvent(e);
+      };
+      summary = await runReplication(config, options, emit, session);
     } catch (e) {
       store.setRunState('failed');
       throw e;
