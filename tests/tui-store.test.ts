@@ -4,7 +4,8 @@
  * exact child and parent keys, the rejected row with its reason, the drift findings and
  * the run log; counts stay exact across runs; a first migration's owed foreign keys and
  * indexes show until status says they were added; and snapshots are coalesced, not one per event,
- * once a second while a run goes, with its plan and its end shown at once.
+ * once a second while a run goes (every two seconds while the machine's cores are all busy),
+ * with its plan and its end shown at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator, type ReplicationEvent } from '../src/index.js';
@@ -168,6 +169,31 @@ describe('the TUI store watching a replication', () => {
     expect(['done', 'waiting']).toContain(seen[2]);
     paced.dispose();
     store.dispose();
+  });
+
+  it('while a run goes on a machine whose cores are all busy, its progress shows at the slower busy pace', async () => {
+    let busy = false;
+    const paced = createTuiStore({ sqliteLabel: 'a', postgresLabel: 'b', publishEveryMs: 50, publishRunningEveryMs: 1000, publishBusyEveryMs: 3000, machineBusy: () => busy });
+    const at: number[] = [];
+    paced.subscribe(() => at.push(Date.now()));
+    paced.runStarting({ direction: 'sqlite-to-pg', full: true, dryRun: false });
+    paced.setRunState('running');
+    const next = async (): Promise<number> => {
+      const n = at.length;
+      while (at.length === n) await new Promise((r) => setTimeout(r, 20));
+      return at[at.length - 1]!;
+    };
+    // CPU to spare: the elapsed time moves every second
+    const a = await next();
+    const b = await next();
+    expect(b - a).toBeGreaterThanOrEqual(950);
+    expect(b - a).toBeLessThan(2500);
+    busy = true;
+    // the next tick finds the cores busy: the one after it is 3 s away
+    const c = await next();
+    const d = await next();
+    expect(d - c).toBeGreaterThanOrEqual(2950);
+    paced.dispose();
   });
 
   it('shows what a --create-missing run still owes each created table, until status says it was added', async () => {

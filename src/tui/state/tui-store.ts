@@ -1,7 +1,7 @@
 /**
  * The TUI's one source of truth. Folds the engine's events, verify results and the
  * state tables (status) into a TuiSnapshot, and publishes a new snapshot to subscribers
- * at most every ~400 ms, and once a second while a run is going. Event handling only
+ * at most every ~400 ms, and every one or two seconds while a run is going. Event handling only
  * updates counters and small bounded maps;
  * the snapshot is built when published, so a run at full speed does not slow down
  * because it is watched. Unchanged tables keep their TableView object between snapshots.
@@ -14,6 +14,7 @@ import type { Finding } from '../../verify/finding.js';
 import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { mappingOrder } from './fk-order.js';
+import { runningPace } from './frame-pace.js';
 import { applyOwed, newTableState, progressOf, rejectedRow, viewOf, waitingRow, type TableState } from './table-state.js';
 import type { ConnectionView, OutputLine, RunState, RunView, TuiSnapshot } from './tui-snapshot.js';
 
@@ -24,6 +25,10 @@ export interface TuiStoreOptions {
   publishEveryMs?: number;
   /** the same while a run is going (its progress is all that moves) */
   publishRunningEveryMs?: number;
+  /** the same while a run is going and every core of the machine is busy */
+  publishBusyEveryMs?: number;
+  /** whether the cores were all busy since the last ask (default: sampled from the OS) */
+  machineBusy?: () => boolean;
   /** output lines kept */
   outputLimit?: number;
   now?: () => number;
@@ -58,12 +63,13 @@ const MAX_ROW_LINES = 20;
 
 export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const now = options.now ?? Date.now;
-  // A full load keeps both cores busy (reader thread, main thread, PostgreSQL), so every frame
-  // Ink draws is taken from the run (bench case f: 10-17% lost at 200 ms). While a run goes,
-  // a frame a second shows its progress; keys re-render at once (React state), not on this.
+  // While a run goes its progress shows every second, or every two when all cores are busy
+  // (frame-pace.ts); keys re-render at once (React state), not on this.
   const idleEvery = options.publishEveryMs ?? 400;
   const runningEvery = options.publishRunningEveryMs ?? Math.max(idleEvery, 1000);
-  const every = (): number => (ACTIVE.has(run.state) ? runningEvery : idleEvery);
+  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 2000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}) });
+  let runningWait = runningEvery;
+  const every = (): number => (ACTIVE.has(run.state) ? runningWait : idleEvery);
   const outputLimit = options.outputLimit ?? 500;
   const listeners = new Set<() => void>();
   const connections = {
@@ -134,6 +140,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     for (const l of [...listeners]) l();
     // the elapsed time and rates move while a run is going, events or not
     if (ACTIVE.has(run.state) && !disposed) {
+      runningWait = pace();
       timer = setTimeout(publish, Math.max(every(), 1000));
       timer.unref?.();
     }

@@ -1,0 +1,48 @@
+/**
+ * How often the store publishes (and Ink draws) while a run is going. A frame at 120x40 costs
+ * Ink about 25 ms of main-thread CPU and 7 MB of short-lived garbage (ANSI tokenizing and
+ * re-styling all 4,800 cells), and every extra young-generation GC also copies the run's
+ * batches in flight. With CPU to spare that costs the run nothing and progress moves every
+ * second; when the machine's cores are all busy (a full load keeps the reader thread, the
+ * main thread and PostgreSQL going), every frame comes out of the run, so the progress
+ * moves every two seconds instead, as `top` refreshes. Keys redraw at once either way
+ * (React state, not the store).
+ */
+import { cpus } from 'node:os';
+
+export interface FramePaceOptions {
+  /** least time between two snapshots while a run is going and the machine has CPU to spare */
+  runningMs: number;
+  /** the same while a run is going and every core is busy */
+  busyMs: number;
+  /** true when the machine's cores were (nearly) all busy since the last call */
+  machineBusy?: () => boolean;
+}
+
+/**
+ * Busy: under a quarter of the machine's CPU time idle since the previous call (the first call:
+ * not busy). A full load on 2 cores leaves about a fifth idle, in the gaps where its threads
+ * wait on each other: a frame drawn then still delays whichever of them is next.
+ */
+export function machineBusySampler(idleBelow = 0.25): () => boolean {
+  let last: { idle: number; total: number } | null = null;
+  return () => {
+    let idle = 0;
+    let total = 0;
+    for (const c of cpus()) {
+      const t = c.times;
+      idle += t.idle;
+      total += t.user + t.nice + t.sys + t.idle + t.irq;
+    }
+    const prev = last;
+    last = { idle, total };
+    if (!prev || total <= prev.total) return false;
+    return (idle - prev.idle) / (total - prev.total) < idleBelow;
+  };
+}
+
+/** The wait before a running run's next snapshot; asked once per snapshot (it samples the CPU since the last). */
+export function runningPace(o: FramePaceOptions): () => number {
+  const busy = o.machineBusy ?? machineBusySampler();
+  return () => (busy() ? o.busyMs : o.runningMs);
+}
