@@ -1,7 +1,7 @@
 /**
  * Adds the primary keys, foreign keys and indexes owed to tables `run --create-missing`
- * created (state/owed-constraints.ts): in the run that created them, and in every later
- * sqlite-to-pg run after one that was cut off. A primary key is built as soon as its
+ * created (state/owed-constraints.ts): in the run that created them, and, after one that
+ * was cut off, in every later sqlite-to-pg run into that target, from any terminal. A primary key is built as soon as its
  * table's rows are in, and before anything else touches the table: before the FKs that
  * reference it, before a cycle's second pass updates it by key, and, owed since an
  * earlier run, first thing in the next run, before any upsert (ON CONFLICT needs it). The
@@ -16,7 +16,7 @@
  *   transaction; one found added but not validated is only validated;
  * - index: plain CREATE INDEX (a crash rolls it back whole) with the entry's removal in
  *   one transaction; an invalid index of that name (left by someone's CREATE INDEX
- *   CONCURRENTLY) is dropped and built again.
+ *   CONCURRENTLY) is dropped and built again, a valid one is only forgotten.
  * A statement that fails (a row written meanwhile that breaks the FK, a duplicate under a
  * UNIQUE index) leaves its entry owed and fails the run, naming table, constraint and SQLSTATE.
  */
@@ -52,16 +52,34 @@ export interface OwedConstraints {
 /** how often a statement is tried again on a new session after the old one dropped */
 const RECONNECT_ATTEMPTS = 3;
 
-/** One entry: add it (or finish adding it) and forget it, as the module comment says. */
-async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: OwedConstraint): Promise<void> {
+interface OwedState {
+  table_exists: string;
+  validated: string | null;
+  index_valid: string | null;
+}
+
+/** How far the target has got with `o`: its table, the constraint (validated or not), the index (valid or not). */
+async function readState(client: pg.Client, schema: string, o: OwedConstraint): Promise<OwedState | undefined> {
   const target = qualified(schema, o.table);
-  const found = await client.query<{ table_exists: string; validated: string | null; index_valid: string | null }>(
+  const found = await client.query<OwedState>(
     `SELECT (to_regclass($1) IS NOT NULL)::text AS table_exists,
             (SELECT c.convalidated::text FROM pg_constraint c WHERE c.conrelid = to_regclass($1) AND c.conname = $2) AS validated,
             (SELECT i.indisvalid::text FROM pg_index i WHERE i.indexrelid = to_regclass($3)) AS index_valid`,
     [target, o.name, qualified(schema, o.name)],
   );
-  const state = found.rows[0];
+  return found.rows[0];
+}
+
+/** Nothing left to do for `o`: its table is gone, or it is there in full. */
+function done(o: OwedConstraint, state: OwedState | undefined): boolean {
+  if (state?.table_exists !== 'true') return true;
+  if (o.kind === 'primary key') return state.validated !== null;
+  if (o.kind === 'foreign key') return state.validated === 'true';
+  return state.index_valid === 'true';
+}
+
+/** One step towards `o` from `state`, forgetting it with the step that completes it, as the module comment says. */
+async function addFrom(client: pg.Client, schema: string, scope: PairScope, o: OwedConstraint, state: OwedState | undefined): Promise<void> {
   if (state?.table_exists !== 'true') {
     // dropped since: nothing to add it to (a --create-missing run creating it again records it again)
     await clearOwedTable(client, scope, o.table);
@@ -76,12 +94,38 @@ async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: O
   if (o.kind === 'foreign key') {
     if (state.validated === null) await client.query(o.statement);
     // one simple query: its statements commit together (or not at all)
-    const validate = state.validated === 'true' ? '' : `ALTER TABLE ${target} VALIDATE CONSTRAINT ${quoteIdent(o.name)}; `;
+    const validate = state.validated === 'true' ? '' : `ALTER TABLE ${qualified(schema, o.table)} VALIDATE CONSTRAINT ${quoteIdent(o.name)}; `;
     await client.query(`${validate}${forget}`);
+    return;
+  }
+  if (state.index_valid === 'true') {
+    await client.query(forget); // built by another terminal's run (or by hand) meanwhile
     return;
   }
   const dropInvalid = state.index_valid === 'false' ? `DROP INDEX ${qualified(schema, o.name)}; ` : '';
   await client.query(`${dropInvalid}${o.statement}; ${forget}`);
+}
+
+/**
+ * One entry: add it (or finish adding it) and forget it. The target owes it, so another
+ * terminal's run may be adding the same entry at the same moment: a statement that fails
+ * because that run got there first (the name taken, the key already built) is not a
+ * failure. The state is read again: complete, it is only forgotten; moved on, the step
+ * from there is tried once more; otherwise the error stands.
+ */
+async function addOwed(client: pg.Client, schema: string, scope: PairScope, o: OwedConstraint): Promise<void> {
+  let state = await readState(client, schema, o);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await addFrom(client, schema, scope, o, state);
+    } catch (error) {
+      if (isConnectionLost(error)) throw error;
+      const now = await readState(client, schema, o);
+      if (done(o, now)) return addFrom(client, schema, scope, o, now);
+      if (attempt >= 2 || JSON.stringify(now) === JSON.stringify(state)) throw error;
+      state = now;
+    }
+  }
 }
 
 /** the server's message, with its detail (the offending key) when it gave one */
@@ -222,5 +266,5 @@ function owedNote(owed: readonly OwedConstraint[], createdNow: readonly string[]
   const tables = [...new Set(earlier.map((o) => o.table))];
   const n = earlier.length;
   const keys = earlier.some((o) => o.kind === 'primary key') ? ' (their primary keys first, before any row is written to them)' : '';
-  return `owed since an earlier --create-missing run was cut off: ${n} foreign key${n === 1 ? '' : 's'} or index${n === 1 ? '' : 'es'} on ${tables.join(', ')}, added once their tables' rows are in${keys}`;
+  return `owed since an earlier --create-missing run (this terminal's or another's) was cut off: ${n} foreign key${n === 1 ? '' : 's'} or index${n === 1 ? '' : 'es'} on ${tables.join(', ')}, added once their tables' rows are in${keys}`;
 }

@@ -4,8 +4,11 @@
  * the data). Recorded in
  * the CREATE TABLE's transaction, each removed by the statement that adds it, so a run
  * cut off at any instant leaves the rest owed, and every later run in that direction
- * adds them (create-missing/owed-constraints-apply.ts). Table `replicate.owed_constraints`,
- * keyed by the pair like all pair state.
+ * adds them (create-missing/owed-constraints-apply.ts). Table `replicate.owed_constraints`.
+ * Recorded under the pair that created the tables, but owed by the target (its database and
+ * schema, `postgres_id`): the tables are shared by every terminal that syncs into it, and a
+ * terminal whose upserts need a key another terminal's cut-off run left owed must not wait
+ * for that terminal to come back. So listing and forgetting ignore `sqlite_id`.
  */
 import type pg from 'pg';
 import type { PairScope } from './state-store.js';
@@ -37,9 +40,6 @@ export interface OwedConstraint {
 }
 
 const T = stateTableRef('postgres', 'owed_constraints');
-const SCOPE_WHERE = 'sqlite_id = $1 AND postgres_id = $2 AND direction = $3';
-
-const scopeParams = (scope: PairScope): string[] => [scope.sqliteId, scope.postgresId, scope.direction];
 
 /** Inside the caller's transaction (the one creating the tables). Names repeat only for identical indexes: the first counts. */
 export async function recordOwed(client: pg.Client, scope: PairScope, entries: readonly Omit<OwedConstraint, 'seq' | 'since'>[]): Promise<void> {
@@ -58,7 +58,9 @@ export async function recordOwed(client: pg.Client, scope: PairScope, entries: r
      ON CONFLICT (sqlite_id, postgres_id, direction, table_name, name) DO UPDATE
        SET kind = EXCLUDED.kind, statement = EXCLUDED.statement, detail = EXCLUDED.detail, parent_table = EXCLUDED.parent_table, seq = EXCLUDED.seq, since = EXCLUDED.since`,
     [
-      ...scopeParams(scope),
+      scope.sqliteId,
+      scope.postgresId,
+      scope.direction,
       first.map((e) => e.table),
       first.map((e) => e.name),
       first.map((e) => e.kind),
@@ -70,15 +72,19 @@ export async function recordOwed(client: pg.Client, scope: PairScope, entries: r
 }
 
 /**
- * The pair's owed entries as one JSON array (text), by table in recorded order; $1..$3 are
- * the scope. One expression, so the run's state prefetch carries it (postgres-state-store.ts)
+ * What the target owes, as one JSON array (text), by table in recorded order; `postgresId`
+ * and `direction` are the placeholders (say '$2', '$3') of the target's id and the run's
+ * direction. One expression, so the run's state prefetch carries it (postgres-state-store.ts)
  * and a run spends no query of its own on it. A function: the two modules import each other.
+ * An entry recorded under two pairs (a table dropped and created again by another
+ * terminal's run) counts once, as last recorded.
  */
-export function owedListSql(): string {
+export function owedListSql(postgresId: string, direction: string): string {
   const entry = `json_build_object('table', o.table_name, 'name', o.name, 'kind', o.kind, 'statement', o.statement, 'detail', o.detail,
                                    'parentTable', o.parent_table, 'seq', o.seq, 'since', ${pgIso('o.since')})`;
   return `(SELECT coalesce(json_agg(${entry} ORDER BY o.since, o.table_name, o.seq), '[]'::json)::text
-             FROM ${T} AS o WHERE o.sqlite_id = $1 AND o.postgres_id = $2 AND o.direction = $3)`;
+             FROM (SELECT DISTINCT ON (table_name, name) * FROM ${T} WHERE postgres_id = ${postgresId} AND direction = ${direction}
+                    ORDER BY table_name, name, since DESC) AS o)`;
 }
 
 /** owedListSql's text, read back */
@@ -88,7 +94,7 @@ export function owedFromJson(text: string): OwedConstraint[] {
 }
 
 /**
- * Everything owed to the pair, by table in recorded order. `readOnly`: do not create the
+ * Everything owed to the pair's target, by table in recorded order. `readOnly`: do not create the
  * state table when missing (--dry-run writes nothing); nothing is owed then.
  */
 export async function listOwed(client: pg.Client, scope: PairScope, readOnly = false): Promise<OwedConstraint[]> {
@@ -101,7 +107,7 @@ export async function listOwed(client: pg.Client, scope: PairScope, readOnly = f
   } else {
     await ensurePostgresStateTables(client, ['owed_constraints']);
   }
-  const r = await client.query<{ owed: string }>(`SELECT ${owedListSql()} AS owed`, scopeParams(scope));
+  const r = await client.query<{ owed: string }>(`SELECT ${owedListSql('$1', '$2')} AS owed`, [scope.postgresId, scope.direction]);
   return owedFromJson(r.rows[0]?.owed ?? '[]');
 }
 
@@ -112,10 +118,10 @@ export async function listOwed(client: pg.Client, scope: PairScope, readOnly = f
  */
 export function clearOwedSql(client: pg.Client, scope: PairScope, table: string, name: string): string {
   const lit = (v: string): string => client.escapeLiteral(v);
-  return `DELETE FROM ${T} WHERE sqlite_id = ${lit(scope.sqliteId)} AND postgres_id = ${lit(scope.postgresId)} AND direction = ${lit(scope.direction)} AND table_name = ${lit(table)} AND name = ${lit(name)}`;
+  return `DELETE FROM ${T} WHERE postgres_id = ${lit(scope.postgresId)} AND direction = ${lit(scope.direction)} AND table_name = ${lit(table)} AND name = ${lit(name)}`;
 }
 
 /** Forget what is owed to a table that no longer exists (dropped by someone): nothing to add it to. */
 export async function clearOwedTable(client: pg.Client, scope: PairScope, table: string): Promise<void> {
-  await client.query(`DELETE FROM ${T} WHERE ${SCOPE_WHERE} AND table_name = $4`, [...scopeParams(scope), table]);
+  await client.query(`DELETE FROM ${T} WHERE postgres_id = $1 AND direction = $2 AND table_name = $3`, [scope.postgresId, scope.direction, table]);
 }

@@ -114,7 +114,7 @@ export class PostgresStateStore implements StateStore {
       `SELECT t.name, c.position, ${pgIso('c.updated_at')} AS updated_at,
               (SELECT count(*) FROM ${T.skipped} AS s WHERE s.sqlite_id = $1 AND s.postgres_id = $2 AND s.direction = $3 AND s.table_name = t.name)::text AS skipped,
               (SELECT count(*) FROM ${T.rejected} AS j WHERE j.sqlite_id = $1 AND j.postgres_id = $2 AND j.direction = $3 AND j.table_name = t.name)::text AS rejected,
-              ${owedListSql()} AS owed
+              ${owedListSql('$2', '$3')} AS owed
          FROM unnest($4::text[]) AS t(name)
          LEFT JOIN ${T.checkpoints} AS c ON c.sqlite_id = $1 AND c.postgres_id = $2 AND c.direction = $3 AND c.table_name = t.name`,
       [[...tables]],

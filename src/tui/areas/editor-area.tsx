@@ -57,7 +57,7 @@ export function EditorArea({ snapshot, table, tab, focused, width, height }: Edi
     return <DataTab key={table} table={view} focused={focused} width={width} height={bodyHeight} now={snapshot.publishedAt ?? Date.now()} />;
   })();
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line width={width} segments={[...tabs, { text: ' '.repeat(gap) }, { text: title, style: table ? theme.style('accent') : theme.style('muted') }]} />
       {body}
     </Box>

@@ -98,7 +98,7 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
   const position = scrollPosition(cursor.offset, rows, shown.length);
   const visible = shown.slice(cursor.offset, cursor.offset + rows);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line
         width={width}
         segments={[

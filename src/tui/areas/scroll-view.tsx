@@ -42,7 +42,7 @@ export function ScrollView({ lines, focused, width, height, anchor }: ScrollView
 
   const position = scrollPosition(top, rows, lines.length);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {lines.slice(top, top + rows).map((l, i) => (
         <Line key={top + i} width={width} segments={l.segments} {...(l.style ? { style: l.style, pad: true } : {})} />
       ))}
@@ -55,7 +55,7 @@ export function ScrollView({ lines, focused, width, height, anchor }: ScrollView
 export function Placeholder({ text, width, height }: { text: string; width: number; height: number }) {
   const theme = useTheme();
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line width={width} segments={[{ text, style: theme.style('muted') }]} />
     </Box>
   );

@@ -12,7 +12,8 @@ import { planReplication, runReplication, type PairConfig } from '../../replicat
 import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-status.js';
 import { renderRunPlan } from '../../replicator/plan/render-run-plan.js';
 import { DIRECTIONS, type Direction } from '../../replicator/run-plan.js';
-import type { RunSummary } from '../../replicator/events.js';
+import type { ReplicationEvent, RunSummary } from '../../replicator/events.js';
+import type pg from 'pg';
 import type { FilterParams } from '../../replicator/plan/row-filter.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import type { TuiStore } from '../state/tui-store.js';
@@ -38,6 +39,8 @@ export interface TuiControllerOptions extends PairLocationFull {
 export interface RunExtras {
   tables?: string[];
   createMissing?: boolean;
+  /** the PostgreSQL session `run --tui` started opening while the modules load (the run owns it) */
+  session?: Promise<pg.Client>;
 }
 
 export interface TuiController {
@@ -135,8 +138,14 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
     store.log('info', `${why}: ${direction}${full ? ' (full)' : ''}${extra.tables ? ` (tables ${extra.tables.join(', ')})` : ''}`);
     let summary: RunSummary;
     try {
-      const options = { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...extra, stopRequested: () => stopRequested };
-      summary = await runReplication(config, options, store.onEvent);
+      const { session, ...flags } = extra;
+      const options = { direction, ...(full ? { full: true } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...flags, stopRequested: () => stopRequested };
+      const emit = (e: ReplicationEvent): void => {
+        // once the run has ended (only its lock and connections are left to close), quitting need not ask
+        if (e.type === 'run-end') isRun = false;
+        store.onEvent(e);
+      };
+      summary = await runReplication(config, options, emit, session);
     } catch (e) {
       store.setRunState('failed');
       throw e;

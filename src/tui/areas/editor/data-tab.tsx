@@ -120,7 +120,7 @@ export function DataTab({ table, focused, width, height, now }: DataTabProps) {
   const shownFirst = Math.min(first, maxFirst);
   const position = [scrollPosition(cursor.offset, rows, lines.length), `column ${shownFirst + 1} of ${columnCount} ←→`].filter(Boolean).join('  ');
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {lines.slice(cursor.offset, cursor.offset + rows).map((l, i) => {
         const index = cursor.offset + i;
         const selected = index === cursor.selected;

@@ -59,7 +59,7 @@ export function OutputLog({ snapshot, header, focused, width, height }: OutputLo
     .join(' ');
   const headerWidth = header.reduce((n, s) => n + textWidth(s.text), 0);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line width={width} segments={[...header, { text: position ? ' '.repeat(Math.max(1, width - headerWidth - textWidth(position))) + position : '', style: theme.style('muted') }]} />
       {lines.length === 0 ? <Line width={width} segments={[{ text: 'nothing logged yet', style: theme.style('muted') }]} /> : null}
       {lines.slice(top, top + visible).map((l, i) => (

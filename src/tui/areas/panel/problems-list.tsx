@@ -112,7 +112,7 @@ export function ProblemsList({ snapshot, header, focused, width, height, onOpenP
   const position = [scrollPosition(cursor.offset, visible, rows.length), side.offset > 0 ? `→${side.offset}` : ''].filter(Boolean).join(' ');
   const headerWidth = header.reduce((n, s) => n + textWidth(s.text), 0);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line width={width} segments={[...header, { text: position ? ' '.repeat(Math.max(1, width - headerWidth - textWidth(position))) + position : '', style: theme.style('muted') }]} />
       {rows.length === 0 ? (
         <Line width={width} segments={[{ text: '✓ no problems: nothing waiting on a parent, nothing rejected, no drift errors', style: theme.style('ok') }]} />
