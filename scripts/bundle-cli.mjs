@@ -1,0 +1,96 @@
+/**
+ * `npm run build`, second step: the command line in fewer, larger ES module files. Node 20
+ * resolves, loads and links every module file on its own (it has no compile cache before
+ * Node 22): an incremental run (bench case d) loaded about 90 of our modules and 50 CommonJS
+ * files of the pg driver, about a third of its CPU time; bundled, it loads about 40 files.
+ *
+ * tsc has written dist/ (the library, dist/index.js, stays exactly as tsc wrote it). This
+ * replaces dist/cli/main.js, the file bin/replicate imports, with a bundle of the CLI built
+ * from those files, split at its dynamic imports (each command, the engine and the terminal
+ * UI load only when used, as before), with the pg driver inside it. The reader threads'
+ * entry files are bundled next to it, under the names the engine looks for beside its own
+ * code (io/sqlite-read-thread.ts, io/postgres-read-thread.ts).
+ *
+ * Everything else from node_modules stays an import of the installed package: better-sqlite3
+ * is a native addon, and Ink, React and the rest load once, lazily, as they did.
+ */
+import { build } from 'esbuild';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const out = join(dist, 'cli');
+
+/**
+ * The pg driver and what it requires: bundled. It is CommonJS, so inside the bundle it is
+ * evaluated where it is first imported, after connect/navigator-stand-in.ts has answered its
+ * Cloudflare probe (left as an import of the package, it would be hoisted above the stand-in
+ * and load all of undici). pg-native and pg-cloudflare are optional and stay outside.
+ */
+const BUNDLED = new Set([
+  'pg', 'pg-pool', 'pg-protocol', 'pg-types', 'pg-int8', 'pg-connection-string', 'pgpass', 'split2',
+  'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'xtend', 'pg-copy-streams', 'obuf',
+]);
+
+const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+
+const require = createRequire(import.meta.url);
+
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    // pg's CommonJS entry, not its ESM wrapper: each importer then runs the driver where it
+    // imports it (after the stand-in), where the wrapper's own import would sit at the top of
+    // a shared chunk and run first
+    b.onResolve({ filter: /^pg$/ }, () => ({ path: require.resolve('pg') }));
+    b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(packageName(args.path)) ? undefined : { path: args.path, external: true }));
+  },
+};
+
+const CHUNKS = 'cli-chunks';
+const BANNER = "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);";
+
+const main = join(out, 'main.js');
+// the input is tsc's main.js, which `npm run build` has just written; a bundle is no input
+if (readFileSync(main, 'utf8').startsWith(BANNER)) throw new Error(`${main} is already a bundle: run \`npm run build\` (tsc first)`);
+// chunks of an earlier build: their names change with their content
+rmSync(join(dist, CHUNKS), { recursive: true, force: true });
+
+const result = await build({
+  entryPoints: {
+    'cli/main': main,
+    // beside the chunks, where the engine's code looks for them (new URL('./…-worker.js', import.meta.url))
+    [`${CHUNKS}/sqlite-read-worker`]: join(dist, 'replicator/io/sqlite-read-worker.js'),
+    [`${CHUNKS}/postgres-read-worker`]: join(dist, 'replicator/io/postgres-read-worker.js'),
+  },
+  outdir: dist,
+  // one level below the package root, as every folder of dist/ is: paths the code takes
+  // from import.meta.url (the demo's ../../tests/fixtures/pos/) mean the same from here
+  chunkNames: `${CHUNKS}/[name]-[hash]`,
+  allowOverwrite: true,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  metafile: true,
+  absWorkingDir: root,
+  logLevel: 'warning',
+  // the bundled CommonJS (pg) calls require() for Node's own modules
+  banner: { js: BANNER },
+  plugins: [externalPackages],
+});
+
+// Files the code finds from its own location must be there from the bundle's too: a worker
+// file the engine did not find would make it read on the main thread without a word
+// (io/sqlite-read-thread.ts), so fail the build instead.
+for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+  const text = readFileSync(join(root, file), 'utf8');
+  for (const [, rel] of text.matchAll(/new URL\(\s*["'](\.{1,2}\/[^"']*)["']\s*,\s*import\.meta\.url\s*\)/g)) {
+    if (!existsSync(join(root, dirname(file), rel))) throw new Error(`${file} refers to ${rel} beside itself, which is not there`);
+  }
+}
