@@ -72,6 +72,8 @@ describe('a first load into an empty SQLite table', () => {
       const ledger = s.prepare('SELECT row_key, reason FROM _replicate_rejected_rows').all() as { row_key: string; reason: string }[];
       expect(ledger).toHaveLength(1);
       expect(ledger[0]?.reason).toMatch(/UNIQUE constraint failed: items\.code/);
+      // the row that broke it, by its key (row 777, inside the second batch, not at its end)
+      expect(ledger[0]?.row_key).toBe('[["s","777"]]');
       // the index answers what the table holds (SQLite reads it for this query)
       expect(s.prepare('SELECT count(*) FROM items INDEXED BY idx_items_updated WHERE updated_at >= ?').pluck().get('2025')).toBe(ROWS - 1);
     } finally {

@@ -156,3 +156,33 @@ describe('a child whose parent is missing, after a first load checked per batch'
     expect(chain.sqlite().prepare('PRAGMA foreign_key_check').all()).toEqual([]);
   });
 });
+
+// The same with text keys (uuids), which the per-batch check looks up as one JSON array.
+const PG_UUID = `
+  CREATE TABLE customers (id uuid PRIMARY KEY, credit numeric, updated_at timestamptz NOT NULL);
+  CREATE TABLE orders (id integer PRIMARY KEY, customer_id uuid REFERENCES customers(id), updated_at timestamptz NOT NULL);
+  INSERT INTO customers VALUES ('0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c01', 10, '2025-11-05 10:00:00+00'),
+    ('0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c02', 'NaN', '2025-11-05 10:00:00+00'), ('0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c03', 3, '2025-11-05 10:00:00+00');
+  INSERT INTO orders VALUES (10, '0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c01', '2025-11-05 10:01:00+00'), (11, '0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c02', '2025-11-05 10:02:00+00'),
+    (12, '0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c03', '2025-11-05 10:03:00+00'), (13, NULL, '2025-11-05 10:04:00+00');`;
+const SQLITE_UUID = `
+  CREATE TABLE customers (id TEXT NOT NULL PRIMARY KEY, credit NUMERIC, updated_at DATETIME NOT NULL);
+  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id TEXT REFERENCES customers(id), updated_at DATETIME NOT NULL);`;
+
+describe('a child whose uuid parent could not land in SQLite', () => {
+  let text: ReplicationPair;
+  beforeAll(async () => {
+    text = await createReplicationPair(PG_UUID, SQLITE_UUID);
+  });
+  afterAll(() => text.cleanup());
+
+  it('waits in the skip ledger with its parent key while its siblings land', async () => {
+    const r = await text.run('pg-to-sqlite');
+    expect(r.code).toBe(3);
+    expect(r.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 4, written: 3, skipped: 1, rejected: 0 });
+    expect(text.sqlite().prepare('SELECT id FROM orders ORDER BY id').pluck().all()).toEqual([10n, 12n, 13n]);
+    const waiting = text.sqlite().prepare('SELECT parent_key FROM _replicate_skipped_rows').pluck().all();
+    expect(waiting).toEqual(['[["s","0b6f2a56-6f0e-4c55-9d0a-1f0e6b1d2c02"]]']);
+    expect(text.sqlite().prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+  });
+});

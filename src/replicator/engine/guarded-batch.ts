@@ -63,8 +63,7 @@ export function prepareRows(rows: SourceRow[], deps: TableSyncDeps): PreparedRow
  * Its source rows hold only key and cursor values, so a retry takes the conversion afresh.
  */
 export function preparedFrom(batch: ConvertedBatch, deps: TableSyncDeps, targets = batch.targets): PreparedRows {
-  const { rows } = batch;
-  const keyOf = (i: number): string => rowKeyOf(rows[i] as SourceRow, deps.sourceKeyIndexes);
+  const keyOf = (i: number): string => rowKeyOf(batch.sourceRow(i), deps.sourceKeyIndexes);
   const converted: TargetRow[] = [];
   const convertedFrom: number[] = [];
   for (let i = 0; i < targets.length; i++) {
@@ -74,7 +73,7 @@ export function preparedFrom(batch: ConvertedBatch, deps: TableSyncDeps, targets
     convertedFrom.push(i);
   }
   const rejects = batch.rejected.map((r) => ({ table: deps.plan.table, rowKey: keyOf(r.index), column: r.column, reason: r.reason, code: null }));
-  return { rows: null, read: rows.length, keyOf, converted, convertedFrom, rejects, again: () => preparedFrom(batch, deps, batch.again().targets) };
+  return { rows: null, read: batch.count, keyOf, converted, convertedFrom, rejects, again: () => preparedFrom(batch, deps, batch.again().targets) };
 }
 
 /** Guard and write a converted batch inside the caller's transaction; ledgers updated to match. */

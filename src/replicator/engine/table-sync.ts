@@ -162,12 +162,12 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       // a reader that converts its rows (the PostgreSQL reader thread) does it beside the writes
       const read = await deps.retry<SourceRow[] | ConvertedBatch>(`${plan.table}: read`, () => (reader.readConverted ? reader.readConverted(window) : reader.readBatch(window)));
       if (writes.failure !== null) break;
-      const rows = Array.isArray(read) ? read : read.rows;
-      if (rows.length === 0) break;
-      last = positionOf(rows[rows.length - 1] as SourceRow, deps);
+      const count = Array.isArray(read) ? read.length : read.count;
+      if (count === 0) break;
+      last = positionOf(Array.isArray(read) ? (read[count - 1] as SourceRow) : read.sourceRow(count - 1), deps);
       // converting is pure work: it overlaps the writes of the batches before
       await yieldToIo();
-      prepared = Array.isArray(read) ? prepareRows(rows, deps) : preparedFrom(read, deps);
+      prepared = Array.isArray(read) ? prepareRows(read, deps) : preparedFrom(read, deps);
     }
     totals.read += prepared.read;
     position = last;

@@ -50,8 +50,14 @@ export interface BatchReader {
 
 /** A batch read and converted by the reader (BatchReader.readConverted). */
 export interface ConvertedBatch {
-  /** the source rows with their key and cursor values (other values may be left NULL) */
-  rows: SourceRow[];
+  /** how many rows were read */
+  count: number;
+  /**
+   * the i-th source row with its key and cursor values (other values NULL), built when
+   * asked for: the engine needs the last row's (its position) and those of rows that go
+   * to a ledger, not one array per row read
+   */
+  sourceRow(i: number): SourceRow;
   /** per source row, the row converted for the target, or null where it cannot be stored (see rejected) */
   targets: (TargetRow | null)[];
   rejected: { index: number; column: string; reason: string }[];

@@ -20,7 +20,7 @@ import type { TablePlan } from '../run-plan.js';
 import type { BatchReader, ConvertedBatch, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
 import { checkReadPlan } from './postgres-reader.js';
 import { createReaderThreadClient } from './reader-thread-client.js';
-import { unpackConverted, unpackRows, type PackedConverted, type PackedRows } from './row-transfer.js';
+import { convertedSourceRows, unpackConverted, unpackRows, type PackedConverted, type PackedRows } from './row-transfer.js';
 
 export interface ReaderSpec {
   schema: string;
@@ -83,8 +83,7 @@ export function openPostgresReadThread(url: string, applicationName: string): Po
     const reply = await send(req);
     if (!('converted' in reply)) throw new Error('PostgreSQL reader thread sent no converted rows');
     const packed = reply.converted;
-    const first = unpackConverted(packed, width);
-    return { rows: first.rows, targets: first.targets, rejected: packed.rejected, again: () => unpackConverted(packed, width) };
+    return { count: packed.count, sourceRow: convertedSourceRows(packed, width), targets: unpackConverted(packed), rejected: packed.rejected, again: () => ({ targets: unpackConverted(packed) }) };
   };
   const value = async (req: ReadRequest): Promise<KeysetPosition | number | null> => {
     const reply = await send(req);

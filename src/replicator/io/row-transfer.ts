@@ -92,8 +92,8 @@ export const TAG = {
 /** What a codec gave for one value: a SQLite value, or why the row cannot be stored. */
 export type ConvertedValue = string | bigint | number | Buffer | null | { rejected: string };
 
-/** Target rows (null where the row was rejected) and source rows holding only the key and cursor values. */
-export function unpackConverted(packed: PackedConverted, sourceWidth: number): { rows: SourceRow[]; targets: (SourceRow | null)[] } {
+/** Target rows, null where the row was rejected (PackedConverted.rejected). */
+export function unpackConverted(packed: PackedConverted): (SourceRow | null)[] {
   const { count, width, tags, ints, reals, blobEnds } = packed;
   const texts = packed.text.length > 0 || tags.includes(TAG.TEXT) ? packed.text.split(SEP) : [];
   const blobs = Buffer.from(packed.blobs.buffer, packed.blobs.byteOffset, packed.blobs.byteLength);
@@ -129,11 +129,25 @@ export function unpackConverted(packed: PackedConverted, sourceWidth: number): {
     }
     targets[i] = skip.has(i) ? null : row;
   }
-  const keys = unpackRows(packed.source);
-  const rows: SourceRow[] = keys.map((key) => {
+  return targets;
+}
+
+/**
+ * The source rows of a converted batch, one at a time: only the key and cursor values
+ * (`sourceIndexes`) are there, the rest NULL. The engine asks for the last row (its
+ * position) and for rows that go to a ledger; an array per row read, built up front, was
+ * two arrays per row of garbage on the main thread.
+ */
+export function convertedSourceRows(packed: PackedConverted, sourceWidth: number): (i: number) => SourceRow {
+  const { source, sourceIndexes } = packed;
+  let values: string[] | null = null;
+  return (i) => {
+    values ??= source.count === 0 || source.width === 0 ? [] : source.text.split(SEP);
     const row: SourceRow = new Array<SourceRow[number]>(sourceWidth).fill(null);
-    packed.sourceIndexes.forEach((at, x) => (row[at] = key[x] ?? null));
+    for (let x = 0; x < source.width; x++) {
+      const at = i * source.width + x;
+      row[sourceIndexes[x] as number] = source.nulls[at] === 1 ? null : (values[at] as string);
+    }
     return row;
-  });
-  return { rows, targets };
+  };
 }
