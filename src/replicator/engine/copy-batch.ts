@@ -13,7 +13,8 @@
 import type { RejectEntry } from '../state/state-store.js';
 import type { PgText } from '../values/codec.js';
 import { Rejected } from '../values/codec.js';
-import { escapeCopyText } from '../values/copy-text.js';
+import { CopyBytes } from '../values/copy-bytes.js';
+import type { DirectWriter } from '../values/sqlite-to-pg-bytes.js';
 import { plainCopyText } from '../values/sqlite-to-pg.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import { decodePosition, encodePosition, rowKeyOf } from './position-codec.js';
@@ -61,11 +62,21 @@ export interface CopyColumns {
   names: string[];
   /** per column: its text never holds a backslash, tab, newline or carriage return (values/sqlite-to-pg.ts plainCopyText) */
   plainText: boolean[];
+  /** per column: writes the commonest values as bytes with no string made (values/sqlite-to-pg-bytes.ts), the codec taking the rest */
+  direct: (DirectWriter | null)[];
 }
 
-/** The columns of `plan` (a sqlite-to-pg table) with the codecs `codecFor` gives them. */
-export function copyColumns(plan: TablePlan, codecFor: (col: PlannedColumn) => AnyCodec): CopyColumns {
-  return { codecs: plan.columns.map(codecFor), names: plan.columns.map((c) => c.pg), plainText: plan.columns.map(plainCopyText) };
+/**
+ * The columns of `plan` (a sqlite-to-pg table) with the codecs `codecFor` gives them;
+ * `directFor` only where those are sqlite-to-pg.ts's own codecs (its writers stand in for them).
+ */
+export function copyColumns(plan: TablePlan, codecFor: (col: PlannedColumn) => AnyCodec, directFor?: (col: PlannedColumn) => DirectWriter | null): CopyColumns {
+  return {
+    codecs: plan.columns.map(codecFor),
+    names: plan.columns.map((c) => c.pg),
+    plainText: plan.columns.map(plainCopyText),
+    direct: plan.columns.map((c) => directFor?.(c) ?? null),
+  };
 }
 
 /** Reads a table's batches already encoded (on a thread, or in-process). */
@@ -81,13 +92,11 @@ export function lastPosition(row: SourceRow, shape: CopyBatchShape): KeysetPosit
  * Builds one batch from the rows read, a part at a time: the reader thread reads a batch
  * in parts so that the rows of a part die young, before a garbage collection has to copy
  * them (read whole, a 10,000-row batch made young-generation collections a third of the thread's time).
- * Each part's lines go into a buffer of their own at once; finish() joins them.
+ * Lines are written as bytes as each row is converted (values/copy-bytes.ts).
  */
 export class CopyBatchBuilder {
   private read = 0;
   private last: SourceRow | null = null;
-  private readonly parts: Buffer[] = [];
-  private bytes = 0;
   private readonly ends: number[] = [];
   private readonly convertedFrom: number[] = [];
   /** each part's ledger keys, joined (one string per part survives until the batch is sent, not one per row) */
@@ -99,85 +108,91 @@ export class CopyBatchBuilder {
   private readonly written: number[];
   /** per written column: may its text hold a character COPY escapes */
   private readonly escapes: boolean[];
+  /** every column is written, in order (no pick): each is written as it is converted */
+  private readonly inOrder: boolean;
+  /** per column: its direct writer, where its value is not also needed as text (the FK guard, known parents) */
+  private readonly direct: (DirectWriter | null)[];
 
+  /** `lines`: where the COPY bytes go (a reader passes the same one for every batch: it keeps its buffer); emptied by finish() */
   constructor(
     private readonly columns: CopyColumns,
     private readonly shape: CopyBatchShape,
+    private readonly lines = new CopyBytes(),
   ) {
     const width = columns.codecs.length;
     this.scratch = new Array<PgText>(width).fill(null);
     this.written = shape.pick ?? Array.from({ length: width }, (_, i) => i);
     this.escapes = this.written.map((i) => !columns.plainText[i]);
+    this.inOrder = shape.pick === null;
+    this.direct = columns.direct.map((w, i) => (shape.needed.includes(i) ? null : w));
   }
 
   /**
    * Converts each value with its column's codec, in column order (so the first value
-   * refused is the one a row's reject names, as row-converter.ts does), straight into the
-   * part's COPY text: no row array, no line string of its own.
+   * refused is the one a row's reject names, as row-converter.ts does), and writes the
+   * row's COPY line as it goes: no row array, no line string of its own. A row refused
+   * halfway takes back what it wrote.
    */
   add(rows: readonly SourceRow[]): void {
     const { needed, sourceKeyIndexes } = this.shape;
     const { codecs, names } = this.columns;
-    const { scratch: out, written, escapes, values } = this;
+    const { scratch: out, written, escapes, values, lines, ends, direct } = this;
     const width = codecs.length;
-    let text = '';
-    const lineEnds: number[] = [];
     const keys: string[] = new Array<string>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as SourceRow;
       keys[i] = rowKeyOf(row, sourceKeyIndexes);
+      const start = lines.length;
       let refused: Rejected | null = null;
       let c = 0;
       for (; c < width; c++) {
-        const v = (codecs[c] as AnyCodec)(row[c] ?? null);
+        const raw = row[c] ?? null;
+        // written in column order (no pick): straight into the line
+        if (this.inOrder) {
+          if (c > 0) lines.byte(TAB);
+          const writer = direct[c];
+          if (writer && writer(raw, lines)) continue;
+        }
+        const v = (codecs[c] as AnyCodec)(raw);
         if (v instanceof Rejected) {
           refused = v;
           break;
         }
         out[c] = v as PgText; // sqlite-to-pg codecs make text (or NULL) of every value
+        if (this.inOrder) {
+          if (v === null) lines.nullValue();
+          else lines.text(v as string, escapes[c] as boolean);
+        }
       }
       if (refused !== null) {
+        lines.truncate(start);
         this.rejects.push({ index: this.read + i, column: names[c] ?? '?', reason: refused.reason });
         continue;
       }
       this.convertedFrom.push(this.read + i);
-      for (let j = 0; j < written.length; j++) {
-        const v = out[written[j] as number] ?? null;
-        if (j > 0) text += '\t';
-        text += v === null ? '\\N' : escapes[j] ? escapeCopyText(v) : v;
+      if (!this.inOrder) {
+        for (let j = 0; j < written.length; j++) {
+          const v = out[written[j] as number] ?? null;
+          if (j > 0) lines.byte(TAB);
+          if (v === null) lines.nullValue();
+          else lines.text(v, escapes[j] as boolean);
+        }
       }
-      text += '\n';
-      lineEnds.push(text.length);
+      lines.byte(NEWLINE);
+      ends.push(lines.length);
       for (let j = 0; j < needed.length; j++) values.push(out[needed[j] as number] ?? null);
     }
-    const buf = Buffer.from(text, 'utf8');
-    // one byte per character (the usual case): the offsets are the string's
-    const ascii = buf.length === text.length;
-    let from = 0;
-    let at = this.bytes;
-    for (const end of lineEnds) {
-      this.ends.push((at += ascii ? end - from : Buffer.byteLength(text.slice(from, end), 'utf8')));
-      from = end;
-    }
-    this.parts.push(buf);
     if (rows.length > 0) this.keyParts.push(keys.join('\n'));
-    this.bytes += buf.length;
     this.read += rows.length;
     if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
   }
 
   finish(): CopyBatch {
-    // a buffer of its own (never Node's shared pool), so it can be transferred
-    const copy = new Uint8Array(this.bytes);
-    let at = 0;
-    for (const part of this.parts) {
-      copy.set(part, at);
-      at += part.length;
-    }
     return {
       read: this.read,
       last: this.last === null ? null : encodePosition(lastPosition(this.last, this.shape)),
-      copy,
+      // a buffer of its own (never Node's shared pool), so it can be transferred
+      copy: this.lines.take(),
       ends: Int32Array.from(this.ends),
       convertedFrom: Int32Array.from(this.convertedFrom),
       keys: this.keyParts.join('\n'),
@@ -186,6 +201,9 @@ export class CopyBatchBuilder {
     };
   }
 }
+
+const TAB = 9;
+const NEWLINE = 10;
 
 /** Convert and encode rows read from the source in one go. */
 export function encodeCopyBatch(rows: readonly SourceRow[], columns: CopyColumns, shape: CopyBatchShape): CopyBatch {

@@ -25,6 +25,7 @@ import type { PairScope, StateStore } from '../state/state-store.js';
 import { Rejected, type PgText } from '../values/codec.js';
 import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
 import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
+import { directCopyWriter } from '../values/sqlite-to-pg-bytes.js';
 import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
 import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
@@ -348,7 +349,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
             const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick: await writtenColumns(conn.pg, conn.schema, plan) };
             const thread = conn.sqliteReadThread?.() ?? null;
             const p = byKey ? { ...readPlan, mode: 'full' as const } : readPlan;
-            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), copyColumns(plan, codecFor), shape);
+            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), copyColumns(plan, codecFor, directCopyWriter), shape);
             return { ...batches, shape, width: plan.columns.length };
           };
       return {

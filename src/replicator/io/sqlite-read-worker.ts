@@ -12,7 +12,9 @@ import { copyColumns, CopyBatchBuilder, lastPosition, type CopyBatch, type CopyC
 import { decodePosition } from '../engine/position-codec.js';
 import type { AnyCodec } from '../engine/row-converter.js';
 import { compileRowFilter } from '../plan/row-filter.js';
+import { CopyBytes } from '../values/copy-bytes.js';
 import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
+import { directCopyWriter } from '../values/sqlite-to-pg-bytes.js';
 import type { BatchReader, ReadWindow } from './batch-io.js';
 import type { CopyReadReply, CopyReadRequest, CopyReaderSpec, WireWindow } from './sqlite-read-thread.js';
 import { createSqliteReader } from './sqlite-reader.js';
@@ -34,6 +36,8 @@ interface OpenReader {
   served: string | null;
   /** a later reader was opened: this one reads nothing ahead any more */
   closed: boolean;
+  /** the COPY bytes of the largest batch so far (the next batch's buffer starts this big) */
+  batchBytes: number;
 }
 
 const open = new Map<number, OpenReader>();
@@ -44,10 +48,11 @@ function openReader(spec: CopyReaderSpec): OpenReader {
   return {
     spec,
     reader: createSqliteReader(db, spec.readPlan, { filter }),
-    columns: copyColumns(spec.plan, (col) => sqliteToPgCodec(col) as AnyCodec),
+    columns: copyColumns(spec.plan, (col) => sqliteToPgCodec(col) as AnyCodec, directCopyWriter),
     ahead: [],
     served: null,
     closed: false,
+    batchBytes: 1 << 16,
   };
 }
 
@@ -63,7 +68,8 @@ const PART_ROWS = 250;
 /** One batch, read in parts of PART_ROWS, each keyset read going on from the last row of the part before. */
 async function read(r: OpenReader, w: WireWindow): Promise<CopyBatch> {
   const window = fromWire(w);
-  const b = new CopyBatchBuilder(r.columns, r.spec.shape);
+  // sized as the last batch was: its lines go in without the buffer growing
+  const b = new CopyBatchBuilder(r.columns, r.spec.shape, new CopyBytes(r.batchBytes));
   for (let left = window.limit; left > 0; ) {
     const rows = await r.reader.readBatch({ ...window, limit: Math.min(PART_ROWS, left) });
     b.add(rows);
@@ -72,7 +78,9 @@ async function read(r: OpenReader, w: WireWindow): Promise<CopyBatch> {
     if (last === undefined || rows.length < Math.min(PART_ROWS, left + rows.length)) break;
     window.after = lastPosition(last, r.spec.shape);
   }
-  return b.finish();
+  const batch = b.finish();
+  r.batchBytes = Math.max(r.batchBytes, batch.copy.byteLength + 1);
+  return batch;
 }
 
 /** Sent as is: the buffer moves to the main thread when it is the batch's own (small ones share Node's pool). */

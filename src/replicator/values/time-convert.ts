@@ -190,20 +190,32 @@ const digits = (s: string, from: number, to: number): boolean => {
 };
 
 /**
- * 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it and most apps store it:
- * checked and cut in place (sqlite-to-pg.ts's fast path), the text pgTimestampTextFrom gives for it after a full parse;
- * null for anything else (which takes the full parse).
+ * Is `v` 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it and most apps store it,
+ * with a real date and time? Checked in place; isoUtcMillis cuts it.
  */
-export function isoUtcMillis(v: string, zoned: boolean): string | null {
-  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return null;
-  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return null;
-  if (!digits(v, 0, 4) || !digits(v, 5, 7) || !digits(v, 8, 10) || !digits(v, 11, 13) || !digits(v, 14, 16) || !digits(v, 17, 19) || !digits(v, 20, 23)) return null;
+export function isIsoUtcMillis(v: string): boolean {
+  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return false;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return false;
+  if (!digits(v, 0, 4) || !digits(v, 5, 7) || !digits(v, 8, 10) || !digits(v, 11, 13) || !digits(v, 14, 16) || !digits(v, 17, 19) || !digits(v, 20, 23)) return false;
   const year = d(v, 0) * 1000 + d(v, 1) * 100 + d(v, 2) * 10 + d(v, 3);
   const month = d(v, 5) * 10 + d(v, 6);
   const day = d(v, 8) * 10 + d(v, 9);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (d(v, 11) * 10 + d(v, 12) > 23 || d(v, 14) * 10 + d(v, 15) > 59 || d(v, 17) * 10 + d(v, 18) > 59) return null;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  return d(v, 11) * 10 + d(v, 12) <= 23 && d(v, 14) * 10 + d(v, 15) <= 59 && d(v, 17) * 10 + d(v, 18) <= 59;
+}
+
+/** Where the fraction of an isIsoUtcMillis text ends once its trailing zeros are dropped (19: no fraction). */
+export function isoMillisFractionEnd(v: string): number {
+  return v.charCodeAt(22) !== 48 ? 23 : v.charCodeAt(21) !== 48 ? 22 : v.charCodeAt(20) !== 48 ? 21 : 19;
+}
+
+/**
+ * An isIsoUtcMillis text as PostgreSQL input (sqlite-to-pg.ts's fast path): the text
+ * pgTimestampTextFrom gives for it after a full parse; null for anything else (which
+ * takes the full parse).
+ */
+export function isoUtcMillis(v: string, zoned: boolean): string | null {
+  if (!isIsoUtcMillis(v)) return null;
   // trailing zeros of the fraction dropped, as pgTimestampTextFrom does
-  const fraction = v.charCodeAt(22) !== 48 ? v.slice(19, 23) : v.charCodeAt(21) !== 48 ? v.slice(19, 22) : v.charCodeAt(20) !== 48 ? v.slice(19, 21) : '';
-  return v.slice(0, 10) + ' ' + v.slice(11, 19) + fraction + (zoned ? '+00' : '');
+  return v.slice(0, 10) + ' ' + v.slice(11, 19) + v.slice(19, isoMillisFractionEnd(v)) + (zoned ? '+00' : '');
 }

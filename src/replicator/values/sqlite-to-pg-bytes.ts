@@ -1,0 +1,109 @@
+/**
+ * The commonest values of a first load written straight into COPY bytes (copy-bytes.ts),
+ * with no string made for them: ISO timestamps as toISOString() writes them, REAL money
+ * with few decimal places, and 32-bit integers. Each writer takes a value only where sqlite-to-pg.ts's codec
+ * would accept it and give exactly these bytes, and leaves anything else to the codec (it
+ * returns false, having written nothing), so rejects and their reasons stay the codec's.
+ * On case a's reader thread the timestamps and money made half the strings it allocated.
+ */
+import type { PlannedColumn } from '../run-plan.js';
+import type { SqliteValue } from './codec.js';
+import type { CopyBytes } from './copy-bytes.js';
+import { isIsoUtcMillis, isoMillisFractionEnd } from './time-convert.js';
+
+/** Writes `v` as the column's codec would make it and returns true, or writes nothing and returns false. */
+export type DirectWriter = (v: SqliteValue, out: CopyBytes) => boolean;
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+
+/** ' ', '+', '0', '.', '-' */
+const SPACE = 32;
+const PLUS = 43;
+const ZERO = 48;
+const DOT = 46;
+const MINUS = 45;
+
+/** sqlite-to-pg.ts timeCodec's isoUtcMillis fast path, as bytes. */
+function isoTimestampWriter(zoned: boolean): DirectWriter {
+  return (v, out) => {
+    if (typeof v !== 'string' || !isIsoUtcMillis(v)) return false;
+    out.ascii(v, 0, 10);
+    out.byte(SPACE);
+    out.ascii(v, 11, isoMillisFractionEnd(v));
+    if (zoned) {
+      out.byte(PLUS);
+      out.byte(ZERO);
+      out.byte(ZERO);
+    }
+    return true;
+  };
+}
+
+/**
+ * sqlite-to-pg.ts numericCodec's path for a REAL that scaledDecimalText can write (at most
+ * `scale` places, |v * 10^scale| below 2^31) and that fits the column, as bytes: the same
+ * digits, trailing fraction zeros dropped, '0' for zero.
+ */
+function scaledRealWriter(precision: number | undefined, scale: number): DirectWriter | null {
+  const p = POW10[scale];
+  if (p === undefined) return null;
+  return (v, out) => {
+    if (typeof v !== 'number') return false;
+    const m = Math.round(v * p);
+    if (m / p !== v || m >= 2147483648 || m <= -2147483648) return false;
+    if (m === 0) {
+      out.byte(ZERO);
+      return true;
+    }
+    const abs = m < 0 ? -m : m;
+    const int = Math.floor(abs / p);
+    // plainFits: integer digits (none for a lone 0) within precision - scale
+    if (precision !== undefined) {
+      let intDigits = 0;
+      for (let x = int; x > 0; x = Math.floor(x / 10)) intDigits++;
+      if (intDigits > precision - scale) return false;
+    }
+    if (m < 0) out.byte(MINUS);
+    out.digits(int);
+    let frac = abs - int * p;
+    if (frac !== 0) {
+      let places = scale;
+      while (frac % 10 === 0) {
+        frac /= 10;
+        places--;
+      }
+      out.byte(DOT);
+      out.digits(frac, places);
+    }
+    return true;
+  };
+}
+
+/** sqlite-to-pg.ts integerCodec's path for an INTEGER (BigInt) in range, as bytes, for values within 32 bits. */
+function integerWriter(min: bigint, max: bigint): DirectWriter {
+  const lo = min > -2147483648n ? min : -2147483648n;
+  const hi = max < 2147483647n ? max : 2147483647n;
+  return (v, out) => {
+    if (typeof v !== 'bigint' || v < lo || v > hi) return false;
+    const n = Number(v);
+    if (n < 0) out.byte(MINUS);
+    out.digits(n < 0 ? -n : n);
+    return true;
+  };
+}
+
+const INTEGER_RANGES: Partial<Record<string, [bigint, bigint]>> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+};
+
+/** The direct writer for a column read from SQLite into PostgreSQL, or null where every value goes through the codec. */
+export function directCopyWriter(col: PlannedColumn): DirectWriter | null {
+  const t = col.pgType;
+  if (t.array) return null;
+  if (t.kind === 'timestamptz' || t.kind === 'timestamp') return isoTimestampWriter(t.kind === 'timestamptz');
+  if (t.kind === 'numeric' && (t.scale ?? 0) >= 0) return scaledRealWriter(t.precision, t.scale ?? 0);
+  const range = INTEGER_RANGES[t.kind];
+  return range ? integerWriter(range[0], range[1]) : null;
+}
