@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CanonicalType } from '../src/model/schema.js';
-import { copyColumns, encodeCopyBatch, type CopyBatchShape } from '../src/replicator/engine/copy-batch.js';
+import { copyColumns, decodeCopyBatch, encodeCopyBatch, type CopyBatchShape } from '../src/replicator/engine/copy-batch.js';
+import { rowKeyOf } from '../src/replicator/engine/position-codec.js';
 import type { AnyCodec } from '../src/replicator/engine/row-converter.js';
 import type { PlannedColumn, TablePlan } from '../src/replicator/run-plan.js';
 import { Rejected, type PgText, type SqliteValue } from '../src/replicator/values/codec.js';
@@ -122,5 +123,22 @@ describe('COPY lines written as bytes', () => {
       const line = lines[Math.floor(k / 3)]?.split('\t') ?? [];
       expect(v ?? '\\N').toBe(line[[0, 2, 6][k % 3] as number]);
     });
+  });
+});
+
+describe('ledger keys written as bytes', () => {
+  it('read back as rowKeyOf writes them, whatever the key values', () => {
+    const keyValues: SqliteValue[] = [
+      0n, 1n, -1n, 2147483647n, 2147483648n, -2147483647n, -2147483648n, -2147483649n, 2n ** 63n - 1n, -(2n ** 63n), 0, -0, 1.5, NaN, 1e300, -2.5e-7,
+      'plain', 'with "quote"', 'back\\slash', 'tab\tand\nnewline', 'café', '\ud83d\ude00', 'lone \udc00', '', '~ and DEL \u007f', Buffer.from([0, 1, 254, 255]), null,
+    ];
+    const rows: SqliteValue[][] = keyValues.map((k, i) => [k, keyValues[(i + 7) % keyValues.length] ?? null, 'x']);
+    const keyPlan = { table: 'k', columns: [column('a', { kind: 'text' }), column('b', { kind: 'text' }), column('c', { kind: 'text' })] } as unknown as TablePlan;
+    for (const sourceKeyIndexes of [[0], [1, 0]]) {
+      const keyShape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: null, needed: [], pick: null };
+      const batch = encodeCopyBatch(rows, copyColumns(keyPlan, (c) => sqliteToPgCodec(c) as AnyCodec, directCopyWriter), keyShape);
+      const decoded = decodeCopyBatch(batch, keyShape, 3, 'k');
+      rows.forEach((row, i) => expect(decoded.keyOf(i), `row ${i}`).toBe(rowKeyOf(row, sourceKeyIndexes)));
+    }
   });
 });

@@ -17,7 +17,7 @@ import { CopyBytes } from '../values/copy-bytes.js';
 import type { DirectWriter } from '../values/sqlite-to-pg-bytes.js';
 import { plainCopyText } from '../values/sqlite-to-pg.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
-import { decodePosition, encodePosition, rowKeyOf } from './position-codec.js';
+import { decodePosition, encodePosition, writeRowKey } from './position-codec.js';
 import type { AnyCodec } from './row-converter.js';
 import { withCopyLine, type KeysetPosition, type ReadWindow, type SourceRow, type TargetRow } from '../io/batch-io.js';
 
@@ -33,8 +33,8 @@ export interface CopyBatch {
   ends: Int32Array;
   /** index among the rows read of each converted row */
   convertedFrom: Int32Array;
-  /** each row read: its ledger key (position-codec.ts rowKeyOf), joined by '\n' (JSON text holds no raw newline) */
-  keys: string;
+  /** each row read: its ledger key (position-codec.ts rowKeyOf) and '\n' (JSON text holds no raw newline), as UTF-8 (transferred) */
+  keys: Uint8Array;
   /**
    * target values at `needed` of each converted row, row-major: cloned as strings of their
    * own (a slice of one joined string made the FK guard's Map lookups several times slower)
@@ -99,8 +99,8 @@ export class CopyBatchBuilder {
   private last: SourceRow | null = null;
   private readonly ends: number[] = [];
   private readonly convertedFrom: number[] = [];
-  /** each part's ledger keys, joined (one string per part survives until the batch is sent, not one per row) */
-  private readonly keyParts: string[] = [];
+  /** each row's ledger key and a newline, written as bytes (no string per row) */
+  private readonly keyLines = new CopyBytes();
   private readonly values: PgText[] = [];
   private readonly rejects: CopyBatch['rejects'] = [];
   /** one row's converted values, reused from row to row */
@@ -138,10 +138,11 @@ export class CopyBatchBuilder {
     const { codecs, names } = this.columns;
     const { scratch: out, written, escapes, values, lines, ends, direct } = this;
     const width = codecs.length;
-    const keys: string[] = new Array<string>(rows.length);
+    const { keyLines } = this;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as SourceRow;
-      keys[i] = rowKeyOf(row, sourceKeyIndexes);
+      writeRowKey(keyLines, row, sourceKeyIndexes);
+      keyLines.byte(NEWLINE);
       const start = lines.length;
       let refused: Rejected | null = null;
       let c = 0;
@@ -182,7 +183,6 @@ export class CopyBatchBuilder {
       ends.push(lines.length);
       for (let j = 0; j < needed.length; j++) values.push(out[needed[j] as number] ?? null);
     }
-    if (rows.length > 0) this.keyParts.push(keys.join('\n'));
     this.read += rows.length;
     if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
   }
@@ -195,7 +195,7 @@ export class CopyBatchBuilder {
       copy: this.lines.take(),
       ends: Int32Array.from(this.ends),
       convertedFrom: Int32Array.from(this.convertedFrom),
-      keys: this.keyParts.join('\n'),
+      keys: this.keyLines.take(),
       values: this.values,
       rejects: this.rejects,
     };
@@ -211,6 +211,8 @@ export function encodeCopyBatch(rows: readonly SourceRow[], columns: CopyColumns
   b.add(rows);
   return b.finish();
 }
+
+const utf8 = new TextDecoder();
 
 /** A batch as the engine handles it on the main thread (table-sync.ts's PreparedRows). */
 export interface DecodedCopyBatch {
@@ -239,7 +241,8 @@ export function decodeCopyBatch(batch: CopyBatch, shape: CopyBatchShape, width: 
     start = end;
   }
   let keys: string[] | null = null;
-  const keyOf = (index: number): string => (keys ??= batch.keys.split('\n'))[index] ?? '';
+  // decoded only when a row needs its key (a reject, a skip, a ledger retry)
+  const keyOf = (index: number): string => (keys ??= utf8.decode(batch.keys).split('\n'))[index] ?? '';
   return {
     read: batch.read,
     last: batch.last === null ? null : decodePosition(batch.last),

@@ -5,6 +5,7 @@
  */
 import type { PgText, SqliteValue } from '../values/codec.js';
 import type { KeysetPosition } from '../io/batch-io.js';
+import type { CopyBytes } from '../values/copy-bytes.js';
 
 type Native = PgText | SqliteValue;
 type Tagged = null | ['i', string] | ['r', number] | ['s', string] | ['b', string];
@@ -51,6 +52,42 @@ export function rowKeyOf(row: readonly Native[], keyIndexes: readonly number[]):
   let text = '[';
   for (let i = 0; i < keyIndexes.length; i++) text += (i > 0 ? ',' : '') + taggedText(row[keyIndexes[i] as number]);
   return text + ']';
+}
+
+/** Is every character of `s` printable ASCII other than '"' and backslash (JSON.stringify quotes it as it is)? */
+function plainJsonString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 34 || c === 92) return false;
+  }
+  return true;
+}
+
+/** rowKeyOf's text written as UTF-8 bytes into `out`, with no string made for the common keys (integers, plain text). */
+export function writeRowKey(out: CopyBytes, row: readonly Native[], keyIndexes: readonly number[]): void {
+  out.byte(91); // [
+  for (let i = 0; i < keyIndexes.length; i++) {
+    if (i > 0) out.byte(44); // ,
+    const v = row[keyIndexes[i] as number];
+    if (v === null || v === undefined) out.ascii('null', 0, 4);
+    else if (typeof v === 'bigint') {
+      out.ascii('["i","', 0, 6);
+      if (v > -2147483648n && v < 2147483648n) {
+        const n = Number(v);
+        if (n < 0) out.byte(45);
+        out.digits(n < 0 ? -n : n);
+      } else {
+        const t = v.toString();
+        out.ascii(t, 0, t.length);
+      }
+      out.ascii('"]', 0, 2);
+    } else if (typeof v === 'string' && plainJsonString(v)) {
+      out.ascii('["s","', 0, 6);
+      out.ascii(v, 0, v.length);
+      out.ascii('"]', 0, 2);
+    } else out.text(taggedText(v), false); // JSON text: no raw newline, nothing COPY would escape matters here
+  }
+  out.byte(93); // ]
 }
 
 export function decodeValues(text: string): Native[] {

@@ -83,11 +83,11 @@ async function read(r: OpenReader, w: WireWindow): Promise<CopyBatch> {
   return batch;
 }
 
-/** Sent as is: the buffer moves to the main thread when it is the batch's own (small ones share Node's pool). */
+/** Sent as is: its buffers move to the main thread when they are the batch's own (small ones may share Node's pool). */
 function post(reply: CopyReadReply): void {
-  const copy = reply.ok && reply.batch ? reply.batch.copy : null;
-  const owns = copy !== null && copy.byteOffset === 0 && copy.byteLength === copy.buffer.byteLength;
-  port?.postMessage(reply, owns && copy ? [copy.buffer as ArrayBuffer] : []);
+  const owned = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
+  const moved = reply.ok && reply.batch ? [reply.batch.copy, reply.batch.keys].filter(owned).map((b) => b.buffer as ArrayBuffer) : [];
+  port?.postMessage(reply, moved);
 }
 
 /**
