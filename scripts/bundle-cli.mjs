@@ -83,20 +83,10 @@ if (readFileSync(main, 'utf8').startsWith(BANNER)) throw new Error(`${main} is a
 // chunks of an earlier build: their names change with their content
 rmSync(join(dist, CHUNKS), { recursive: true, force: true });
 
-const result = await build({
-  entryPoints: {
-    'cli/main': main,
-    // beside the chunks, where the engine's code looks for them (new URL('./…-worker.js', import.meta.url))
-    [`${CHUNKS}/sqlite-read-worker`]: join(dist, 'replicator/io/sqlite-read-worker.js'),
-    [`${CHUNKS}/postgres-read-worker`]: join(dist, 'replicator/io/postgres-read-worker.js'),
-  },
+const common = {
   outdir: dist,
-  // one level below the package root, as every folder of dist/ is: paths the code takes
-  // from import.meta.url (the demo's ../../tests/fixtures/pos/) mean the same from here
-  chunkNames: `${CHUNKS}/[name]-[hash]`,
   allowOverwrite: true,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -107,12 +97,33 @@ const result = await build({
   // the bundled CommonJS (pg) calls require() for Node's own modules
   banner: { js: BANNER },
   plugins: [externalPackages],
+};
+
+const cli = await build({
+  ...common,
+  entryPoints: { 'cli/main': main },
+  // one level below the package root, as every folder of dist/ is: paths the code takes
+  // from import.meta.url (the demo's ../../tests/fixtures/pos/) mean the same from here
+  chunkNames: `${CHUNKS}/[name]-[hash]`,
+  splitting: true,
+});
+
+// The reader threads' entry files, each whole in one file (a thread shares no module with the
+// main thread), beside the chunks, where the engine's code looks for them
+// (new URL('./…-worker.js', import.meta.url)). Built apart: as entry points of the CLI's build
+// they split the code both use into many more small chunks, each one more file to load.
+const workers = await build({
+  ...common,
+  entryPoints: {
+    [`${CHUNKS}/sqlite-read-worker`]: join(dist, 'replicator/io/sqlite-read-worker.js'),
+    [`${CHUNKS}/postgres-read-worker`]: join(dist, 'replicator/io/postgres-read-worker.js'),
+  },
 });
 
 // Files the code finds from its own location must be there from the bundle's too: a worker
 // file the engine did not find would make it read on the main thread without a word
 // (io/sqlite-read-thread.ts), so fail the build instead.
-for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+for (const file of [...Object.keys(cli.metafile.outputs), ...Object.keys(workers.metafile.outputs)].filter((f) => f.endsWith('.js'))) {
   const text = readFileSync(join(root, file), 'utf8');
   for (const [, rel] of text.matchAll(/new URL\(\s*["'](\.{1,2}\/[^"']*)["']\s*,\s*import\.meta\.url\s*\)/g)) {
     // Ink reads its own package.json only under DEV=true (for React's devtools), never here
