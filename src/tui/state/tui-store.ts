@@ -15,6 +15,7 @@ import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { mappingOrder } from './fk-order.js';
 import { runningPace } from './frame-pace.js';
+import { createPublishClock } from './publish-clock.js';
 import { applyOwed, newTableState, progressOf, rejectedRow, viewOf, waitingRow, type TableState } from './table-state.js';
 import type { ConnectionView, OutputLine, RunState, RunView, TuiSnapshot } from './tui-snapshot.js';
 
@@ -68,8 +69,6 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const idleEvery = options.publishEveryMs ?? 400;
   const runningEvery = options.publishRunningEveryMs ?? Math.max(idleEvery, 1000);
   const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 2000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}) });
-  let runningWait = runningEvery;
-  const every = (): number => (ACTIVE.has(run.state) ? runningWait : idleEvery);
   const outputLimit = options.outputLimit ?? 500;
   const listeners = new Set<() => void>();
   const connections = {
@@ -86,11 +85,18 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   let output: OutputLine[] = [];
   let notice: TuiSnapshot['notice'] = null;
   let version = 0;
-  let dirty = true;
   let snapshot: TuiSnapshot | null = null;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let lastPublish = 0;
-  let disposed = false;
+  const clock = createPublishClock({
+    now,
+    idleMs: idleEvery,
+    runningMs: runningEvery,
+    runningPace: pace,
+    active: () => ACTIVE.has(run.state),
+    publish: () => {
+      snapshot = build();
+      for (const l of [...listeners]) l();
+    },
+  });
 
   const tableOf = (name: string, sqliteName = name): TableState => {
     let t = tables.get(name);
@@ -103,8 +109,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   };
   const touch = (t?: TableState): void => {
     if (t) t.view = null;
-    dirty = true;
-    schedule();
+    clock.changed();
   };
   const direction = (): Direction => run.direction ?? 'sqlite-to-pg';
   function log(level: Level, text: string): void {
@@ -112,38 +117,6 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     // amortised O(1): trim in halves rather than shifting every line
     if (output.length > outputLimit * 2) output = output.slice(-outputLimit);
     touch();
-  }
-
-  function schedule(): void {
-    if (timer || disposed) return;
-    const wait = Math.max(0, every() - (now() - lastPublish));
-    timer = setTimeout(publish, wait);
-    timer.unref?.();
-  }
-
-  /** the run's plan and its end show at the idle pace, not at the running view's next tick */
-  function soon(): void {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    dirty = true;
-    if (disposed) return;
-    timer = setTimeout(publish, Math.max(0, idleEvery - (now() - lastPublish)));
-    timer.unref?.();
-  }
-
-  function publish(): void {
-    timer = null;
-    if (!dirty && !ACTIVE.has(run.state)) return;
-    snapshot = build();
-    dirty = false;
-    lastPublish = now();
-    for (const l of [...listeners]) l();
-    // the elapsed time and rates move while a run is going, events or not
-    if (ACTIVE.has(run.state) && !disposed) {
-      runningWait = pace();
-      timer = setTimeout(publish, Math.max(every(), 1000));
-      timer.unref?.();
-    }
   }
 
   function build(): TuiSnapshot {
@@ -200,7 +173,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         run.state = 'running';
         log('info', `run ${e.plan.direction}: ${e.plan.tables.length} tables`);
         for (const note of e.plan.notes) log('info', `note: ${note}`);
-        soon();
+        clock.soon();
         break;
       }
       case 'table-start': {
@@ -235,8 +208,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         const rate = e.elapsedMs > 0 ? (e.totalRead * 1000) / e.elapsedMs : 0;
         p.etaMs = p.total !== null && rate > 0 ? Math.max(0, Math.round(((p.total - p.done) * 1000) / rate)) : null;
         t.view = null;
-        dirty = true;
-        schedule();
+        clock.changed();
         break;
       }
       case 'skip': {
@@ -297,7 +269,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         const what = s.status === 'interrupted' ? 'stopped after a checkpoint' : s.status;
         log(level, `${what} in ${(s.ms / 1000).toFixed(1)}s: ${read} rows read, ${written} written; ${s.waiting.skipped} waiting for parents, ${s.waiting.rejected} rejected`);
         notice = { level, text: `run ${s.direction}: ${what} (${written} rows written, ${s.waiting.skipped} waiting, ${s.waiting.rejected} rejected)` };
-        soon();
+        clock.soon();
         break;
       }
     }
@@ -350,13 +322,6 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
     touch();
   }
 
-  function flush(): void {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    dirty = true;
-    publish();
-  }
-
   return {
     getSnapshot: () => snapshot ?? (snapshot = build()),
     subscribe(listener) {
@@ -393,12 +358,12 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       runErrors = 0;
       listed = { skip: 0, reject: 0 };
       for (const t of tables.values()) (t.progress = null), (t.view = null);
-      flush();
+      clock.flush();
     },
     setRunState(state) {
       if (ACTIVE.has(run.state) && !ACTIVE.has(state) && run.startedAt !== null) run.elapsedMs = now() - run.startedAt;
       run.state = state;
-      flush();
+      clock.flush();
     },
     setPlanText(text) {
       run.planText = text;
@@ -409,11 +374,9 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       notice = { level, text };
       log(level, text);
     },
-    flush,
+    flush: () => clock.flush(),
     dispose() {
-      disposed = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
+      clock.dispose();
       listeners.clear();
     },
   };
