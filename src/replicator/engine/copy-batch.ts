@@ -113,7 +113,7 @@ export class CopyBatchBuilder {
   /** per column: its direct writer, where its value is not also needed as text (the FK guard, known parents) */
   private readonly direct: (DirectWriter | null)[];
 
-  /** `lines`: where the COPY bytes go (a reader passes the same one for every batch: it keeps its buffer); emptied by finish() */
+  /** `lines`: where the COPY bytes go (the reader thread sizes it as its largest batch so far); emptied by finish() */
   constructor(
     private readonly columns: CopyColumns,
     private readonly shape: CopyBatchShape,

@@ -72,11 +72,8 @@ export function writeRowKey(out: CopyBytes, row: readonly Native[], keyIndexes: 
     if (v === null || v === undefined) out.ascii('null', 0, 4);
     else if (typeof v === 'bigint') {
       out.ascii('["i","', 0, 6);
-      if (v > -2147483648n && v < 2147483648n) {
-        const n = Number(v);
-        if (n < 0) out.byte(45);
-        out.digits(n < 0 ? -n : n);
-      } else {
+      if (v > -2147483648n && v < 2147483648n) out.integer(Number(v));
+      else {
         const t = v.toString();
         out.ascii(t, 0, t.length);
       }

@@ -91,6 +91,12 @@ export class CopyBytes {
     for (let i = 0; i < count; i++, n = (n / 10) | 0) buf[--at] = 48 + (n % 10);
   }
 
+  /** an integer within 32 bits (-2^31 to 2^31 - 1) in decimal */
+  integer(n: number): void {
+    if (n < 0) this.byte(45); // -
+    this.digits(n < 0 ? -n : n);
+  }
+
   /** drop what was written since `at` (a row refused halfway) */
   truncate(at: number): void {
     this.length = at;

@@ -91,21 +91,30 @@ export function numberToDecimal(n: number): string {
   return parts ? decimalText(parts) : shortest;
 }
 
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+/** 10^scale for the scales scaledInteger takes (0 to 6) */
+export const SCALE_POW10: readonly number[] = [1, 10, 100, 1000, 10000, 100000, 1000000];
 
 /**
- * String(v) for a REAL with at most `scale` (0 to 6) decimal places and |v * 10^scale| below
- * 2^31, without V8's shortest-digits search (case a spent 5% of its reader thread there):
- * m = v * 10^scale rounded, kept only when m / 10^scale is v again. Then the decimal
- * m * 10^-scale reads back as v, and no other decimal of at most `scale` places does (they
- * lie 10^-scale apart, far more than v's rounding step at this size), so it is the
- * shortest text of v, as String(v) gives it, once trailing zeros are dropped. Null: not such a value.
+ * v * 10^scale as an integer m, for a REAL with at most `scale` (0 to 6) decimal places and
+ * |m| below 2^31: m is v * 10^scale rounded, kept only when m / 10^scale is v again. Then the
+ * decimal m * 10^-scale reads back as v, and no other decimal of at most `scale` places does
+ * (they lie 10^-scale apart, far more than v's rounding step at this size), so its digits,
+ * trailing zeros dropped, are the shortest text of v, as String(v) gives it. Null: not such a value.
  */
-export function scaledDecimalText(v: number, scale: number): string | null {
-  const p = POW10[scale];
+export function scaledInteger(v: number, scale: number): number | null {
+  const p = SCALE_POW10[scale];
   if (p === undefined) return null;
   const m = Math.round(v * p);
-  if (m / p !== v || m >= 2147483648 || m <= -2147483648) return null;
+  return m / p !== v || m >= 2147483648 || m <= -2147483648 ? null : m;
+}
+
+/**
+ * String(v) for a REAL that scaledInteger takes, without V8's shortest-digits search (case a
+ * spent 5% of its reader thread there). Null: not such a value.
+ */
+export function scaledDecimalText(v: number, scale: number): string | null {
+  const m = scaledInteger(v, scale);
+  if (m === null) return null;
   if (m === 0) return '0'; // -0 too, as String(-0)
   if (scale === 0) return String(m);
   const negative = m < 0;

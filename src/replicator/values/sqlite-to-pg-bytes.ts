@@ -9,12 +9,11 @@
 import type { PlannedColumn } from '../run-plan.js';
 import type { SqliteValue } from './codec.js';
 import type { CopyBytes } from './copy-bytes.js';
+import { SCALE_POW10, scaledInteger } from './decimal-text.js';
 import { isIsoUtcMillis, isoMillisFractionEnd } from './time-convert.js';
 
 /** Writes `v` as the column's codec would make it and returns true, or writes nothing and returns false. */
 export type DirectWriter = (v: SqliteValue, out: CopyBytes) => boolean;
-
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
 
 /** ' ', '+', '0', '.', '-' */
 const SPACE = 32;
@@ -40,17 +39,17 @@ function isoTimestampWriter(zoned: boolean): DirectWriter {
 }
 
 /**
- * sqlite-to-pg.ts numericCodec's path for a REAL that scaledDecimalText can write (at most
- * `scale` places, |v * 10^scale| below 2^31) and that fits the column, as bytes: the same
- * digits, trailing fraction zeros dropped, '0' for zero.
+ * sqlite-to-pg.ts numericCodec's path for a REAL that scaledDecimalText can write (decimal-text.ts
+ * scaledInteger: at most `scale` places, |v * 10^scale| below 2^31) and that fits the column,
+ * as bytes: the same digits, trailing fraction zeros dropped, '0' for zero.
  */
 function scaledRealWriter(precision: number | undefined, scale: number): DirectWriter | null {
-  const p = POW10[scale];
+  const p = SCALE_POW10[scale];
   if (p === undefined) return null;
   return (v, out) => {
     if (typeof v !== 'number') return false;
-    const m = Math.round(v * p);
-    if (m / p !== v || m >= 2147483648 || m <= -2147483648) return false;
+    const m = scaledInteger(v, scale);
+    if (m === null) return false;
     if (m === 0) {
       out.byte(ZERO);
       return true;
@@ -85,9 +84,7 @@ function integerWriter(min: bigint, max: bigint): DirectWriter {
   const hi = max < 2147483647n ? max : 2147483647n;
   return (v, out) => {
     if (typeof v !== 'bigint' || v < lo || v > hi) return false;
-    const n = Number(v);
-    if (n < 0) out.byte(MINUS);
-    out.digits(n < 0 ? -n : n);
+    out.integer(Number(v));
     return true;
   };
 }
