@@ -7,7 +7,7 @@ import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import type { RejectEntry, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
 import { listOwed, type OwedConstraint } from '../state/owed-constraints.js';
 import { stateStoreFor } from './direction-wiring.js';
-import { openPair, type OpenPair, type PairConfig } from './run-replication.js';
+import { openPair, type OpenPair, type PairConfig } from './open-pair.js';
 
 export interface PairStatus {
   sqliteId: string;

@@ -5,12 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { openSqlite } from '../../connect/sqlite-connection.js';
-import { discardPostgresSession, endSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
-import type { PostgresReadThread } from '../io/postgres-read-thread.js';
-import { openSqliteReadThread, type SqliteReadThread } from '../io/sqlite-read-thread.js';
+import { openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
+import { openPair, type PairConfig } from './open-pair.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
 import { loadMappingDir } from '../../mapping/mapping-dir.js';
@@ -37,18 +34,9 @@ import { syncTable } from './table-sync.js';
 import { RunHistory } from './run-history.js';
 import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
-import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
+import { compileRowFilter } from '../plan/row-filter.js';
 
-export interface PairConfig {
-  sqlitePath: string;
-  pgUrl: string;
-  /** PostgreSQL schema, 'public' by default */
-  schema?: string;
-  /** mapping files directory; missing or empty: the generated mappings */
-  mappingsDir?: string;
-  /** values of the :params in mappings' row filters (`filter: store_id = :store` -> { store: 7 }) */
-  params?: FilterParams;
-}
+export type { PairConfig } from './open-pair.js';
 
 export interface RunOptions {
   direction: Direction;
@@ -68,77 +56,6 @@ export const FIRST_LOAD_BATCH_SIZE = 10000;
 
 /** how often a table is resumed on a new connection after the old one dropped */
 const RECONNECT_ATTEMPTS = 5;
-
-export interface OpenPair {
-  conn: Connections;
-  close(): Promise<void>;
-}
-
-/**
- * `direction`: the run's, when the pair is opened for one (its sessions get the run's
- * settings). `session`: the PostgreSQL session, when the caller started opening it
- * already (openPostgresSession with the same settings); the pair owns it from here.
- */
-export async function openPair(config: PairConfig, purpose: string, direction: Direction | null = null, session?: Promise<pg.Client>): Promise<OpenPair> {
-  const settings = sessionSettings(direction);
-  let sqlite: Database.Database;
-  try {
-    sqlite = openSqlite(config.sqlitePath);
-  } catch (e) {
-    if (session) discardPostgresSession(session);
-    throw e;
-  }
-  let client: pg.Client;
-  try {
-    client = await (session ?? openPostgresSession(config.pgUrl, `replicate ${purpose}`, settings));
-  } catch (e) {
-    sqlite.close();
-    throw e;
-  }
-  let spare: Promise<pg.Client> | null = null;
-  const openSpare = (): Promise<pg.Client> => {
-    const opening: Promise<pg.Client> = openPostgresSession(config.pgUrl, `replicate ${purpose} (keys)`, settings).then(
-      (c) => {
-        // a dropped session is replaced on next use, as the main one is after a reconnect
-        const forget = (): void => {
-          if (spare === opening) spare = null;
-        };
-        c.on('end', forget);
-        c.on('error', forget);
-        return c;
-      },
-      (e: unknown) => {
-        if (spare === opening) spare = null; // a later call tries again
-        throw e;
-      },
-    );
-    return opening;
-  };
-  let readThread: PostgresReadThread | null | undefined;
-  // a sqlite-to-pg run never reads PostgreSQL on a thread: it does not load that module
-  const pgThread = direction === 'sqlite-to-pg' ? null : await import('../io/postgres-read-thread.js');
-  let sqliteReadThread: SqliteReadThread | null | undefined;
-  const conn: Connections = {
-    sqlite,
-    pg: client,
-    schema: config.schema ?? 'public',
-    spare: () => (spare ??= openSpare()),
-    readThread: () => (readThread === undefined ? (readThread = pgThread ? pgThread.openPostgresReadThread(config.pgUrl, `replicate ${purpose} (reader)`) : null) : readThread),
-    sqliteReadThread: () => (sqliteReadThread === undefined ? (sqliteReadThread = openSqliteReadThread(sqlite.name)) : sqliteReadThread),
-  };
-  return {
-    conn,
-    async close() {
-      await readThread?.close().catch(() => undefined);
-      await sqliteReadThread?.close().catch(() => undefined);
-      // every statement sent has been answered by now (callers close last): endSession says why it does not wait
-      endSession(conn.pg);
-      const spareClient = spare ? await spare.catch(() => null) : null;
-      if (spareClient) endSession(spareClient);
-      sqlite.close();
-    },
-  };
-}
 
 /** Replace a dropped PostgreSQL session with a new one (same settings); conn.pg is swapped in place. */
 async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string, direction: Direction): Promise<void> {
