@@ -4,14 +4,23 @@
  * empty database, or fail later with SQLITE_NOTADB), foreign keys enforced, and a busy
  * timeout so the app that owns the file can keep writing while we sync.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { ConnectionError, errorCode, FileMissingError, NotSqliteError } from '../errors.js';
 
 /** Every SQLite 3 database file starts with these 16 bytes (fileformat2.html, 1.3). */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * better-sqlite3 is CommonJS. Node 20 imports a CommonJS package into an ES module by first
+ * scanning its files for their exports (cjs-module-lexer), then loading them; require()
+ * only loads them: about 10 ms less of a quick incremental run's start (bench case d).
+ */
+const requireCjs = createRequire(import.meta.url);
+let driver: typeof Database | null = null;
 
 function isInMemory(path: string): boolean {
   return path === ':memory:' || path === '';
@@ -59,7 +68,8 @@ export function openSqlite(path: string, opts: { readonly?: boolean; create?: bo
 
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly, fileMustExist: !create && !isInMemory(path) });
+    driver ??= requireCjs('better-sqlite3') as typeof Database;
+    db = new driver(path, { readonly, fileMustExist: !create && !isInMemory(path) });
   } catch (err) {
     throw openFailure(path, err);
   }

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { openSqlite } from '../../connect/sqlite-connection.js';
-import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
+import { discardPostgresSession, endSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { openSqliteReadThread, type SqliteReadThread } from '../io/sqlite-read-thread.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
@@ -129,8 +129,10 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
     async close() {
       await readThread?.close().catch(() => undefined);
       await sqliteReadThread?.close().catch(() => undefined);
-      await conn.pg.end().catch(() => undefined);
-      if (spare) await (await spare.catch(() => null))?.end().catch(() => undefined);
+      // every statement sent has been answered by now (callers close last): endSession says why it does not wait
+      endSession(conn.pg);
+      const spareClient = spare ? await spare.catch(() => null) : null;
+      if (spareClient) endSession(spareClient);
       sqlite.close();
     },
   };
