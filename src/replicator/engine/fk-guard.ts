@@ -12,6 +12,7 @@
  */
 import { keyString, type BatchWriter, type TargetRow } from '../io/batch-io.js';
 import type { PgText, SqliteValue } from '../values/codec.js';
+import type { KnownKeys } from './known-parents.js';
 
 type Native = PgText | SqliteValue;
 
@@ -78,36 +79,31 @@ const mapKey = (v: Native): string | number | bigint => (v !== null && typeof v 
  * A single-column FK with no translation and no self-reference (nearly every FK): distinct
  * values found through a Map of primitives, one lookup per distinct value.
  */
-async function guardSingle(rows: TargetRow[], fk: GuardedForeignKey, writer: BatchWriter, held: (HeldBack | undefined)[], known: ReadonlySet<string> | null): Promise<void> {
+async function guardSingle(rows: TargetRow[], fk: GuardedForeignKey, writer: BatchWriter, held: (HeldBack | undefined)[], known: KnownKeys | null): Promise<void> {
   const idx = fk.indexes[0] as number;
+  /** the distinct values to look up, each with its slot in `tuples` */
   const slot = new Map<string | number | bigint, number>();
-  /** per distinct value: present in the target (known, or found by the lookup) */
-  const present: boolean[] = [];
   const tuples: Native[][] = [];
-  const asked: number[] = [];
   const at = new Int32Array(rows.length).fill(-1);
   for (let i = 0; i < rows.length; i++) {
     if (held[i] !== undefined) continue;
     const v = (rows[i] as TargetRow)[idx] ?? null;
     if (v === null) continue; // a NULL FK references nothing
+    // a known parent is present: one Set lookup, no slot (most rows of a --create-missing load)
+    if (known !== null && typeof v !== 'object' && known.has(String(v))) continue;
     const k = mapKey(v);
     let s = slot.get(k);
     if (s === undefined) {
-      s = present.length;
+      s = tuples.length;
       slot.set(k, s);
-      const isKnown = known !== null && typeof v !== 'object' && known.has(String(v));
-      present.push(isKnown);
-      if (!isKnown) {
-        tuples.push([v]);
-        asked.push(s);
-      }
+      tuples.push([v]);
     }
     at[i] = s;
   }
   if (tuples.length === 0) return;
   const found = await writer.existingKeys(fk.targetTable, fk.targetColumns, tuples);
   if (found.size === tuples.length) return;
-  tuples.forEach((t, j) => (present[asked[j] as number] = found.has(keyString(t))));
+  const present = tuples.map((t) => found.has(keyString(t)));
   for (let i = 0; i < rows.length; i++) {
     const s = at[i] as number;
     if (s >= 0 && !present[s]) held[i] = { index: i, fk, parentKey: [(rows[i] as TargetRow)[idx] ?? null] };
@@ -119,7 +115,7 @@ export async function guardBatch(
   rows: TargetRow[],
   fks: readonly GuardedForeignKey[],
   writer: BatchWriter,
-  knownKeys?: (table: string, columns: readonly string[]) => ReadonlySet<string> | null,
+  knownKeys?: (table: string, columns: readonly string[]) => KnownKeys | null,
 ): Promise<GuardResult> {
   const heldAt: (HeldBack | undefined)[] = new Array<HeldBack | undefined>(rows.length);
   for (const fk of fks) {

@@ -1,0 +1,138 @@
+/**
+ * A set of uuid texts held as 16 bytes each (known-parents.ts): a uuid key kept as a JS
+ * string in a Set costs about 90 bytes, so a bounded memory holds about a third as many.
+ * Only the canonical lowercase form ('0000ad50-9a62-4756-85e1-810120406662', as most apps
+ * and PostgreSQL's uuid output write it) is taken: its text and its 128 bits are one to
+ * one, so a lookup here says exactly what a lookup of the text would. Any other text
+ * (upper case, no dashes, braces) is refused by add() and by lookup(); the
+ * caller keeps those as strings.
+ *
+ * Open addressing with linear probing over a Uint32Array of 4 words per slot; the
+ * all-zero slot means empty (the nil uuid is a flag of its own).
+ */
+
+/** the hex digit's value, or -1 (only 0-9 and a-f) */
+function hex(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** dashes at 8, 13, 18, 23 */
+const isDash = (i: number): boolean => i === 8 || i === 13 || i === 18 || i === 23;
+
+/** `s`'s 128 bits into `out` (4 words, big-endian order of the text); false when `s` is not a canonical lowercase uuid */
+export function uuidWords(s: string, out: Uint32Array): boolean {
+  if (s.length !== 36) return false;
+  let word = 0;
+  let w = 0;
+  let digits = 0;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (isDash(i)) {
+      if (c !== 45) return false;
+      continue;
+    }
+    const h = hex(c);
+    if (h < 0) return false;
+    word = (word << 4) | h;
+    if (++digits === 8) {
+      out[w++] = word >>> 0;
+      word = 0;
+      digits = 0;
+    }
+  }
+  return true;
+}
+
+/** slots to start with; the table doubles when three quarters are taken */
+const INITIAL_SLOTS = 1024;
+
+export class UuidKeySet {
+  private slots = new Uint32Array(INITIAL_SLOTS * 4);
+  private mask = INITIAL_SLOTS - 1;
+  private nil = false;
+  /** keys held */
+  size = 0;
+  private readonly words = new Uint32Array(4);
+
+  /** bytes the table takes */
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  /** bytes the next add() allocates: 0, or a table twice as big when it must grow */
+  get growthBytes(): number {
+    return (this.size + 1) * 4 > (this.mask + 1) * 3 ? this.slots.byteLength * 2 : 0;
+  }
+
+  /** 1: `s` is here; 0: it is not; -1: `s` is not a canonical lowercase uuid (never held here) */
+  lookup(s: string): 1 | 0 | -1 {
+    const w = this.words;
+    if (!uuidWords(s, w)) return -1;
+    return this.find(w) >= 0 ? 1 : 0;
+  }
+
+  /** adds `s`; false when `s` is not a canonical lowercase uuid (nothing added) */
+  add(s: string): boolean {
+    const w = this.words;
+    if (!uuidWords(s, w)) return false;
+    if (this.find(w) >= 0) return true;
+    if (isNil(w)) {
+      this.nil = true;
+      this.size++;
+      return true;
+    }
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    this.put(w);
+    this.size++;
+    return true;
+  }
+
+  /** the slot holding `w`, or -1 */
+  private find(w: Uint32Array): number {
+    if (isNil(w)) return this.nil ? 0 : -1;
+    const slots = this.slots;
+    const [a, b, c, d] = w as unknown as [number, number, number, number];
+    for (let i = hash(a, b, c, d) & this.mask; ; i = (i + 1) & this.mask) {
+      const at = i * 4;
+      const s0 = slots[at] as number;
+      const s1 = slots[at + 1] as number;
+      const s2 = slots[at + 2] as number;
+      const s3 = slots[at + 3] as number;
+      if (s0 === a && s1 === b && s2 === c && s3 === d) return i;
+      if ((s0 | s1 | s2 | s3) === 0) return -1;
+    }
+  }
+
+  private put(w: Uint32Array): void {
+    const slots = this.slots;
+    const [a, b, c, d] = w as unknown as [number, number, number, number];
+    let i = hash(a, b, c, d) & this.mask;
+    while (((slots[i * 4] as number) | (slots[i * 4 + 1] as number) | (slots[i * 4 + 2] as number) | (slots[i * 4 + 3] as number)) !== 0) i = (i + 1) & this.mask;
+    slots.set(w, i * 4);
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    this.mask = old.length / 2 - 1;
+    const w = new Uint32Array(4);
+    for (let at = 0; at < old.length; at += 4) {
+      if (((old[at] as number) | (old[at + 1] as number) | (old[at + 2] as number) | (old[at + 3] as number)) === 0) continue;
+      w.set(old.subarray(at, at + 4));
+      this.put(w);
+    }
+  }
+}
+
+const isNil = (w: Uint32Array): boolean => ((w[0] as number) | (w[1] as number) | (w[2] as number) | (w[3] as number)) === 0;
+
+/** all four words mixed (time-based uuids vary little in some of them) */
+function hash(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ b ^ (h >>> 15), 0xc2b2ae35);
+  h = Math.imul(h ^ c ^ (h >>> 13), 0x27d4eb2f);
+  h = Math.imul(h ^ d ^ (h >>> 16), 0x165667b1);
+  return (h ^ (h >>> 15)) >>> 0;
+}
