@@ -78,6 +78,22 @@ const inkSpeedups = {
   },
 };
 
+/**
+ * React's packages choose their build from NODE_ENV when they load, and the UI always loads
+ * them as production (commands/tui.ts). Said at build time instead, the development builds,
+ * never run, are left out of the UI's chunk: 1.6 -> 0.9 MB for Node to parse each time the UI
+ * opens (loading it: 95-114 -> 84-93 ms of CPU).
+ */
+const reactProduction = {
+  name: 'react-production',
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/](react|react-reconciler|scheduler)[\\/][^\\/]+\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replaceAll('process.env.NODE_ENV', '"production"'),
+      loader: 'js',
+    }));
+  },
+};
+
 const bundled = (args) => {
   const name = packageName(args.path);
   if (NEVER_BUNDLED.has(name)) return false;
@@ -124,7 +140,7 @@ const common = {
   logLevel: 'warning',
   // the bundled CommonJS (pg) calls require() for Node's own modules
   banner: { js: BANNER },
-  plugins: [inkSpeedups, externalPackages],
+  plugins: [inkSpeedups, reactProduction, externalPackages],
 };
 
 const cli = await build({
@@ -154,6 +170,9 @@ const inkOutput = Object.entries(cli.metafile.inputs).find(([file]) => /node_mod
 for (const standIn of STAND_INS) {
   if (!inkOutput?.[1].imports.some((i) => join(root, i.path) === standIn)) throw new Error(`Ink's build/output.js no longer imports what ${standIn} stands in for: see SPEEDUPS in scripts/bundle-cli.mjs`);
 }
+
+// React's development builds stay out (reactProduction): a React that chose its build some other way would bring them back
+if (Object.keys(cli.metafile.inputs).some((file) => /node_modules\/(react|react-reconciler|scheduler)\/cjs\/.*development\.js$/.test(file))) throw new Error("React's development build is in the UI's chunk: see reactProduction in scripts/bundle-cli.mjs");
 
 // Files the code finds from its own location must be there from the bundle's too: a worker
 // file the engine did not find would make it read on the main thread without a word

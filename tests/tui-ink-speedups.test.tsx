@@ -22,7 +22,7 @@ const { render } = await import('ink-testing-library');
 const { ThemeContext, createTheme } = await import('../src/tui/theme.js');
 const { App } = await import('../src/tui/app.js');
 const { tuiSnapshotFixture } = await import('./harness/tui-snapshot.js');
-const cachedStringWidth = (await import('../src/tui/ink-speedups/cached-string-width.js')).default;
+const { default: cachedStringWidth, NARROW_SYMBOLS } = await import('../src/tui/ink-speedups/cached-string-width.js');
 const fast = await import('../src/tui/ink-speedups/cached-ansi-tokenize.js');
 
 const ESC = '\u001b';
@@ -38,6 +38,12 @@ const AWKWARD = [
   `${ESC}]8;;https://example.com\u0007bell link${ESC}]8;;\u0007`,
   '████████░░░░ ⠸ ✓ ✗ ◷ ⊘ │ ● ○ ◌ ›',
   `${ESC}[90m12:00:01 ${ESC}[39m${ESC}[33m! ${ESC}[39mwarn ␤ with · marks`,
+  `${ESC}[38;2;255;0;0mtruecolour${ESC}[39m ${ESC}[;1;m${ESC}[m odd codes`,
+  `${ESC}[12345m five digits`,
+  `${ESC}[1;123456m six digits`,
+  `${ESC}[1X not colour ${ESC}[?25h cursor ${ESC}(B charset \u009b[31m c1`,
+  `tab\there, bell \u0007, delete \u007f, nbsp \u00a0, soft hyphen \u00ad`,
+  `symbols ${NARROW_SYMBOLS} then ✓\ufe0f ↔\ufe0f →\u20e3 ·\u0301`,
 ];
 
 function colouredFrameRows(): string[] {
@@ -67,6 +73,13 @@ describe('the built TUI draws what Ink would', () => {
   it('renders a coloured frame to test with', () => {
     expect(rows.length).toBeGreaterThan(30);
     expect(rows.join('\n')).toContain(`${ESC}[`);
+  });
+
+  it("counts each of the TUI's symbols as one cell, alone and between others", () => {
+    for (const symbol of NARROW_SYMBOLS) {
+      expect(stringWidth(symbol)).toBe(1);
+      for (const other of NARROW_SYMBOLS) expect(cachedStringWidth(`a${symbol}${other}b`)).toBe(stringWidth(`a${symbol}${other}b`));
+    }
   });
 
   it('measures every line the same, twice', () => {
