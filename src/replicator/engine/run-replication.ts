@@ -32,7 +32,9 @@ import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
 import { keysBeforeWrites, owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
+import type { SchemaModel } from '../../model/schema.js';
 import { syncTable } from './table-sync.js';
+import { RunHistory } from './run-history.js';
 import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
 import { compileRowFilter, type FilterParams } from '../plan/row-filter.js';
@@ -155,10 +157,10 @@ export interface PlannedRun {
  * columns whose format cannot matter on the way to PostgreSQL are not profiled
  * (epoch-free-formats.ts); only for a sqlite-to-pg run that creates no tables.
  */
-export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions, exactFormats = true): Promise<PlannedRun> {
+export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions, exactFormats = true, catalog?: Promise<SchemaModel>): Promise<PlannedRun> {
   const fileMappings = config.mappingsDir ? await loadMappingDir(config.mappingsDir) : new Map<string, LoadedMapping>();
-  // PostgreSQL reads its catalog (one request) while the SQLite side is read here
-  const postgres = new PostgresIntrospector(conn.pg, conn.schema).introspect();
+  // PostgreSQL reads its catalog (one request; `catalog`: already asked for) while the SQLite side is read here
+  const postgres = catalog ?? new PostgresIntrospector(conn.pg, conn.schema).introspect();
   postgres.catch(() => undefined); // awaited below; marked handled in case the SQLite side throws first
   const sqlite = new SqliteIntrospector(conn.sqlite).introspectSync();
   const schemas = { sqlite, postgres: await postgres };
@@ -231,7 +233,14 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
       direction: options.direction,
     };
     const holder = { pid: process.pid, host: hostname(), command: `replicate run --direction ${options.direction}` };
-    let lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
+    // The plan's catalog read goes to the server before the SQLite lock is taken, so the
+    // server answers it while this thread waits on the file's sync (run-lock.ts). The plan
+    // reads the schemas only, none of the pair's state, which the lock is there for.
+    let catalog: Promise<SchemaModel> | undefined;
+    let lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder, () => {
+      catalog = new PostgresIntrospector(conn.pg, conn.schema).introspect();
+      catalog.catch(() => undefined); // awaited by the plan; a failed lock discards it
+    });
     // a dropped session loses its advisory lock with it: take it again on the new one
     const reconnect = async (): Promise<void> => {
       await lock.release().catch(() => undefined);
@@ -239,7 +248,7 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
       lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
     };
     try {
-      return await runLocked(conn, config, options, scope, emit, started, reconnect);
+      return await runLocked(conn, config, options, scope, emit, started, reconnect, catalog);
     } finally {
       await lock.release();
     }
@@ -256,8 +265,9 @@ async function runLocked(
   emit: (e: ReplicationEvent) => void,
   started: number,
   reconnect: () => Promise<void>,
+  catalog?: Promise<SchemaModel>,
 ): Promise<RunSummary> {
-  let prepared = await planOnPair(conn, config, options, false);
+  let prepared = await planOnPair(conn, config, options, false, catalog);
   let created: CreatedTables | null = null;
   if (options.createMissing) {
     // loaded only when asked for: it brings the schema-fix planner along
@@ -297,6 +307,7 @@ async function runLocked(
   const stopRequested = options.stopRequested ?? (() => false);
   const retry = withRetry((attempt, delayMs, reason) => emit({ type: 'retry', table: null, attempt, delayMs, reason }));
   const results: TableRunStats[] = [];
+  const history = new RunHistory(runId);
   let status: RunSummary['status'] = 'done';
   // PostgreSQL targets only: their keys arrive as text, the same text a child's FK value is converted to
   const doneTables = new Set<string>();
@@ -326,11 +337,14 @@ async function runLocked(
           retry,
         });
         await w.finish();
+        // the table before's history row, sent as it ended (run-history.ts): before anything here happens once only
+        await history.confirm();
         if (!result.interrupted) owed.dataIn(table.table);
         if (owed.tables.has(table.table) && !result.interrupted && tableDone(table, plan.tables, doneTables)) owed.tableLoaded(table.table);
         doneTables.add(table.table);
         results.push(result.stats);
-        await wiring.state.recordTable(runId, result.stats);
+        await history.send(wiring.state, result.stats);
+        if (table === plan.tables[plan.tables.length - 1] || result.interrupted) await history.confirm();
         emit({ type: 'table-end', stats: result.stats });
         if (result.interrupted) status = 'interrupted';
         break;
@@ -344,6 +358,7 @@ async function runLocked(
             await reconnect();
             wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
             wiring.fixedConstraints = owed.tables.size === 0;
+            history.resend(wiring.state);
           } catch (again) {
             if (!isConnectionLost(again)) throw again;
           }
@@ -360,6 +375,7 @@ async function runLocked(
     }
     if (status === 'interrupted') break;
   }
+  await history.confirm(); // stopped between tables: the last table's row
   // FK cycles: the deferred columns, now that every table's rows are in (deferred-pass.ts)
   if (status !== 'interrupted') {
     // the second pass updates by key

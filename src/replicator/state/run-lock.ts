@@ -148,12 +148,18 @@ function releaseSqlite(db: Database.Database, pair: Pair, me: LockHolder): void 
  * throw RunLockedError naming the holder. release() is idempotent and never throws: when
  * a connection is gone, its lock went with it (PostgreSQL) or is stale and will be taken
  * over (SQLite: a dead pid, or this process's own pid).
+ *
+ * `whileSqliteLocks`: called once the PostgreSQL lock is held, just before the SQLite one
+ * is taken. Taking it is a write transaction on the file, synced to disk (10-30 ms on a
+ * slow disk) with the thread blocked: a caller can put a request on the PostgreSQL
+ * session first, for the server to work on meanwhile.
  */
 export async function acquireRunLock(
   client: pg.Client,
   db: Database.Database,
   scope: Pair,
   me: Omit<LockHolder, 'startedAt'>,
+  whileSqliteLocks?: () => void,
 ): Promise<{ release(): Promise<void> }> {
   const pair: Pair = { sqliteId: scope.sqliteId, postgresId: scope.postgresId };
   const holder: LockHolder = { pid: me.pid, host: me.host, command: me.command, startedAt: isoSeconds(new Date()) };
@@ -169,6 +175,7 @@ export async function acquireRunLock(
          command = EXCLUDED.command, backend_pid = EXCLUDED.backend_pid`,
       [pair.sqliteId, pair.postgresId, holder.pid, holder.host, holder.startedAt, holder.command],
     );
+    whileSqliteLocks?.();
     takeSqliteLock(db, pair, holder);
   } catch (error) {
     await releasePostgres(client, pair, key).catch(() => undefined);
@@ -179,12 +186,15 @@ export async function acquireRunLock(
     async release() {
       if (released) return;
       released = true;
+      // the server lets go of its lock while this thread waits on the file's sync (as above);
+      // a run started meanwhile finds one lock or the other still held, as it would either way
+      const postgres = releasePostgres(client, pair, key).catch(() => undefined);
       try {
         releaseSqlite(db, pair, holder);
       } catch {
         // stale row: taken over by the next run (our pid is then dead, or it is us)
       }
-      await releasePostgres(client, pair, key).catch(() => undefined);
+      await postgres;
     },
   };
 }

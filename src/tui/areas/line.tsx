@@ -2,6 +2,7 @@
  * One screen row built from styled segments and cut to `width` cells, so no area ever
  * draws a line wider than it was given (Ink would wrap it and the frame would grow).
  */
+import { memo } from 'react';
 import { Text } from 'ink';
 import type { TextStyle } from '../theme.js';
 import { textWidth, truncate } from '../format/text.js';
@@ -38,7 +39,29 @@ export interface LineProps {
   pad?: boolean;
 }
 
-export function Line({ segments, width, style, pad }: LineProps) {
+/** Every key of TextStyle (the compiler says so when one is added), for comparing two styles. */
+const STYLE_KEYS = Object.keys({ color: true, backgroundColor: true, bold: true, dimColor: true, inverse: true } satisfies Record<keyof TextStyle, true>) as (keyof TextStyle)[];
+
+function sameStyle(a: TextStyle | undefined, b: TextStyle | undefined): boolean {
+  if (a === b) return true;
+  for (const k of STYLE_KEYS) if (a?.[k] !== b?.[k]) return false;
+  return true;
+}
+
+function sameLine(a: LineProps, b: LineProps): boolean {
+  if (a.width !== b.width || a.pad !== b.pad || !sameStyle(a.style, b.style)) return false;
+  if (a.segments === b.segments) return true;
+  if (a.segments.length !== b.segments.length) return false;
+  for (let i = 0; i < a.segments.length; i++) {
+    const x = a.segments[i] as Segment;
+    const y = b.segments[i] as Segment;
+    if (x.text !== y.text || !sameStyle(x.style, y.style)) return false;
+  }
+  return true;
+}
+
+/** Redrawn only when its text or styles changed: most rows stay as they were from one frame to the next. */
+export const Line = memo(function Line({ segments, width, style, pad }: LineProps) {
   const fitted = fitSegments(segments, width, pad);
   // an empty <Text> takes no row at all in Ink: a blank line must hold a space
   const blank = fitted.every((s) => s.text === '');
@@ -51,4 +74,4 @@ export function Line({ segments, width, style, pad }: LineProps) {
       ))}
     </Text>
   );
-}
+}, sameLine);
