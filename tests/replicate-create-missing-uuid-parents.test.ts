@@ -68,7 +68,8 @@ describe('run --create-missing with uuid-text keys', () => {
     expect(set.lookup(NIL)).toBe(1);
     expect(set.lookup(randomUUID())).toBe(0);
     // not canonical lowercase: never held as bytes, so the caller keeps them as text
-    for (const k of [(added[0] as string).toUpperCase(), (added[0] as string).replace(/-/g, ''), `{${added[0] as string}}`, WALK_IN]) {
+    const first = added[0] as string;
+    for (const k of [first.toUpperCase(), first.replace(/-/g, ''), `{${first}}`, `${first.slice(0, 35)}g`, `é${first.slice(1)}`, `${first.slice(0, 13)}x${first.slice(14)}`, WALK_IN]) {
       expect(set.add(k)).toBe(false);
       expect(set.lookup(k)).toBe(-1);
     }

@@ -32,6 +32,7 @@ import { createRowConverter, type AnyCodec, type RowConverter } from './row-conv
 import type { SecondPassWiring } from './deferred-columns.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import { ConfigError, PlanError } from '../../errors.js';
+import { useSourcePageCache } from '../../connect/sqlite-connection.js';
 import { compileRowFilter, type CompiledFilter, type FilterParams } from '../plan/row-filter.js';
 import { withFilteredCheckpoints } from './filtered-checkpoints.js';
 import { assignServerKeys } from './server-key-assignment.js';
@@ -250,6 +251,8 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
   // A bigger page cache for the run than SQLite's 2 MB default: index pages of a large
   // table then stay in memory between rows instead of spilling to the file mid-transaction.
   if (toSqlite) conn.sqlite.pragma(`cache_size = -${SQLITE_TARGET_CACHE_KIB}`);
+  // as a source it is only read: a small cache (sqlite-connection.ts) keeps peak RSS down
+  else useSourcePageCache(conn.sqlite);
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
   const sequences = toSqlite ? null : sequenceAdvancer(conn.pg, conn.schema);
 

@@ -11,37 +11,39 @@
  * all-zero slot means empty (the nil uuid is a flag of its own).
  */
 
-/** the hex digit's value, or -1 (only 0-9 and a-f) */
-function hex(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
+/** each ASCII character's hex digit value (0-9 and a-f only), -1 for any other */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
+for (let c = 97; c <= 102; c++) HEX[c] = c - 87;
+
+/** the value of the hex digits `s[from..to)` (at most 8), or -1 when one is not a lowercase hex digit */
+function hexRun(s: string, from: number, to: number, into: number): number {
+  let w = into;
+  let bad = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    const h = c < 128 ? (HEX[c] as number) : -1;
+    bad |= h;
+    w = (w << 4) | (h & 15);
+  }
+  return bad < 0 ? -1 : w >>> 0;
 }
 
-/** dashes at 8, 13, 18, 23 */
-const isDash = (i: number): boolean => i === 8 || i === 13 || i === 18 || i === 23;
-
-/** `s`'s 128 bits into `out` (4 words, big-endian order of the text); false when `s` is not a canonical lowercase uuid */
+/** `s`'s 128 bits into `out` (4 words, in the text's order); false when `s` is not a canonical lowercase uuid */
 export function uuidWords(s: string, out: Uint32Array): boolean {
-  if (s.length !== 36) return false;
-  let word = 0;
-  let w = 0;
-  let digits = 0;
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
-    if (isDash(i)) {
-      if (c !== 45) return false;
-      continue;
-    }
-    const h = hex(c);
-    if (h < 0) return false;
-    word = (word << 4) | h;
-    if (++digits === 8) {
-      out[w++] = word >>> 0;
-      word = 0;
-      digits = 0;
-    }
-  }
+  // 8-4-4-4-12: dashes at 8, 13, 18 and 23
+  if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45) return false;
+  const a = hexRun(s, 0, 8, 0);
+  const b1 = hexRun(s, 9, 13, 0);
+  const b = b1 < 0 ? -1 : hexRun(s, 14, 18, b1);
+  const c1 = hexRun(s, 19, 23, 0);
+  const c = c1 < 0 ? -1 : hexRun(s, 24, 28, c1);
+  const d = hexRun(s, 28, 36, 0);
+  if (a < 0 || b < 0 || c < 0 || d < 0) return false;
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
   return true;
 }
 

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqlite } from '../../connect/sqlite-connection.js';
+import { openSqlite, useSourcePageCache } from '../../connect/sqlite-connection.js';
 import { copyColumns, CopyBatchBuilder, lastPosition, type CopyBatch, type CopyColumns } from '../engine/copy-batch.js';
 import { decodePosition } from '../engine/position-codec.js';
 import type { AnyCodec } from '../engine/row-converter.js';
@@ -43,7 +43,10 @@ interface OpenReader {
 const open = new Map<number, OpenReader>();
 
 function openReader(spec: CopyReaderSpec): OpenReader {
-  db ??= openSqlite(path, { readonly: true });
+  if (db === null) {
+    db = openSqlite(path, { readonly: true });
+    useSourcePageCache(db);
+  }
   const filter = compileRowFilter(spec.readPlan, 'sqlite', spec.params);
   return {
     spec,
