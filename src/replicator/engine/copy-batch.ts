@@ -99,8 +99,6 @@ export class CopyBatchBuilder {
   private last: SourceRow | null = null;
   private readonly ends: number[] = [];
   private readonly convertedFrom: number[] = [];
-  /** each row's ledger key and a newline, written as bytes (no string per row) */
-  private readonly keyLines = new CopyBytes();
   private readonly values: PgText[] = [];
   private readonly rejects: CopyBatch['rejects'] = [];
   /** one row's converted values, reused from row to row */
@@ -113,11 +111,16 @@ export class CopyBatchBuilder {
   /** per column: its direct writer, where its value is not also needed as text (the FK guard, known parents) */
   private readonly direct: (DirectWriter | null)[];
 
-  /** `lines`: where the COPY bytes go (the reader thread sizes it as its largest batch so far); emptied by finish() */
+  /**
+   * `lines`: where the COPY bytes go; `keyLines`: each row's ledger key and a newline, as
+   * bytes (no string per row). Both are emptied by finish(), which copies out what they
+   * hold, so the reader thread passes the same two to its next batch.
+   */
   constructor(
     private readonly columns: CopyColumns,
     private readonly shape: CopyBatchShape,
     private readonly lines = new CopyBytes(),
+    private readonly keyLines = new CopyBytes(),
   ) {
     const width = columns.codecs.length;
     this.scratch = new Array<PgText>(width).fill(null);

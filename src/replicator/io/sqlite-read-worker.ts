@@ -36,8 +36,13 @@ interface OpenReader {
   served: string | null;
   /** a later reader was opened: this one reads nothing ahead any more */
   closed: boolean;
-  /** the COPY bytes of the largest batch so far (the next batch's buffer starts this big) */
-  batchBytes: number;
+  /**
+   * The buffers a batch is written into, kept for the next one (finish() copies each
+   * batch's bytes out): a batch of orders is about 3.5 MB of COPY text, and a new buffer
+   * per batch was that much more garbage and more malloc churn on this thread. Null
+   * while a read has them (a read ahead and an asked-for read never share them).
+   */
+  spare: { lines: CopyBytes; keys: CopyBytes } | null;
 }
 
 const open = new Map<number, OpenReader>();
@@ -55,7 +60,7 @@ function openReader(spec: CopyReaderSpec): OpenReader {
     ahead: [],
     served: null,
     closed: false,
-    batchBytes: 1 << 16,
+    spare: null,
   };
 }
 
@@ -71,8 +76,10 @@ const PART_ROWS = 250;
 /** One batch, read in parts of PART_ROWS, each keyset read going on from the last row of the part before. */
 async function read(r: OpenReader, w: WireWindow): Promise<CopyBatch> {
   const window = fromWire(w);
-  // sized as the last batch was: its lines go in without the buffer growing
-  const b = new CopyBatchBuilder(r.columns, r.spec.shape, new CopyBytes(r.batchBytes));
+  // grown to the largest batch so far: the next batch's lines go in without growing it
+  const buffers = r.spare ?? { lines: new CopyBytes(), keys: new CopyBytes() };
+  r.spare = null;
+  const b = new CopyBatchBuilder(r.columns, r.spec.shape, buffers.lines, buffers.keys);
   for (let left = window.limit; left > 0; ) {
     const rows = await r.reader.readBatch({ ...window, limit: Math.min(PART_ROWS, left) });
     b.add(rows);
@@ -82,7 +89,7 @@ async function read(r: OpenReader, w: WireWindow): Promise<CopyBatch> {
     window.after = lastPosition(last, r.spec.shape);
   }
   const batch = b.finish();
-  r.batchBytes = Math.max(r.batchBytes, batch.copy.byteLength + 1);
+  if (!r.closed) r.spare = buffers;
   return batch;
 }
 
@@ -149,6 +156,7 @@ port.on('message', (req: CopyReadRequest) => {
       // only the latest reader reads ahead: memory stays one batch (tables load one at a time)
       for (const r of open.values()) {
         r.ahead = [];
+        r.spare = null;
         r.closed = true;
       }
       try {
