@@ -1,7 +1,8 @@
 /**
  * The commands behind the TUI's palette, on a real pair: a run goes in the background and
  * fills the store, a second request while it runs gets a notice, a dry run shows the plan,
- * retry finds the direction whose rows wait, reset forgets the open table's checkpoint, and
+ * a run started before anything was loaded (`run --tui`) shows its connections up while it
+ * copies, retry finds the direction whose rows wait, reset forgets the open table's checkpoint, and
  * a failure becomes a notice on screen with the password masked, never an exception.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,33 @@ describe('TUI commands on a real pair', () => {
     expect(snap().notice?.text).toMatch(/fix script .* written to .*fix\.sql/);
     await controller.regenerateMappings();
     expect(snap().output.map((l) => l.text).join('\n')).toMatch(/created .*orders\.ya?ml/);
+  });
+
+  it('a run started before anything was loaded (run --tui) shows both connections up while it copies', async () => {
+    const s3 = createTuiStore({ sqliteLabel: 'terminal.db', postgresLabel: 'pg' });
+    const seen: string[] = [];
+    const c3 = createTuiController({
+      sqlitePath: pair.sqlitePath,
+      pgUrl: pair.db.url,
+      schema: 'public',
+      mappingsDir: pair.dir.file('mappings'),
+      store: {
+        ...s3,
+        onEvent: (e) => {
+          s3.onEvent(e);
+          if (e.type !== 'batch') return;
+          s3.flush();
+          const { sqlite, postgres } = s3.getSnapshot().connections;
+          seen.push(`${e.table}: sqlite ${sqlite.state}, postgres ${postgres.state}`);
+        },
+      },
+      fixScriptPath: pair.dir.file('x.sql'),
+    });
+    expect(s3.getSnapshot().connections.postgres.state).toBe('unknown');
+    expect((await c3.run('sqlite-to-pg', true))?.status).toBe('done');
+    expect(seen).toContain('customers: sqlite connected, postgres connected');
+    expect(seen.every((line) => line.endsWith('sqlite connected, postgres connected'))).toBe(true);
+    s3.dispose();
   });
 
   it('a failure is a notice with the password masked, and the app goes on', async () => {

@@ -143,6 +143,12 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
       const emit = (e: ReplicationEvent): void => {
         // once the run has ended (only its lock and connections are left to close), quitting need not ask
         if (e.type === 'run-end') isRun = false;
+        // the plan means both sides were read: a run started before anything was loaded
+        // (`run --tui`) shows its connections up while it copies, not unknown
+        if (e.type === 'plan') {
+          store.setConnection('sqlite', 'connected');
+          store.setConnection('postgres', 'connected');
+        }
         store.onEvent(e);
       };
       summary = await runReplication(config, options, emit, session);

@@ -1,8 +1,9 @@
 /**
  * How often the store publishes (and Ink draws) while a run is going. A frame at 120x40 costs
- * Ink about 25 ms of main-thread CPU and 7 MB of short-lived garbage (ANSI tokenizing and
- * re-styling all 4,800 cells), and every extra young-generation GC also copies the run's
- * batches in flight. With CPU to spare that costs the run nothing and progress moves every
+ * about 10-20 ms of main-thread CPU while the code is still cold (a run draws only a few dozen),
+ * 3-5 ms once warm, and about 1.3 MB of short-lived garbage (Ink turning all 4,800 cells into
+ * text; 25 ms and 7-9 MB before src/tui/ink-speedups), and every young-generation GC also
+ * copies the run's batches in flight. With CPU to spare that costs the run nothing and progress moves every
  * second; when the machine's cores are all busy (a full load keeps the reader thread, the
  * main thread and PostgreSQL going), every frame comes out of the run, so the progress
  * moves every two seconds instead, as `top` refreshes. Keys redraw at once either way
