@@ -6,18 +6,14 @@
  * combining characters, emoji, links, bold with dim), measured and re-styled the same, also
  * the second time, from the cache.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { actAsColourTerminal } from './harness/colour-terminal.js';
 import stringWidth from 'string-width';
 import * as ansi from '@alcalzone/ansi-tokenize';
 import type { StyledChar } from '@alcalzone/ansi-tokenize';
 
-// a colour terminal for chalk, decided when Ink loads (as in tui-no-color.test.tsx)
-const forceColorBefore = process.env.FORCE_COLOR;
-process.env.FORCE_COLOR = '3';
-afterAll(() => {
-  if (forceColorBefore === undefined) delete process.env.FORCE_COLOR;
-  else process.env.FORCE_COLOR = forceColorBefore;
-});
+// a colour terminal for chalk, decided when Ink loads
+actAsColourTerminal();
 const { render } = await import('ink-testing-library');
 const { ThemeContext, createTheme } = await import('../src/tui/theme.js');
 const { App } = await import('../src/tui/app.js');

@@ -2,17 +2,12 @@
  * NO_COLOR: on a colour terminal the areas use colour; with NO_COLOR set, every frame is
  * plain text without a single escape code, and still shows selection and badges.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { actAsColourTerminal } from './harness/colour-terminal.js';
 import type { ReactElement } from 'react';
 
-// Ink's colours come from chalk, which decides at import whether the terminal has colour:
-// make it a colour terminal for this file, then load Ink (and everything that imports it).
-const forceColorBefore = process.env.FORCE_COLOR;
-process.env.FORCE_COLOR = '3';
-afterAll(() => {
-  if (forceColorBefore === undefined) delete process.env.FORCE_COLOR;
-  else process.env.FORCE_COLOR = forceColorBefore;
-});
+// a colour terminal for chalk, decided when Ink loads
+actAsColourTerminal();
 const { render } = await import('ink-testing-library');
 const { ThemeContext, createTheme, detectColors } = await import('../src/tui/theme.js');
 const { Explorer } = await import('../src/tui/areas/explorer.js');
