@@ -19,9 +19,7 @@ export class RunHistory {
   /** Send this table's row, once the row sent before it has been confirmed. */
   async send(state: StateStore, stats: TableRunStats): Promise<void> {
     await this.confirm();
-    const sent = state.recordTable(this.runId, stats);
-    sent.catch(() => undefined); // awaited by confirm()
-    this.unconfirmed = { stats, sent };
+    this.post(state, stats);
   }
 
   /** Wait for the last row sent; throws what recordTable threw. */
@@ -34,10 +32,12 @@ export class RunHistory {
 
   /** After a reconnect: the row that may have been lost with the old session, again on the new one. */
   resend(state: StateStore): void {
-    const h = this.unconfirmed;
-    if (!h) return;
-    const sent = state.recordTable(this.runId, h.stats);
-    sent.catch(() => undefined);
-    this.unconfirmed = { stats: h.stats, sent };
+    if (this.unconfirmed) this.post(state, this.unconfirmed.stats);
+  }
+
+  private post(state: StateStore, stats: TableRunStats): void {
+    const sent = state.recordTable(this.runId, stats);
+    sent.catch(() => undefined); // awaited by confirm()
+    this.unconfirmed = { stats, sent };
   }
 }

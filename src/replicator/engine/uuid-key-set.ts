@@ -65,7 +65,12 @@ export class UuidKeySet {
 
   /** bytes the next add() allocates: 0, or a table twice as big when it must grow */
   get growthBytes(): number {
-    return (this.size + 1) * 4 > (this.mask + 1) * 3 ? this.slots.byteLength * 2 : 0;
+    return this.fullForOneMore() ? this.slots.byteLength * 2 : 0;
+  }
+
+  /** one more key would take more than three quarters of the slots: the table doubles first */
+  private fullForOneMore(): boolean {
+    return (this.size + 1) * 4 > (this.mask + 1) * 3;
   }
 
   /** 1: `s` is here; 0: it is not; -1: `s` is not a canonical lowercase uuid (never held here) */
@@ -85,7 +90,7 @@ export class UuidKeySet {
       this.size++;
       return true;
     }
-    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    if (this.fullForOneMore()) this.grow();
     this.put(w);
     this.size++;
     return true;
@@ -111,7 +116,7 @@ export class UuidKeySet {
     const slots = this.slots;
     const [a, b, c, d] = w as unknown as [number, number, number, number];
     let i = hash(a, b, c, d) & this.mask;
-    while (((slots[i * 4] as number) | (slots[i * 4 + 1] as number) | (slots[i * 4 + 2] as number) | (slots[i * 4 + 3] as number)) !== 0) i = (i + 1) & this.mask;
+    while (!isEmptyAt(slots, i * 4)) i = (i + 1) & this.mask;
     slots.set(w, i * 4);
   }
 
@@ -121,14 +126,16 @@ export class UuidKeySet {
     this.mask = old.length / 2 - 1;
     const w = new Uint32Array(4);
     for (let at = 0; at < old.length; at += 4) {
-      if (((old[at] as number) | (old[at + 1] as number) | (old[at + 2] as number) | (old[at + 3] as number)) === 0) continue;
+      if (isEmptyAt(old, at)) continue;
       w.set(old.subarray(at, at + 4));
       this.put(w);
     }
   }
 }
 
-const isNil = (w: Uint32Array): boolean => ((w[0] as number) | (w[1] as number) | (w[2] as number) | (w[3] as number)) === 0;
+/** the 4 words at `at` are all zero: an empty slot, or (at 0 of a key's words) the nil uuid */
+const isEmptyAt = (words: Uint32Array, at: number): boolean => ((words[at] as number) | (words[at + 1] as number) | (words[at + 2] as number) | (words[at + 3] as number)) === 0;
+const isNil = (w: Uint32Array): boolean => isEmptyAt(w, 0);
 
 /** all four words mixed (time-based uuids vary little in some of them) */
 function hash(a: number, b: number, c: number, d: number): number {
