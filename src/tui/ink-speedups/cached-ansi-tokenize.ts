@@ -10,23 +10,18 @@
  *   of garbage.
  */
 import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens as toStyledChars, tokenize as tokenizeLine, type AnsiCode, type StyledChar, type Token } from '@alcalzone/ansi-tokenize';
+import { LinesRemembered } from './lines-remembered.js';
 
 export * from '@alcalzone/ansi-tokenize';
 
 /** Lines remembered: a frame writes about 50 (one per text node); the cache holds several frames' worth. */
-const LIMIT = 512;
-const tokensOf = new Map<string, Token[]>();
+const tokensOf = new LinesRemembered<Token[]>(512);
 const charsOf = new WeakMap<Token[], StyledChar[]>();
+const tokenizeWhole = (text: string): Token[] => tokenizeLine(text);
 
 export function tokenize(text: string, endChar?: number): Token[] {
   if (endChar !== undefined) return tokenizeLine(text, endChar);
-  let tokens = tokensOf.get(text);
-  if (tokens === undefined) {
-    tokens = tokenizeLine(text);
-    if (tokensOf.size >= LIMIT) tokensOf.clear();
-    tokensOf.set(text, tokens);
-  }
-  return tokens;
+  return tokensOf.get(text, tokenizeWhole);
 }
 
 export function styledCharsFromTokens(tokens: Token[]): StyledChar[] {

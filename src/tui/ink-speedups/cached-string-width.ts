@@ -8,6 +8,7 @@
  * - widths are remembered, as most lines are the same from one frame to the next (bounded).
  */
 import stringWidth, { type Options } from 'string-width';
+import { LinesRemembered } from './lines-remembered.js';
 
 /**
  * One cell each, and each a grapheme of its own (none combines with its neighbours): the
@@ -39,16 +40,10 @@ function countedWidth(text: string): number | null {
   return width;
 }
 
-const LIMIT = 2048;
-const widths = new Map<string, number>();
+const widths = new LinesRemembered<number>(2048);
+const measure = (text: string): number => countedWidth(text) ?? stringWidth(text);
 
 export default function cachedStringWidth(text: string, options?: Options): number {
   if (options !== undefined) return stringWidth(text, options);
-  let width = widths.get(text);
-  if (width === undefined) {
-    width = countedWidth(text) ?? stringWidth(text);
-    if (widths.size >= LIMIT) widths.clear();
-    widths.set(text, width);
-  }
-  return width;
+  return widths.get(text, measure);
 }
