@@ -3,7 +3,8 @@
  * table's secondary indexes built after the rows: the plan says so, another connection
  * never sees part of the table or the table without its indexes, the indexes are there
  * afterwards exactly as the schema declared them, and a row that breaks a UNIQUE index
- * still goes to the reject ledger with SQLite's reason while the rest lands.
+ * still goes to the reject ledger with SQLite's reason while the rest lands. A table that
+ * declares its own conflict handling (UNIQUE ... ON CONFLICT IGNORE) keeps it.
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,5 +90,29 @@ describe('a first load into an empty SQLite table', () => {
     const again = await runCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--full'], { cwd: pair.dir.path });
     expect(again.code, again.stderr).toBe(3);
     expect(indexesOf(pair.sqlitePath).map((i) => i.name)).toEqual(['idx_items_code', 'idx_items_qty', 'idx_items_updated']);
+  });
+});
+
+describe('a first load into a table that declares ON CONFLICT IGNORE', () => {
+  let own: ReplicationPair;
+  beforeAll(async () => {
+    own = await createReplicationPair(
+      `CREATE TABLE tags (id bigint PRIMARY KEY, name text NOT NULL);
+       INSERT INTO tags SELECT i, 'T' || (i % 50) FROM generate_series(1, 200) AS i;`,
+      `CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE ON CONFLICT IGNORE);`,
+    );
+  });
+  afterAll(() => own.cleanup());
+
+  it('keeps the first row of each name and drops the rest, as the table says, with nothing rejected', async () => {
+    const run = await runCli(['run', '--direction', 'pg-to-sqlite', ...own.flags, '--json'], { cwd: own.dir.path });
+    expect(run.code, run.stderr).toBe(0);
+    const s = new Database(own.sqlitePath, { readonly: true });
+    try {
+      expect(s.prepare('SELECT id, name FROM tags ORDER BY id').raw().all()).toEqual(Array.from({ length: 50 }, (_, i) => [i + 1, `T${(i + 1) % 50}`]));
+      expect(s.prepare('SELECT count(*) FROM _replicate_rejected_rows').pluck().get()).toBe(0);
+    } finally {
+      s.close();
+    }
   });
 });

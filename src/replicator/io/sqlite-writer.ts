@@ -60,6 +60,24 @@ export function rowidAlias(db: Database.Database, table: string): string | null 
   return pk.length === 1 && pk[0]?.type.toUpperCase() === 'INTEGER' && !withoutRowid ? pk[0].name : null;
 }
 
+/**
+ * `OR FAIL ` for a plain load's multi-row INSERT, unless the table declares its own
+ * conflict handling. A multi-row INSERT that may stop halfway (ABORT, the default) runs
+ * under a statement journal: before each statement changes a page, SQLite copies the
+ * page to the transaction's sub-journal, which outgrows its 64 KiB in memory within a
+ * batch (the batch's savepoint keeps it open) and goes to a temp file: about 240,000 page
+ * writes (1 GB) in the bench's 1M-row load. FAIL keeps the rows a refused statement
+ * wrote before the refusal, so SQLite needs no statement journal; the batch's own
+ * savepoint (writeRows) is what undoes a refused batch, as it always did, before its rows
+ * are written one by one (plain INSERTs). A table whose CREATE TABLE says ON CONFLICT
+ * (IGNORE, REPLACE, ...) keeps the plain INSERT: the statement's clause would override the
+ * table's, and every batch holding such a conflict would go row by row.
+ */
+function manyRowsConflict(db: Database.Database, table: string): string {
+  const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
+  return /\bON\s+CONFLICT\b/i.test(sql) ? '' : 'OR FAIL ';
+}
+
 interface RowWriter {
   run(row: TargetRow): void;
   /** all the rows at once where that is quicker (a refusal leaves some written: the caller's savepoint undoes them) */
@@ -142,7 +160,7 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
     const one = `(${insertNames.map(() => '?').join(', ')})`;
     const insert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES ${one}`);
     const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
-    const many = per > 1 ? db.prepare(`INSERT INTO ${t} (${cols}) VALUES ${new Array<string>(per).fill(one).join(', ')}`) : null;
+    const many = per > 1 ? db.prepare(`INSERT ${manyRowsConflict(db, table.sqliteTable)}INTO ${t} (${cols}) VALUES ${new Array<string>(per).fill(one).join(', ')}`) : null;
     const params: TargetRow = new Array<TargetRow[number]>(per * width);
     // parents are checked after the rows went in, as SQLite checks them at the statement's end:
     // a row that breaks NOT NULL or UNIQUE too is refused for that, as it would be anyway
