@@ -15,6 +15,10 @@ export interface BenchOptions {
   saveBaseline: string | null;
   json: boolean;
   batchSize: number | null;
+  /** case d: incremental rounds, each after a fresh 0.1% change; the median counts */
+  dRounds: number;
+  /** case f: rounds of (plain, TUI) runs, order alternating; the median of each side counts */
+  fRounds: number;
   pgSettings: PgSettingsProfile;
   pgUrl: string | null;
   workDir: string | null;
@@ -26,6 +30,8 @@ export type CaseLetter = 'a' | 'b' | 'c' | 'd' | 'f';
 const CASE_LETTERS: readonly CaseLetter[] = ['a', 'b', 'c', 'd', 'f'];
 
 export const DEFAULT_BASELINE = 'bench/baseline.json';
+export const DEFAULT_D_ROUNDS = 7;
+export const DEFAULT_F_ROUNDS = 3;
 
 export const USAGE = `npm run bench -- [options]
 
@@ -42,6 +48,10 @@ data: replicate against pgloader, psql \\copy and sqlite3 .import (see bench/REA
   --save-baseline     write this run's results to the --baseline file (default ${DEFAULT_BASELINE})
   --json              print the results as JSON instead of the table
   --batch-size N      passed to replicate run
+  --d-rounds N        case d: incremental runs, each after a fresh 0.1% change; the median
+                      counts (default ${DEFAULT_D_ROUNDS})
+  --f-rounds N        case f: pairs of runs without and with the TUI, order alternating; the
+                      median of each side counts (default ${DEFAULT_F_ROUNDS}; each run is a full load)
   --pg-settings P     default (server defaults, as the issue's reference numbers) or fast
                       (fsync=off, synchronous_commit=off, full_page_writes=off, as the test harness)
   --pg-url URL        use this server (superuser URL) instead of starting one; creates and drops bench_* databases
@@ -70,6 +80,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'save-baseline': { type: 'boolean' },
       json: { type: 'boolean' },
       'batch-size': { type: 'string' },
+      'd-rounds': { type: 'string' },
+      'f-rounds': { type: 'string' },
       'pg-settings': { type: 'string' },
       'pg-url': { type: 'string' },
       'work-dir': { type: 'string' },
@@ -81,6 +93,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (pgSettings !== 'default' && pgSettings !== 'fast') throw new Error(`--pg-settings must be default or fast; got '${pgSettings}'`);
   const batchSize = positiveNumber('batch-size', values['batch-size']);
   if (batchSize !== null && !Number.isInteger(batchSize)) throw new Error(`--batch-size must be an integer; got ${batchSize}`);
+  const rounds = (name: 'd-rounds' | 'f-rounds', fallback: number): number => {
+    const n = positiveNumber(name, values[name]) ?? fallback;
+    if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer; got ${n}`);
+    return n;
+  };
   const seed = values.seed === undefined ? null : Number(values.seed);
   if (seed !== null && !Number.isInteger(seed)) throw new Error(`--seed must be an integer; got '${values.seed}'`);
   const baseline = values.baseline ?? null;
@@ -99,6 +116,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     saveBaseline: values['save-baseline'] ? (baseline ?? DEFAULT_BASELINE) : null,
     json: values.json ?? false,
     batchSize,
+    dRounds: rounds('d-rounds', DEFAULT_D_ROUNDS),
+    fRounds: rounds('f-rounds', DEFAULT_F_ROUNDS),
     pgSettings,
     pgUrl: values['pg-url'] ?? null,
     workDir: values['work-dir'] ?? null,

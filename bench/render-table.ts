@@ -65,7 +65,7 @@ export function renderResults(r: BenchResults): string {
   if (e) rows.push(['e', 'peak RSS, largest replicate run', '', '', '', e.value === null ? dash : `${int(e.value)} MB`, '', e.goal, verdict(e)]);
   const header = ['case', 'run', 'rows', 'seconds', 'rows/s', 'peak RSS', 'ratio', 'goal', 'result'];
   const lines = [...machineLines(r), '', ...grid(header, rows, [false, false, true, true, true, true, true, false, false])];
-  lines.push('', 'ratio: replicate rows/s over the reference run just below it (same data, same run); d: incremental time over case b\'s full run time; f: rows/s lost with the TUI attached.');
+  lines.push('', 'ratio: replicate rows/s over the reference run just below it (same data, same run); d: median incremental time over case b\'s full run time; f: rows/s lost with the TUI attached (median run of each side).');
   const notes = r.measurements.filter((m) => m.note).map((m) => `  ${m.case} ${m.label}: ${m.note}`);
   if (notes.length) lines.push('notes:', ...notes);
   lines.push(

@@ -19,6 +19,11 @@ export interface Measurement {
   peakRssMb: number | null;
   status: 'ok' | 'failed' | 'skipped';
   note?: string;
+  /**
+   * Every timing when the case is measured in rounds (d, f): `seconds` is their median.
+   * Absent in results from before rounds (their `seconds` is a single run, or f's best).
+   */
+  samplesSeconds?: number[];
 }
 
 export type GoalId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';

@@ -3,8 +3,8 @@
  * existing schema, live FKs) measured without a UI (`run --json`, as case b) and with the
  * TUI attached (`run --tui` in a 120x40 pseudo-terminal whose output a headless xterm
  * parses, as a terminal would), on a fresh copy of the data each time. Rounds alternate
- * the order (plain, tui; tui, plain) and the best time of each side counts, so a burst of
- * other work on the machine does not land on one side only.
+ * the order (plain, tui; tui, plain) and the median time of each side counts, so the host's
+ * drift (+-20-50% within minutes here) and a burst of other work do not land on one side only.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { posPostgresSchemaPath, POS_TABLES, type GeneratedPos } from './generate
 import { countTables, createDatabase, dropDatabase, execute, runSqlFile, withClient } from './pg-admin.js';
 import { replicateArgs, runReplicate } from './replicate-run.js';
 import type { Measurement, MeasurementKey } from './results.js';
+import { median, spreadNote } from './samples.js';
 import { hasGnuTime } from './timed-process.js';
 
 export interface TuiOverheadContext {
@@ -25,7 +26,7 @@ export interface TuiOverheadContext {
   workDir: string;
   dataset: GeneratedPos;
   batchSize: number | null;
-  /** rounds of (plain, tui) runs; the best of each side counts */
+  /** rounds of (plain, tui) runs, order alternating; the median of each side counts */
   rounds: number;
   timeoutMs: number;
   log(message: string): void;
@@ -167,17 +168,21 @@ function result(key: keyof typeof TUI_LABELS, runs: OneRun[], expected: number):
   if (runs.length === 0) return { ...base, status: 'skipped', note: 'not measured: the other side failed first' };
   const failed = runs.find((r) => r.failure);
   if (failed?.failure) return { ...base, status: 'failed', note: failed.failure.replace(/\s+/g, ' ').slice(0, 600) };
-  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const ms = runs.map((r) => r.ms);
+  const short = runs.find((r) => r.landed !== expected);
+  const engine = runs.map((r) => r.engineMs).filter((x): x is number => x !== null);
+  const benchCpu = runs.map((r) => r.benchCpuS).filter((x): x is number => x !== undefined);
   const notes = [
-    best.landed !== expected ? `landed ${best.landed.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} rows` : '',
-    `best of ${runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s`,
-    best.engineMs !== null ? `engine run time ${(best.engineMs / 1000).toFixed(2)} s` : '',
+    short ? `landed ${short.landed.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} rows` : '',
+    spreadNote(ms),
+    engine.length ? `engine run time ${(median(engine) / 1000).toFixed(2)} s (median)` : '',
     // the headless xterm parses the UI's output in this process, which shares the machine's cores
     // with the run as a real terminal would; its CPU is shown so it can be weighed
-    best.benchCpuS !== undefined ? `the bench process (terminal emulation, polling) used ${best.benchCpuS.toFixed(2)} s CPU meanwhile` : '',
+    benchCpu.length ? `the bench process (terminal emulation, polling) used ${median(benchCpu).toFixed(2)} s CPU meanwhile (median)` : '',
   ].filter(Boolean);
   const rss = runs.map((r) => r.peakRss).filter((x): x is number => x !== null);
-  return { ...base, rows: best.landed, seconds: best.ms / 1000, peakRssMb: rss.length ? Math.max(...rss) / 1e6 : null, status: 'ok', note: notes.join('; ') };
+  const landedRows = short?.landed ?? expected;
+  return { ...base, rows: landedRows, seconds: median(ms) / 1000, peakRssMb: rss.length ? Math.max(...rss) / 1e6 : null, status: 'ok', note: notes.join('; '), samplesSeconds: ms.map((x) => x / 1000) };
 }
 
 /** Case f's two measurements: with the TUI ('f.replicate') and its reference without ('f.plain'). */

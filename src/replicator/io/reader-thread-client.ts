@@ -5,7 +5,15 @@
  * A worker that stops fails its requests as a lost connection: the engine resumes the
  * table from its last commit, as after a dropped session.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+
+/**
+ * node:worker_threads, loaded when a thread first starts: a run that never starts one (an
+ * incremental run reads its few rows in-process) does not load it (about 3 ms of start-up).
+ */
+let threads: typeof import('node:worker_threads') | undefined;
+const workerThreads = (): typeof import('node:worker_threads') => (threads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads'));
 
 export interface ThreadRequest {
   id: number;
@@ -68,7 +76,7 @@ export function createReaderThreadClient<Spec, Req extends ThreadRequest, Reply 
   const specs = new Map<number, Spec>();
 
   const start = (): Worker => {
-    const w = new Worker(o.worker, { workerData: o.workerData, resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb } });
+    const w = new (workerThreads().Worker)(o.worker, { workerData: o.workerData, resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb } });
     // never what keeps the process alive: the pair ends it, and a CLI that exits ends it too
     w.unref();
     w.on('message', (reply: Reply) => {
