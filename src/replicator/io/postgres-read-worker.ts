@@ -16,7 +16,8 @@ import type { KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
 import { createPostgresReader, KeptRows, type PostgresReader } from './postgres-reader.js';
 import { ConvertingCollector, type ConvertSpec } from './postgres-read-convert.js';
 import { Rejected } from '../values/codec.js';
-import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
+import { pgToSqliteCodec, unchangedText } from '../values/pg-to-sqlite.js';
+import { installRawDataRows } from './postgres-raw-rows.js';
 import { packRows, type PackedConverted } from './row-transfer.js';
 import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
 import { errorFields } from './reader-thread-client.js';
@@ -37,7 +38,8 @@ function client(): Promise<pg.Client> {
     return Promise.reject(e);
   }
   if (session) return session;
-  const opening: Promise<pg.Client> = connectPostgres(url, { applicationName }).then(async (c) => {
+  // rows as PostgreSQL's bytes from here on (this thread's sessions only): postgres-raw-rows.ts
+  const opening: Promise<pg.Client> = installRawDataRows().then(() => connectPostgres(url, { applicationName })).then(async (c) => {
     const forget = (e?: Error): void => {
       if (session !== opening) return;
       session = null;
@@ -78,6 +80,8 @@ interface OpenReader {
   ahead: Ahead | null;
   /** spec.convert: how each row is converted and what it sends along of the source row */
   convert: ConvertSpec | null;
+  /** bytes of text the last converted batch held: the next one's buffer starts that big */
+  textBytes: number;
 }
 
 const specs = new Map<number, ReaderSpec>();
@@ -99,6 +103,7 @@ async function readerFor(id: number): Promise<OpenReader> {
     cursorIndex: plan.cursor === null ? -1 : plan.columns.findIndex((col) => col.pg === plan.cursor),
     ahead: null,
     convert: null,
+    textBytes: 0,
   };
   if (spec.convert) {
     // the engine's converter for a plan without deferred columns (direction-wiring.ts), column by column
@@ -111,6 +116,7 @@ async function readerFor(id: number): Promise<OpenReader> {
       },
       columnNames: plan.columns.map((c) => c.sqlite),
       sourceIndexes: [...new Set([...r.keyIndexes, ...(r.cursorIndex >= 0 ? [r.cursorIndex] : [])])],
+      unchanged: plan.columns.map((col) => unchangedText(col)),
     };
   }
   open.set(id, r);
@@ -121,8 +127,10 @@ const windowKey = (w: ReadWindow, converted: boolean): string => JSON.stringify(
 
 async function collect(r: OpenReader, window: ReadWindow, convert: boolean): Promise<Collected> {
   if (convert && r.convert) {
-    const c = await r.reader.readInto(window, new ConvertingCollector(r.convert, window.limit));
-    return { count: c.count, last: () => c.lastSource(), converted: c.packed() };
+    const c = await r.reader.readInto(window, new ConvertingCollector(r.convert, window.limit, r.textBytes));
+    const converted = c.packed();
+    r.textBytes = converted.text.byteLength;
+    return { count: c.count, last: () => c.lastSource(), converted };
   }
   const kept = await r.reader.readInto(window, new KeptRows());
   return { count: kept.count, last: () => kept.rows[kept.rows.length - 1] ?? null, rows: kept.rows };
@@ -178,7 +186,8 @@ async function handle(req: ReadRequest): Promise<ReadReply> {
 
 port.on('message', (req: ReadRequest) => {
   handle(req).then(
-    (reply) => port.postMessage(reply),
+    // a converted batch's text is handed over, not copied (its buffer is the batch's own)
+    (reply) => port.postMessage(reply, 'converted' in reply ? [reply.converted.text.buffer as ArrayBuffer] : []),
     (e: unknown) => {
       // this failure is what tells the engine of a session that dropped during the request
       lost = null;

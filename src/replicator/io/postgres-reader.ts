@@ -16,6 +16,7 @@ import { rawTextTypes } from '../values/pg-raw-types.js';
 import type { BatchReader, ReadWindow, SourceRow } from './batch-io.js';
 import { keysetSql, keysetSteps, stepId, type KeysetShape, type KeysetStep, lastPositionSql, type ReadFilter } from './keyset-plan.js';
 import { castTypes, postgresColumnTypes } from './postgres-column-types.js';
+import { RawDataRow } from './postgres-raw-rows.js';
 
 /** Named statements are per connection; a hash of the text keeps one name per distinct query. */
 export function statementName(text: string): string {
@@ -42,6 +43,8 @@ export interface RowCollector {
   readonly count: number;
   /** one row, as node-postgres parsed it: each value PostgreSQL's text, or null */
   add(fields: (string | null)[]): void;
+  /** one row as PostgreSQL's bytes, where the reader thread receives them so (postgres-raw-rows.ts) */
+  addRaw?(bytes: Buffer, offset: number): void;
 }
 
 /** Keeps the rows, as readBatch returns them. */
@@ -65,11 +68,12 @@ class CollectingQuery extends pg.Query {
   constructor(config: pg.QueryArrayConfig, private readonly into: RowCollector, done: (err: Error | undefined) => void) {
     super(config, (err) => done(err));
   }
-  handleDataRow(msg: { fields: (string | null)[] }): void {
+  handleDataRow(msg: { fields: (string | null)[] } | RawDataRow): void {
     const self = this as unknown as { _canceledDueToError: unknown };
     if (self._canceledDueToError) return;
     try {
-      this.into.add(msg.fields);
+      if (msg instanceof RawDataRow && this.into.addRaw) this.into.addRaw(msg.bytes, msg.offset);
+      else this.into.add(msg.fields);
     } catch (e) {
       // as node-postgres does with a row it cannot parse: the query fails once the server is done
       self._canceledDueToError = e;

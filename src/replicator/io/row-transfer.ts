@@ -56,7 +56,10 @@ export function unpackRows(packed: PackedRows): SourceRow[] {
  * A batch converted for SQLite on the reader thread (pure work, so it runs beside the
  * writes), handed over without one object per value: text values NUL-joined as above,
  * integers in a BigInt64Array (read back as BigInt, never through a double), reals in a
- * Float64Array, BLOB bytes in one buffer. Of the source rows only the values the engine
+ * Float64Array, BLOB bytes in one buffer. Text values go as their UTF-8 bytes, each ended
+ * by a NUL: the reader thread copies the values it does not convert straight from what
+ * PostgreSQL sent (postgres-raw-rows.ts), and the main thread decodes a batch's text in
+ * one call and splits it. Of the source rows only the values the engine
  * keeps a row's place by travel (key and cursor), in their source text. Packed as the rows
  * arrive, on the reader thread: postgres-read-convert.ts.
  */
@@ -65,7 +68,8 @@ export interface PackedConverted {
   width: number;
   /** per value, row-major: TAG */
   tags: Uint8Array;
-  text: string;
+  /** the TEXT and BIG_TEXT values in order, as UTF-8, each followed by a NUL byte */
+  text: Uint8Array;
   ints: BigInt64Array;
   reals: Float64Array;
   blobs: Uint8Array;
@@ -95,7 +99,7 @@ export type ConvertedValue = string | bigint | number | Buffer | null | { reject
 /** Target rows, null where the row was rejected (PackedConverted.rejected). */
 export function unpackConverted(packed: PackedConverted): (SourceRow | null)[] {
   const { count, width, tags, ints, reals, blobEnds } = packed;
-  const texts = packed.text.length > 0 || tags.includes(TAG.TEXT) ? packed.text.split(SEP) : [];
+  const texts = packed.text.byteLength > 0 ? Buffer.from(packed.text.buffer, packed.text.byteOffset, packed.text.byteLength).toString('utf8').split(SEP) : [];
   const blobs = Buffer.from(packed.blobs.buffer, packed.blobs.byteOffset, packed.blobs.byteLength);
   const skip = new Set(packed.rejected.map((r) => r.index));
   const targets: (SourceRow | null)[] = new Array<SourceRow | null>(count);

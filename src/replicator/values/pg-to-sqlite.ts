@@ -28,6 +28,14 @@ const toBoolean: ToSqlite = (v) => (v === null ? null : v === 't' ? 1n : 0n);
 /** SQLite has no NaN (it would store NULL): the text 'NaN' stays text in a REAL column, so it survives. */
 const toFloat: ToSqlite = (v) => (v === null ? null : v === 'NaN' ? 'NaN' : Number(v));
 
+/** numeric into INTEGER/NUMERIC affinity: the text itself, but for NaN and the infinities */
+const numericAsText = (nan: () => Rejected): ToSqlite => (v) => {
+  if (v === null) return null;
+  if (v === 'NaN') return nan();
+  if (v === 'Infinity' || v === '-Infinity') return Number(v);
+  return v;
+};
+
 function numericCodec(col: PlannedColumn): ToSqlite {
   const kind = col.sqliteType.kind;
   if (TEXT_KEEPING.has(kind)) return passText;
@@ -37,12 +45,21 @@ function numericCodec(col: PlannedColumn): ToSqlite {
     return (v) => (v === null ? null : v === 'NaN' ? nan() : Number(v));
   }
   // INTEGER/NUMERIC affinity converts the text itself, exactly when it fits (the verify warns when not)
-  return (v) => {
-    if (v === null) return null;
-    if (v === 'NaN') return nan();
-    if (v === 'Infinity' || v === '-Infinity') return Number(v);
-    return v;
-  };
+  return numericAsText(nan);
+}
+
+/**
+ * Which of a column's PostgreSQL texts the codec hands on unchanged, so the reader thread
+ * may copy their bytes without decoding them (postgres-read-convert.ts): 'all' (the text
+ * as is), 'numeric' (a number's text, unless it is NaN or an infinity, which the codec
+ * handles), or 'none'. Follows pgToSqliteCodec: it is the same choice of codec.
+ */
+export function unchangedText(col: PlannedColumn): 'all' | 'numeric' | 'none' {
+  if (col.pgType.array) return 'none';
+  const kind = col.pgType.kind;
+  const keeps = TEXT_KEEPING.has(col.sqliteType.kind);
+  if (kind === 'numeric') return keeps ? 'all' : REAL_KINDS.has(col.sqliteType.kind) ? 'none' : 'numeric';
+  return pgToSqliteCodec(col) === passText ? 'all' : 'none';
 }
 
 /** '\x0102' (hex, bytea_output = hex) or the escape format ('a\\b\001'). */
