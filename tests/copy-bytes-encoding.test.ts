@@ -95,7 +95,7 @@ function expected(rows: SqliteValue[][]): { copy: Buffer; ends: number[]; conver
 }
 
 describe('COPY lines written as bytes', () => {
-  const shape: CopyBatchShape = { sourceKeyIndexes: [6], cursorIndex: null, needed: [8], pick: null };
+  const shape: CopyBatchShape = { sourceKeyIndexes: [6], cursorIndex: null, needed: [8], pick: null, binary: false };
   const rows = rowsFor();
   const want = expected(rows);
 
@@ -135,7 +135,7 @@ describe('ledger keys written as bytes', () => {
     const rows: SqliteValue[][] = keyValues.map((k, i) => [k, keyValues[(i + 7) % keyValues.length] ?? null, 'x']);
     const keyPlan = { table: 'k', columns: [column('a', { kind: 'text' }), column('b', { kind: 'text' }), column('c', { kind: 'text' })] } as unknown as TablePlan;
     for (const sourceKeyIndexes of [[0], [1, 0]]) {
-      const keyShape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: null, needed: [], pick: null };
+      const keyShape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: null, needed: [], pick: null, binary: false };
       const batch = encodeCopyBatch(rows, copyColumns(keyPlan, (c) => sqliteToPgCodec(c) as AnyCodec, directCopyWriter), keyShape);
       const decoded = decodeCopyBatch(batch, keyShape, 3, 'k');
       rows.forEach((row, i) => expect(decoded.keyOf(i), `row ${i}`).toBe(rowKeyOf(row, sourceKeyIndexes)));

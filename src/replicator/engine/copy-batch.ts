@@ -14,6 +14,7 @@ import type { RejectEntry } from '../state/state-store.js';
 import type { PgText } from '../values/codec.js';
 import { Rejected } from '../values/codec.js';
 import { CopyBytes } from '../values/copy-bytes.js';
+import type { BinaryEncoder } from '../values/pg-binary-encoders.js';
 import type { DirectWriter } from '../values/sqlite-to-pg-bytes.js';
 import { plainCopyText } from '../values/sqlite-to-pg.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
@@ -27,8 +28,10 @@ export interface CopyBatch {
   read: number;
   /** encodePosition of the last row read; null when none */
   last: string | null;
-  /** every converted row's COPY line, in order */
+  /** every converted row's COPY line (binary COPY: its tuple), in order */
   copy: Uint8Array;
+  /** the lines are binary COPY tuples (shape.binary, and every value could be written so) */
+  binary: boolean;
   /** byte offset in `copy` where each converted row's line ends */
   ends: Int32Array;
   /** index among the rows read of each converted row */
@@ -53,6 +56,8 @@ export interface CopyBatchShape {
   needed: number[];
   /** positions in a target row of the columns COPY writes, in order; null: all */
   pick: number[] | null;
+  /** COPY in binary format: every written column has a binary encoder and the target column its type (io/postgres-writer.ts copyFormat) */
+  binary: boolean;
 }
 
 /** A table's columns as the encoding converts them (the codecs row-converter.ts would use). */
@@ -64,19 +69,45 @@ export interface CopyColumns {
   plainText: boolean[];
   /** per column: writes the commonest values as bytes with no string made (values/sqlite-to-pg-bytes.ts), the codec taking the rest */
   direct: (DirectWriter | null)[];
+  /** per column: its binary COPY encoder of the codec's text (values/pg-binary-encoders.ts); null: none */
+  encoders: (BinaryEncoder | null)[];
+  /** per column: the binary twin of `direct` (values/sqlite-to-pg-binary.ts) */
+  binaryDirect: (DirectWriter | null)[];
+  /** per column: every value its binary direct writer takes is the codec's text as it is (a dashed uuid), so it serves columns needed as text too */
+  passThrough: boolean[];
+}
+
+/** How a direction writes binary COPY fields: per column, an encoder of the codec's text and a writer of raw values. */
+export interface BinaryFields {
+  encoderFor: (col: PlannedColumn) => BinaryEncoder | null;
+  directFor: (col: PlannedColumn) => DirectWriter | null;
+  passesThrough: (col: PlannedColumn) => boolean;
 }
 
 /**
  * The columns of `plan` (a sqlite-to-pg table) with the codecs `codecFor` gives them;
  * `directFor` only where those are sqlite-to-pg.ts's own codecs (its writers stand in for them).
  */
-export function copyColumns(plan: TablePlan, codecFor: (col: PlannedColumn) => AnyCodec, directFor?: (col: PlannedColumn) => DirectWriter | null): CopyColumns {
+export function copyColumns(plan: TablePlan, codecFor: (col: PlannedColumn) => AnyCodec, directFor?: (col: PlannedColumn) => DirectWriter | null, binary?: BinaryFields): CopyColumns {
   return {
     codecs: plan.columns.map(codecFor),
     names: plan.columns.map((c) => c.pg),
     plainText: plan.columns.map(plainCopyText),
     direct: plan.columns.map((c) => directFor?.(c) ?? null),
+    encoders: plan.columns.map((c) => binary?.encoderFor(c) ?? null),
+    binaryDirect: plan.columns.map((c) => binary?.directFor(c) ?? null),
+    passThrough: plan.columns.map((c) => binary?.passesThrough(c) ?? false),
   };
+}
+
+/**
+ * A value a binary encoder cannot write exactly: the batch is encoded again as text COPY
+ * (never a reject text COPY would not give).
+ */
+export class NotBinary extends Error {
+  constructor(column: string) {
+    super(`a value of ${column} has no exact binary COPY form`);
+  }
 }
 
 /** Reads a table's batches already encoded (on a thread, or in-process). */
@@ -110,6 +141,8 @@ export class CopyBatchBuilder {
   private readonly inOrder: boolean;
   /** per column: its direct writer, where its value is not also needed as text (the FK guard, known parents) */
   private readonly direct: (DirectWriter | null)[];
+  /** binary COPY: per column, its direct binary writer where its value is not needed as text */
+  private readonly binaryDirect: (DirectWriter | null)[];
 
   /**
    * `lines`: where the COPY bytes go; `keyLines`: each row's ledger key and a newline, as
@@ -121,6 +154,8 @@ export class CopyBatchBuilder {
     private readonly shape: CopyBatchShape,
     private readonly lines = new CopyBytes(),
     private readonly keyLines = new CopyBytes(),
+    /** lines as binary COPY tuples (add() throws NotBinary at a value that has no exact binary form) */
+    readonly binary = shape.binary,
   ) {
     const width = columns.codecs.length;
     this.scratch = new Array<PgText>(width).fill(null);
@@ -128,6 +163,7 @@ export class CopyBatchBuilder {
     this.escapes = this.written.map((i) => !columns.plainText[i]);
     this.inOrder = shape.pick === null;
     this.direct = columns.direct.map((w, i) => (shape.needed.includes(i) ? null : w));
+    this.binaryDirect = columns.binaryDirect.map((w, i) => (shape.needed.includes(i) && !columns.passThrough[i] ? null : w));
   }
 
   /**
@@ -137,6 +173,10 @@ export class CopyBatchBuilder {
    * halfway takes back what it wrote.
    */
   add(rows: readonly SourceRow[]): void {
+    if (this.binary) {
+      this.addBinary(rows);
+      return;
+    }
     const { needed, sourceKeyIndexes } = this.shape;
     const { codecs, names } = this.columns;
     const { scratch: out, written, escapes, values, lines, ends, direct } = this;
@@ -190,8 +230,70 @@ export class CopyBatchBuilder {
     if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
   }
 
+  /**
+   * add() for binary COPY: each row a tuple (field count, then each field's length and
+   * bytes, -1 for NULL), converted in column order as add() does. A value the column's
+   * encoder cannot write exactly throws NotBinary: the caller encodes the batch again as text.
+   */
+  private addBinary(rows: readonly SourceRow[]): void {
+    const { needed, sourceKeyIndexes } = this.shape;
+    const { codecs, names, encoders } = this.columns;
+    const { scratch: out, written, values, lines, ends, binaryDirect: direct, keyLines, inOrder } = this;
+    const width = codecs.length;
+    const field = (v: PgText, c: number): void => {
+      if (v === null) {
+        lines.int32(-1);
+        return;
+      }
+      const at = lines.fieldStart();
+      if (!(encoders[c] as BinaryEncoder)(v, lines)) throw new NotBinary(names[c] ?? '?');
+      lines.fieldEnd(at);
+    };
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as SourceRow;
+      writeRowKey(keyLines, row, sourceKeyIndexes);
+      keyLines.byte(NEWLINE);
+      const start = lines.length;
+      lines.int16(written.length);
+      let refused: Rejected | null = null;
+      let c = 0;
+      for (; c < width; c++) {
+        const raw = row[c] ?? null;
+        const writer = inOrder ? direct[c] : null;
+        if (writer) {
+          const at = lines.fieldStart();
+          if (writer(raw, lines)) {
+            lines.fieldEnd(at);
+            out[c] = raw as PgText; // read only where needed, and then the writer passes values through
+            continue;
+          }
+          lines.truncate(at - 4);
+        }
+        const v = (codecs[c] as AnyCodec)(raw);
+        if (v instanceof Rejected) {
+          refused = v;
+          break;
+        }
+        out[c] = v as PgText;
+        if (inOrder) field(v as PgText, c);
+      }
+      if (refused !== null) {
+        lines.truncate(start);
+        this.rejects.push({ index: this.read + i, column: names[c] ?? '?', reason: refused.reason });
+        continue;
+      }
+      this.convertedFrom.push(this.read + i);
+      if (!inOrder) for (let j = 0; j < written.length; j++) field(out[written[j] as number] ?? null, written[j] as number);
+      ends.push(lines.length);
+      for (let j = 0; j < needed.length; j++) values.push(out[needed[j] as number] ?? null);
+    }
+    this.read += rows.length;
+    if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
+  }
+
   finish(): CopyBatch {
     return {
+      binary: this.binary,
       read: this.read,
       last: this.last === null ? null : encodePosition(lastPosition(this.last, this.shape)),
       // a buffer of its own (never Node's shared pool), so it can be transferred
@@ -210,7 +312,16 @@ const NEWLINE = 10;
 
 /** Convert and encode rows read from the source in one go. */
 export function encodeCopyBatch(rows: readonly SourceRow[], columns: CopyColumns, shape: CopyBatchShape): CopyBatch {
-  const b = new CopyBatchBuilder(columns, shape);
+  if (shape.binary) {
+    try {
+      const b = new CopyBatchBuilder(columns, shape);
+      b.add(rows);
+      return b.finish();
+    } catch (e) {
+      if (!(e instanceof NotBinary)) throw e;
+    }
+  }
+  const b = new CopyBatchBuilder(columns, shape, undefined, undefined, false);
   b.add(rows);
   return b.finish();
 }
@@ -240,7 +351,7 @@ export function decodeCopyBatch(batch: CopyBatch, shape: CopyBatchShape, width: 
     const row: TargetRow = new Array<PgText>(width);
     for (let j = 0; j < needed.length; j++, k++) row[needed[j] as number] = values[k] ?? null;
     const end = batch.ends[i] as number;
-    converted[i] = withCopyLine(row, { bytes, start, end });
+    converted[i] = withCopyLine(row, { bytes, start, end, binary: batch.binary });
     start = end;
   }
   let keys: string[] | null = null;

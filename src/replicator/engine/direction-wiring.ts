@@ -11,7 +11,7 @@ import { postgresEnforcedForeignKeys, type EnforcedForeignKeys } from '../io/pos
 import { createPostgresReader } from '../io/postgres-reader.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
-import { createPostgresWriter, writtenColumns } from '../io/postgres-writer.js';
+import { copyFormat, createPostgresWriter, type CopyFormat } from '../io/postgres-writer.js';
 import type { SqliteReadThread } from '../io/sqlite-read-thread.js';
 import { copyColumns, inProcessCopyBatches, type CopyBatchShape } from './copy-batch.js';
 import type { EncodedBatches } from './table-sync-deps.js';
@@ -26,6 +26,7 @@ import { Rejected, type PgText } from '../values/codec.js';
 import { pgToSqliteCodec } from '../values/pg-to-sqlite.js';
 import { sqliteToPgCodec } from '../values/sqlite-to-pg.js';
 import { directCopyWriter } from '../values/sqlite-to-pg-bytes.js';
+import { sqliteToPgBinaryFields } from '../values/sqlite-to-pg-binary.js';
 import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
 import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
@@ -323,6 +324,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // Looked up once, and only when asked: an incremental run going on from its checkpoint
       // spends no round trip on whether the target table is empty.
       let copyDirect: Promise<{ writer: BatchWriter; note: string } | null> | null = null;
+      // the written columns of encoded batches and their COPY format, looked up once (plan note and reader)
+      let format: Promise<CopyFormat> | null = null;
+      const formatOf = (): Promise<CopyFormat> => (format ??= copyFormat(conn.pg, conn.schema, plan));
       const emptyTarget = (): Promise<{ writer: BatchWriter; note: string } | null> =>
         (copyDirect ??= (async () => {
           if (toSqlite) return null;
@@ -338,7 +342,9 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
                 ? 'empty on the target: COPY straight in'
                 : `empty on the target: COPY straight in, per-row FK triggers kept (${refusal})`;
           const read = onThread ? '; rows read, converted and COPY-encoded on a reader thread' : '';
-          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note: note + read };
+          const how = encodable ? await formatOf() : null;
+          const copyFormatNote = how === null ? '' : how.textBecause === null ? '; binary COPY' : `; text COPY (${how.textBecause})`;
+          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note: note + read + copyFormatNote };
         })());
       const wholeTableLoad = side ? side.sqliteWholeTableLoad(conn.sqlite, plan) : null;
       const encodedReader = !encodable
@@ -349,10 +355,11 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
             // key where known parents remember it or a self-referencing FK finds parents in the batch
             const key = keyNeeded || fks.some((fk) => fk.selfKeyIndexes !== null) ? plan.key.map(keyIndex) : [];
             const needed = [...new Set([...fks.flatMap((fk) => fk.indexes), ...key])].filter((i) => i >= 0).sort((a, b) => a - b);
-            const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick: await writtenColumns(conn.pg, conn.schema, plan) };
+            const { pick, textBecause } = await formatOf();
+            const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick, binary: textBecause === null };
             const thread = conn.sqliteReadThread?.() ?? null;
             const p = byKey ? { ...readPlan, mode: 'full' as const } : readPlan;
-            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), copyColumns(plan, codecFor, directCopyWriter), shape);
+            const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), copyColumns(plan, codecFor, directCopyWriter, sqliteToPgBinaryFields), shape);
             return { ...batches, shape, width: plan.columns.length };
           };
       return {

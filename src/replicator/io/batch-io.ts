@@ -73,6 +73,8 @@ export interface CopyLine {
   readonly bytes: Uint8Array;
   readonly start: number;
   readonly end: number;
+  /** a binary COPY tuple (the batch went binary), not a text line */
+  readonly binary?: boolean;
 }
 
 const COPY_LINE = Symbol('copy line');

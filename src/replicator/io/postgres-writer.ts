@@ -15,20 +15,15 @@
  * rest is written. Anything else (a lost connection, a serialization failure) is thrown.
  * DESIGN.md "Performance design".
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-// only COPY FROM's module: the package's index also loads COPY TO and COPY BOTH, and with them
-// node:assert (about 10 ms of an incremental run's start-up)
-import copyFrom from 'pg-copy-streams/copy-from.js';
 import { errorCode, PlanError } from '../../errors.js';
 import type { CanonicalKind } from '../../model/schema.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
-import type { PgText } from '../values/codec.js';
-import { encodeCopyRow } from '../values/copy-text.js';
-import { copyLineOf, keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { binaryCopyRefusal } from '../values/pg-binary-encoders.js';
+import { keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { copyRows, pgValue } from './copy-data.js';
 import { postgresEnforcedForeignKeys } from './postgres-enforced-fks.js';
 import { statementName } from './postgres-reader.js';
 import { castTypes, postgresColumnTypes, type PostgresColumnInfo } from './postgres-column-types.js';
@@ -49,9 +44,6 @@ const COMPARE_AS_TEXT: ReadonlySet<CanonicalKind> = new Set(['json', 'numeric', 
 const ROW_ERROR_CLASSES = ['22', '23'];
 const ROW_ERROR_CODES: ReadonlySet<string> = new Set(['21000', '54000', 'P0001']);
 const FK_VIOLATION = '23503';
-
-/** Send COPY data in pieces of about this many characters, not one message per row. */
-const COPY_CHUNK_CHARS = 1 << 16;
 
 interface PgFailure {
   code: string;
@@ -77,71 +69,6 @@ function copyContext(where: string | undefined): { line: number | null; column: 
   return { line: Number(m[1]) - 1, column: m[2] ?? null };
 }
 
-/** Target rows of a PostgreSQL writer are text (the codecs made them so). */
-function isPgRow(row: TargetRow): row is PgText[] {
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    if (v !== null && typeof v !== 'string') return false;
-  }
-  return true;
-}
-
-/** A value in PostgreSQL's input form, should a codec have handed back a native value. */
-function pgValue(v: TargetRow[number] | undefined): PgText {
-  return v === null || v === undefined ? null : Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : String(v);
-}
-
-function pgRow(row: TargetRow): PgText[] {
-  return isPgRow(row) ? row : row.map(pgValue);
-}
-
-/**
- * The COPY data in pieces of about COPY_CHUNK_CHARS, made as the stream asks for them: the
- * server parses the first piece while the rest are still being encoded. A row that carries
- * its line (encoded on the reader thread, io/batch-io.ts copyLineOf) is sent as those
- * bytes: neighbouring lines of one batch go as one slice of its buffer, no copy. Such
- * lines hold only the written columns already (the reader was given `pick`).
- */
-function* copyChunks(rows: readonly TargetRow[], pick: number[] | null): Generator<string | Uint8Array> {
-  let buf = '';
-  let run: { bytes: Uint8Array; start: number; end: number } | null = null;
-  const picked: PgText[] = pick === null ? [] : new Array<PgText>(pick.length);
-  for (const row of rows) {
-    const line = copyLineOf(row);
-    if (line !== undefined) {
-      if (buf.length > 0) {
-        yield buf;
-        buf = '';
-      }
-      if (run !== null && run.bytes === line.bytes && run.end === line.start) run.end = line.end;
-      else {
-        if (run !== null) yield run.bytes.subarray(run.start, run.end);
-        run = { bytes: line.bytes, start: line.start, end: line.end };
-      }
-      continue;
-    }
-    if (run !== null) {
-      yield run.bytes.subarray(run.start, run.end);
-      run = null;
-    }
-    const values = pgRow(row);
-    if (pick === null) buf += encodeCopyRow(values);
-    else {
-      for (let j = 0; j < pick.length; j++) picked[j] = values[pick[j] as number] ?? null;
-      buf += encodeCopyRow(picked);
-    }
-    if (buf.length >= COPY_CHUNK_CHARS) {
-      yield buf;
-      buf = '';
-    }
-  }
-  if (run !== null) yield run.bytes.subarray(run.start, run.end);
-  if (buf.length > 0) yield buf;
-}
-
-async function copyRows(client: pg.Client, sql: string, rows: readonly TargetRow[], pick: number[] | null): Promise<void> {
-  await pipeline(Readable.from(copyChunks(rows, pick)), client.query(copyFrom(sql)));
-}
 
 interface Statements {
   /** before the COPY of an attempt (savepoint, staging table ready and empty) */
@@ -199,9 +126,22 @@ function pickOf(table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>)
   return written.length === table.columns.length ? null : written.map((c) => table.columns.indexOf(c));
 }
 
-/** The columns a COPY into `table` writes, as pickOf gives them (for rows encoded before they reach the writer). */
-export async function writtenColumns(client: pg.Client, schema: string, table: TablePlan): Promise<number[] | null> {
-  return pickOf(table, await postgresColumnTypes(client, schema, table.table));
+/** How rows encoded before they reach the writer are to be written into `table`. */
+export interface CopyFormat {
+  /** the columns a COPY writes, as pickOf gives them */
+  pick: number[] | null;
+  /** null: binary COPY; else why the table's COPY stays text (values/pg-binary-encoders.ts binaryCopyRefusal) */
+  textBecause: string | null;
+}
+
+/**
+ * The columns a COPY into `table` writes, and whether it can be binary: every written
+ * column has a binary encoder and is of the type that encoder writes on the target.
+ */
+export async function copyFormat(client: pg.Client, schema: string, table: TablePlan): Promise<CopyFormat> {
+  const info = await postgresColumnTypes(client, schema, table.table);
+  const written = table.columns.filter((c) => !info.get(c.pg)?.generated);
+  return { pick: pickOf(table, info), textBecause: binaryCopyRefusal(written, (pg) => info.get(pg)?.type) };
 }
 
 function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, opts: PostgresWriterOptions): Statements {

@@ -1,5 +1,5 @@
 /**
- * COPY text written straight into bytes: a batch's lines go into one growing buffer, a
+ * COPY text (and binary COPY fields) written straight into bytes: a batch's lines go into one growing buffer, a
  * value at a time, instead of being joined into a string and encoded afterwards. Joining
  * made a string object per value and separator (about 20 per row) and then a flat copy of
  * the whole text to encode; here ASCII text costs a byte store per character, and only
@@ -7,6 +7,8 @@
  * copy-text.ts's escapeCopyText + Buffer.from(text, 'utf8') give (tests/values-conversion).
  */
 const encoder = new TextEncoder();
+/** scratch for a float's bits */
+const BITS = new DataView(new ArrayBuffer(8));
 
 const BACKSLASH = 92;
 const TAB = 9;
@@ -95,6 +97,98 @@ export class CopyBytes {
   integer(n: number): void {
     if (n < 0) this.byte(45); // -
     this.digits(n < 0 ? -n : n);
+  }
+
+  /** big-endian 16-bit integer (binary COPY: a row's field count, numeric digits) */
+  int16(n: number): void {
+    this.room(2);
+    const buf = this.buf;
+    const at = this.length;
+    buf[at] = (n >> 8) & 0xff;
+    buf[at + 1] = n & 0xff;
+    this.length = at + 2;
+  }
+
+  /** big-endian 32-bit integer (binary COPY: a field's length, int4, date) */
+  int32(n: number): void {
+    this.room(4);
+    const buf = this.buf;
+    const at = this.length;
+    buf[at] = (n >>> 24) & 0xff;
+    buf[at + 1] = (n >>> 16) & 0xff;
+    buf[at + 2] = (n >>> 8) & 0xff;
+    buf[at + 3] = n & 0xff;
+    this.length = at + 4;
+  }
+
+  /** big-endian 64-bit two's complement of a safe integer (int8, timestamps in microseconds) */
+  int64(n: number): void {
+    this.room(8);
+    const buf = this.buf;
+    const at = this.length;
+    const hi = Math.floor(n / 4294967296);
+    const lo = n - hi * 4294967296;
+    buf[at] = (hi >>> 24) & 0xff;
+    buf[at + 1] = (hi >>> 16) & 0xff;
+    buf[at + 2] = (hi >>> 8) & 0xff;
+    buf[at + 3] = hi & 0xff;
+    buf[at + 4] = (lo >>> 24) & 0xff;
+    buf[at + 5] = (lo >>> 16) & 0xff;
+    buf[at + 6] = (lo >>> 8) & 0xff;
+    buf[at + 7] = lo & 0xff;
+    this.length = at + 8;
+  }
+
+  /** big-endian 64-bit two's complement of a bigint within int8's range */
+  int64Big(n: bigint): void {
+    const u = BigInt.asUintN(64, n);
+    this.int32(Number(u >> 32n));
+    this.int32(Number(u & 0xffffffffn));
+  }
+
+  /** float8's IEEE 754 bits, big-endian: -0 and infinities as they are, NaN as PostgreSQL's own (0x7ff8...) */
+  float8(n: number): void {
+    if (Number.isNaN(n)) {
+      this.int32(0x7ff80000);
+      this.int32(0);
+      return;
+    }
+    BITS.setFloat64(0, n);
+    this.int32(BITS.getUint32(0));
+    this.int32(BITS.getUint32(4));
+  }
+
+  /**
+   * Room for `n` more bytes, and the buffer to write them into from `length` on (the
+   * caller then adds what it wrote to `length`): one check for a whole fixed-size value.
+   */
+  reserve(n: number): Uint8Array {
+    this.room(n);
+    return this.buf;
+  }
+
+  /** bytes as they are */
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** a binary COPY field's 4-byte length, to be filled by fieldEnd once the value is written; its position */
+  fieldStart(): number {
+    this.room(4);
+    this.length += 4;
+    return this.length;
+  }
+
+  /** fills in the length of the field whose value began at `from` (what fieldStart returned) */
+  fieldEnd(from: number): void {
+    const n = this.length - from;
+    const buf = this.buf;
+    buf[from - 4] = (n >>> 24) & 0xff;
+    buf[from - 3] = (n >>> 16) & 0xff;
+    buf[from - 2] = (n >>> 8) & 0xff;
+    buf[from - 1] = n & 0xff;
   }
 
   /** drop what was written since `at` (a row refused halfway) */

@@ -1,0 +1,138 @@
+/**
+ * timestamp, timestamptz and date in binary COPY: int8 microseconds, or int4 days, since
+ * 2000-01-01 (UTC for timestamptz), with +-infinity as int8's (int4's) two extremes, as
+ * PostgreSQL's receive functions read them. Read from the text sqlite-to-pg.ts's codec
+ * makes (time-convert.ts pgTimestampText: four-digit year, seconds, a fraction of up to six
+ * digits, '+00' or an offset), or straight from an ISO millisecond text. Any other shape
+ * (a five-digit year, a leap second) is refused (false): that batch goes as text.
+ * Proleptic Gregorian days, like PostgreSQL's date2j.
+ */
+import type { CopyBytes } from './copy-bytes.js';
+import { daysFromCivil, daysInMonth } from './timestamp-parse.js';
+
+/** 1970-01-01 to 2000-01-01 */
+const PG_EPOCH_DAYS = 10957;
+/** |seconds| below this keep seconds * 10^6 + micro a safe integer */
+const SAFE_SECONDS = 9_000_000_000;
+
+const digitAt = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+};
+
+/** the number of `n` digits at `i`, or -1 */
+function num(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = digitAt(s, i + k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** days since 2000-01-01 of 'YYYY-MM-DD' at the start of `s` (a real date, year 1 to 9999), or null */
+function datePrefix(s: string): number | null {
+  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+  const y = num(s, 0, 4);
+  const m = num(s, 5, 2);
+  const d = num(s, 8, 2);
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
+  return daysFromCivil(y, m, d) - PG_EPOCH_DAYS;
+}
+
+/** int8 microseconds of a day count, seconds into the day and microseconds */
+function writeMicros(out: CopyBytes, days: number, seconds: number, micro: number): void {
+  const total = days * 86400 + seconds;
+  if (total > -SAFE_SECONDS && total < SAFE_SECONDS) out.int64(total * 1_000_000 + micro);
+  else out.int64Big(BigInt(total) * 1_000_000n + BigInt(micro));
+}
+
+const INT8_MAX = 0x7fffffffffffffffn;
+const INT8_MIN = -0x8000000000000000n;
+
+/**
+ * A timestamp's text as the codec makes it: 'YYYY-MM-DD HH:MM:SS[.ffffff]', with for
+ * timestamptz '+00' or '+HH[:MM[:SS]]' / '-...'; 'infinity', '-infinity'. False: another shape.
+ */
+export function timestampBinary(s: string, zoned: boolean, out: CopyBytes): boolean {
+  if (s === 'infinity' || s === '-infinity') {
+    out.int64Big(s === 'infinity' ? INT8_MAX : INT8_MIN);
+    return true;
+  }
+  const days = datePrefix(s);
+  if (days === null || s.length < 19 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  const h = num(s, 11, 2);
+  const mi = num(s, 14, 2);
+  const sec = num(s, 17, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return false;
+  let i = 19;
+  let micro = 0;
+  if (s.charCodeAt(i) === 46) {
+    let places = 0;
+    for (i++; digitAt(s, i) >= 0; i++, places++) micro = micro * 10 + digitAt(s, i);
+    if (places === 0 || places > 6) return false;
+    for (; places < 6; places++) micro *= 10;
+  }
+  let offset = 0;
+  if (i < s.length) {
+    if (!zoned) return false;
+    const sign = s.charCodeAt(i);
+    if (sign !== 43 && sign !== 45) return false;
+    const parts = [0, 0, 0];
+    let k = 0;
+    for (i++; k < 3; k++) {
+      const v = num(s, i, 2);
+      if (v < 0) return false;
+      parts[k] = v;
+      i += 2;
+      if (i === s.length) break;
+      if (s.charCodeAt(i) !== 58) return false;
+      i++;
+    }
+    if (i !== s.length) return false;
+    const [oh = 0, om = 0, os = 0] = parts;
+    if (oh > 15 || om > 59 || os > 59) return false;
+    offset = (sign === 45 ? -1 : 1) * (oh * 3600 + om * 60 + os);
+  }
+  writeMicros(out, days, h * 3600 + mi * 60 + sec - offset, micro);
+  return true;
+}
+
+/** the digit at `i`, NaN for any other character (NaN then runs through the arithmetic below) */
+const dg = (s: string, i: number): number => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+};
+
+/**
+ * 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it, with a real date and time
+ * (exactly what time-convert.ts isIsoUtcMillis accepts, which the codec's fast path takes):
+ * the instant, checked and read in one pass; false, with nothing written, for anything else.
+ */
+export function isoMillisBinary(v: string, out: CopyBytes): boolean {
+  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return false;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return false;
+  const year = dg(v, 0) * 1000 + dg(v, 1) * 100 + dg(v, 2) * 10 + dg(v, 3);
+  const month = dg(v, 5) * 10 + dg(v, 6);
+  const day = dg(v, 8) * 10 + dg(v, 9);
+  const hour = dg(v, 11) * 10 + dg(v, 12);
+  const minute = dg(v, 14) * 10 + dg(v, 15);
+  const second = dg(v, 17) * 10 + dg(v, 18);
+  const milli = dg(v, 20) * 100 + dg(v, 21) * 10 + dg(v, 22);
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59 && milli >= 0)) return false;
+  writeMicros(out, daysFromCivil(year, month, day) - PG_EPOCH_DAYS, hour * 3600 + minute * 60 + second, milli * 1000);
+  return true;
+}
+
+/** A date's text as the codec makes it: 'YYYY-MM-DD', 'infinity', '-infinity'. False: another shape. */
+export function dateBinary(s: string, out: CopyBytes): boolean {
+  if (s === 'infinity' || s === '-infinity') {
+    out.int32(s === 'infinity' ? 0x7fffffff : -0x80000000);
+    return true;
+  }
+  const days = s.length === 10 ? datePrefix(s) : null;
+  if (days === null) return false;
+  out.int32(days);
+  return true;
+}
