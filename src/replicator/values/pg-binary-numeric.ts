@@ -138,3 +138,36 @@ export function scaledNumericBinary(m: number, scale: number, places: number, ou
   }
   out.length = at;
 }
+
+/** An integer numeric (|n| below 2^53) with no fraction digits: what numericBinary gives for String(n). */
+export function integerNumericBinary(n: number, out: CopyBytes): void {
+  const abs = n < 0 ? -n : n;
+  const d = SCALED;
+  // at most 16 digits: four groups, at weights 3 to 0
+  d[0] = Math.floor(abs / 1e12);
+  d[1] = Math.floor(abs / 1e8) % 10000;
+  d[2] = Math.floor(abs / 1e4) % 10000;
+  d[3] = abs % 10000;
+  let first = 0;
+  while (first < 4 && d[first] === 0) first++;
+  let last = 3;
+  while (last >= first && d[last] === 0) last--;
+  const count = last - first + 1;
+  const buf = out.reserve(8 + 2 * count);
+  let at = out.length;
+  const weight = count === 0 ? 0 : 3 - first;
+  buf[at++] = 0;
+  buf[at++] = count;
+  buf[at++] = 0;
+  buf[at++] = weight;
+  buf[at++] = count === 0 || n > 0 ? POSITIVE >> 8 : NEGATIVE >> 8;
+  buf[at++] = 0;
+  buf[at++] = 0;
+  buf[at++] = 0;
+  for (let k = first; k <= last; k++) {
+    const g = d[k] as number;
+    buf[at++] = g >> 8;
+    buf[at++] = g & 0xff;
+  }
+  out.length = at;
+}

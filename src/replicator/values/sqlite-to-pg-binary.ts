@@ -11,7 +11,7 @@ import type { PlannedColumn } from '../run-plan.js';
 import type { CopyBytes } from './copy-bytes.js';
 import { scaledInteger, SCALE_POW10 } from './decimal-text.js';
 import { binaryEncoderFor } from './pg-binary-encoders.js';
-import { scaledNumericBinary } from './pg-binary-numeric.js';
+import { integerNumericBinary, scaledNumericBinary } from './pg-binary-numeric.js';
 import { isoMillisBinary } from './pg-binary-time.js';
 import type { DirectWriter } from './sqlite-to-pg-bytes.js';
 
@@ -22,6 +22,8 @@ function scaledReal(precision: number | undefined, scale: number): DirectWriter 
   const p = SCALE_POW10[scale];
   if (p === undefined) return null;
   return (v, out) => {
+    // an INTEGER (NUMERIC affinity stores 45.0 and 0 as integers): the codec's String(v), no fraction digits
+    if (typeof v === 'bigint') return integerNumeric(v, precision, scale, out);
     if (typeof v !== 'number') return false;
     const m = scaledInteger(v, scale);
     if (m === null) return false;
@@ -42,6 +44,19 @@ function scaledReal(precision: number | undefined, scale: number): DirectWriter 
     scaledNumericBinary(m, scale, places, out);
     return true;
   };
+}
+
+/** the codec's check for an integer in a numeric column: its digits within precision - scale */
+function integerNumeric(v: bigint, precision: number | undefined, scale: number, out: CopyBytes): boolean {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) return false;
+  if (precision !== undefined) {
+    let intDigits = 0;
+    for (let x = n < 0 ? -n : n; x > 0; x = Math.floor(x / 10)) intDigits++;
+    if (intDigits > precision - scale) return false;
+  }
+  integerNumericBinary(n, out);
+  return true;
 }
 
 function integer(min: bigint, max: bigint, width: 2 | 4 | 8): DirectWriter {
