@@ -7,12 +7,14 @@
  * kept. The thread's young generation is small (postgres-read-thread.ts), so a batch held
  * as rows until its last one arrived was copied by scavenge after scavenge; this way
  * nearly everything dies young. Rows that arrive as PostgreSQL's bytes (addRaw,
- * postgres-raw-rows.ts) have the values the codec keeps as they are (unchangedText)
+ * postgres-raw-rows.ts) have the values the codec keeps as they are (byteConversion)
  * copied byte for byte, never made into strings; only the others are decoded and converted.
  */
 import type { SourceRow } from './batch-io.js';
 import type { RowCollector } from './postgres-reader.js';
 import { rawFields } from './postgres-raw-rows.js';
+import { integerFromBytes, isoTimestampBytes } from './postgres-read-bytes.js';
+import type { ByteConversion } from '../values/pg-to-sqlite.js';
 import { packRows, TAG, type ConvertedValue, type PackedConverted } from './row-transfer.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -21,6 +23,9 @@ const NUL = 0;
 const CHAR_N = 0x4e; // NaN
 const CHAR_I = 0x49; // Infinity
 const CHAR_MINUS = 0x2d;
+const CHAR_T = 0x74; // PostgreSQL's true
+/** room for a timestamp's ISO text and its NUL (isoTimestampBytes writes at most 32 bytes) */
+const TIMESTAMP_ROOM = 40;
 /** fields shorter than this are copied by a loop: a Buffer#copy call costs more than it saves */
 const LOOP_COPY = 48;
 
@@ -31,8 +36,8 @@ export interface ConvertSpec {
   columnNames: readonly string[];
   /** the source values kept of each row (key and cursor), in this order */
   sourceIndexes: number[];
-  /** per column, which texts the conversion keeps unchanged (values/pg-to-sqlite.ts unchangedText): copied as bytes by addRaw */
-  unchanged?: readonly ('all' | 'numeric' | 'none')[];
+  /** per column, what addRaw may convert from the bytes themselves (values/pg-to-sqlite.ts byteConversion) */
+  fromBytes?: readonly ByteConversion[];
 }
 
 export class ConvertingCollector implements RowCollector {
@@ -87,15 +92,17 @@ export class ConvertingCollector implements RowCollector {
 
   /**
    * One row as PostgreSQL sent it (a DataRow message body: field count, then per field its
-   * length and bytes). Values the conversion keeps unchanged are copied as bytes; the rest
-   * are decoded and converted as add() does. Valid only while the message is delivered.
+   * length and bytes). Values the conversion keeps unchanged are copied as bytes, the
+   * commonest others (integers, booleans, UTC timestamps) converted from the bytes
+   * (postgres-read-bytes.ts); the rest are decoded and converted as add() does. Valid only
+   * while the message is delivered.
    */
   addRaw(bytes: Buffer, offset: number): void {
-    const { width, convert, unchanged } = this.spec;
+    const { width, convert, fromBytes } = this.spec;
     let at = offset;
     const n = bytes.readInt16BE(at);
     at += 2;
-    if (n !== width || !unchanged) {
+    if (n !== width || !fromBytes) {
       this.add(rawFields(bytes, offset));
       return;
     }
@@ -118,11 +125,31 @@ export class ConvertingCollector implements RowCollector {
       const s = starts[j] as number;
       if (s === -1) continue; // TAG.NULL
       const e = ends[j] as number;
-      const how = unchanged[j];
-      if (how === 'all' || (how === 'numeric' && s < e && bytes[s] !== CHAR_N && bytes[s] !== CHAR_I && !(bytes[s] === CHAR_MINUS && bytes[s + 1] === CHAR_I))) {
+      const how = fromBytes[j] ?? 'none';
+      if (how === 'text' || (how === 'numeric' && s < e && bytes[s] !== CHAR_N && bytes[s] !== CHAR_I && !(bytes[s] === CHAR_MINUS && bytes[s + 1] === CHAR_I))) {
         this.tags[k] = TAG.TEXT;
         this.bytesOf(bytes, s, e);
         continue;
+      }
+      if (how === 'boolean') {
+        this.put(e - s === 1 && bytes[s] === CHAR_T ? 1n : 0n, i, j, k);
+        continue;
+      }
+      if (how === 'integer') {
+        const v = integerFromBytes(bytes, s, e);
+        if (v !== null) {
+          this.put(v, i, j, k);
+          continue;
+        }
+      } else if (typeof how === 'object') {
+        this.room(TIMESTAMP_ROOM);
+        const w = isoTimestampBytes(bytes, s, e, how.timestamp, this.text, this.textLength);
+        if (w >= 0) {
+          this.tags[k] = TAG.TEXT;
+          this.text[w] = NUL;
+          this.textLength = w + 1;
+          continue;
+        }
       }
       if (!this.put(convert(field(j), j), i, j, k)) break;
     }

@@ -16,7 +16,7 @@ import type { KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
 import { createPostgresReader, KeptRows, type PostgresReader } from './postgres-reader.js';
 import { ConvertingCollector, type ConvertSpec } from './postgres-read-convert.js';
 import { Rejected } from '../values/codec.js';
-import { pgToSqliteCodec, unchangedText } from '../values/pg-to-sqlite.js';
+import { byteConversion, pgToSqliteCodec } from '../values/pg-to-sqlite.js';
 import { installRawDataRows } from './postgres-raw-rows.js';
 import { packRows, type PackedConverted } from './row-transfer.js';
 import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
@@ -116,7 +116,7 @@ async function readerFor(id: number): Promise<OpenReader> {
       },
       columnNames: plan.columns.map((c) => c.sqlite),
       sourceIndexes: [...new Set([...r.keyIndexes, ...(r.cursorIndex >= 0 ? [r.cursorIndex] : [])])],
-      unchanged: plan.columns.map((col) => unchangedText(col)),
+      fromBytes: plan.columns.map((col) => byteConversion(col)),
     };
   }
   open.set(id, r);

@@ -49,17 +49,23 @@ function numericCodec(col: PlannedColumn): ToSqlite {
 }
 
 /**
- * Which of a column's PostgreSQL texts the codec hands on unchanged, so the reader thread
- * may copy their bytes without decoding them (postgres-read-convert.ts): 'all' (the text
- * as is), 'numeric' (a number's text, unless it is NaN or an infinity, which the codec
- * handles), or 'none'. Follows pgToSqliteCodec: it is the same choice of codec.
+ * How the reader thread may convert a column's values from PostgreSQL's bytes without
+ * making a string of them (io/postgres-read-bytes.ts), giving what this column's codec
+ * gives: 'text' (the text as is), 'numeric' (a number's text, unless NaN or an
+ * infinity), 'integer' (a BigInt), 'boolean' (1n for 't', else 0n), a timestamp's ISO
+ * form in `format` (where pgUtcTextToIso has one), or 'none' (the codec, on the text).
+ * It is the same choice of codec as pgToSqliteCodec makes.
  */
-export function unchangedText(col: PlannedColumn): 'all' | 'numeric' | 'none' {
+export type ByteConversion = 'text' | 'numeric' | 'integer' | 'boolean' | { timestamp: TimeFormat } | 'none';
+
+export function byteConversion(col: PlannedColumn): ByteConversion {
   if (col.pgType.array) return 'none';
   const kind = col.pgType.kind;
-  const keeps = TEXT_KEEPING.has(col.sqliteType.kind);
-  if (kind === 'numeric') return keeps ? 'all' : REAL_KINDS.has(col.sqliteType.kind) ? 'none' : 'numeric';
-  return pgToSqliteCodec(col) === passText ? 'all' : 'none';
+  const sqliteKind = col.sqliteType.kind;
+  if (kind === 'numeric') return TEXT_KEEPING.has(sqliteKind) ? 'text' : REAL_KINDS.has(sqliteKind) ? 'none' : 'numeric';
+  if (kind === 'timestamp' || kind === 'timestamptz') return { timestamp: col.sqliteFormat ?? DEFAULT_TIME_FORMAT };
+  const codec = pgToSqliteCodec(col);
+  return codec === passText ? 'text' : codec === toBigInt ? 'integer' : codec === toBoolean ? 'boolean' : 'none';
 }
 
 /** '\x0102' (hex, bytea_output = hex) or the escape format ('a\\b\001'). */
