@@ -15,6 +15,7 @@
  * which is where both node-postgres and our CollectingQuery read it. If pg-protocol cannot
  * be loaded or has changed shape, nothing is patched and rows come as strings, as before.
  * Installed on the reader thread only; the main thread's sessions are untouched.
+ * package.json declares pg-protocol with pg's own range, so npm installs the one copy pg uses.
  */
 
 /** A DataRow as received: `bytes[offset]` is its field count (int16), then per field an int32 length (-1: NULL) and the bytes. */
