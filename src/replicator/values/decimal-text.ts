@@ -108,6 +108,22 @@ export function scaledInteger(v: number, scale: number): number | null {
   return m / p !== v || m >= 2147483648 || m <= -2147483648 ? null : m;
 }
 
+/** Whether an integer part (>= 0) has at most precision - scale digits, none for 0 (the codec's plainFits); true without a precision. */
+export function integerPartFits(int: number, precision: number | undefined, scale: number): boolean {
+  if (precision === undefined) return true;
+  let digits = 0;
+  for (let x = int; x > 0; x = Math.floor(x / 10)) digits++;
+  return digits <= precision - scale;
+}
+
+/** The places a `scale`-digit fraction (an integer below 10^scale) keeps once its trailing zeros are dropped: 0 for 0. */
+export function fractionPlaces(frac: number, scale: number): number {
+  if (frac === 0) return 0;
+  let places = scale;
+  for (let f = frac; f % 10 === 0; f /= 10) places--;
+  return places;
+}
+
 /**
  * String(v) for a REAL that scaledInteger takes, without V8's shortest-digits search (case a
  * spent 5% of its reader thread there). Null: not such a value.

@@ -9,7 +9,7 @@
  */
 import type { PlannedColumn } from '../run-plan.js';
 import type { CopyBytes } from './copy-bytes.js';
-import { scaledInteger, SCALE_POW10 } from './decimal-text.js';
+import { fractionPlaces, integerPartFits, scaledInteger, SCALE_POW10 } from './decimal-text.js';
 import { binaryEncoderFor } from './pg-binary-encoders.js';
 import { integerNumericBinary, scaledNumericBinary } from './pg-binary-numeric.js';
 import { isoMillisBinary } from './pg-binary-time.js';
@@ -29,19 +29,9 @@ function scaledReal(precision: number | undefined, scale: number): DirectWriter 
     if (m === null) return false;
     const abs = m < 0 ? -m : m;
     const int = Math.floor(abs / p);
-    if (precision !== undefined) {
-      let intDigits = 0;
-      for (let x = int; x > 0; x = Math.floor(x / 10)) intDigits++;
-      if (intDigits > precision - scale) return false;
-    }
+    if (!integerPartFits(int, precision, scale)) return false;
     // the codec's text drops the fraction's trailing zeros: its dscale is the places left
-    let frac = abs - int * p;
-    let places = frac === 0 ? 0 : scale;
-    while (frac !== 0 && frac % 10 === 0) {
-      frac /= 10;
-      places--;
-    }
-    scaledNumericBinary(m, scale, places, out);
+    scaledNumericBinary(m, scale, fractionPlaces(abs - int * p, scale), out);
     return true;
   };
 }

@@ -9,7 +9,7 @@
 import type { PlannedColumn } from '../run-plan.js';
 import type { SqliteValue } from './codec.js';
 import type { CopyBytes } from './copy-bytes.js';
-import { SCALE_POW10, scaledInteger } from './decimal-text.js';
+import { SCALE_POW10, fractionPlaces, integerPartFits, scaledInteger } from './decimal-text.js';
 import { isIsoUtcMillis, isoMillisFractionEnd } from './time-convert.js';
 
 /** Writes `v` as the column's codec would make it and returns true, or writes nothing and returns false. */
@@ -56,23 +56,15 @@ function scaledRealWriter(precision: number | undefined, scale: number): DirectW
     }
     const abs = m < 0 ? -m : m;
     const int = Math.floor(abs / p);
-    // plainFits: integer digits (none for a lone 0) within precision - scale
-    if (precision !== undefined) {
-      let intDigits = 0;
-      for (let x = int; x > 0; x = Math.floor(x / 10)) intDigits++;
-      if (intDigits > precision - scale) return false;
-    }
+    if (!integerPartFits(int, precision, scale)) return false;
     if (m < 0) out.byte(MINUS);
     out.digits(int);
-    let frac = abs - int * p;
-    if (frac !== 0) {
-      let places = scale;
-      while (frac % 10 === 0) {
-        frac /= 10;
-        places--;
-      }
+    const frac = abs - int * p;
+    const places = fractionPlaces(frac, scale);
+    if (places > 0) {
       out.byte(DOT);
-      out.digits(frac, places);
+      // frac ends in scale - places zeros, so the division is exact
+      out.digits(frac / (SCALE_POW10[scale - places] as number), places);
     }
     return true;
   };
