@@ -7,9 +7,10 @@
  * refusals and their reasons included (a row the server refuses is found by sending the
  * batch's binary rows again in parts, as with text).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './harness/cli.js';
-import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+import type { ReplicationPair } from './harness/replication.js';
+import { twinPairs } from './harness/twin-pairs.js';
 
 const PG = `
   CREATE TABLE measures (id bigint PRIMARY KEY, amount numeric, at timestamptz, ratio double precision, tag varchar(10) CHECK (tag <> 'h'), code uuid);
@@ -37,34 +38,25 @@ async function contents(pair: ReplicationPair): Promise<unknown> {
   };
 }
 
-let threaded: ReplicationPair;
-let inProcess: ReplicationPair;
-beforeAll(async () => {
-  threaded = await createReplicationPair(PG, SQLITE);
-  inProcess = await createReplicationPair(PG, SQLITE);
-});
-afterAll(async () => {
-  await threaded.cleanup();
-  await inProcess.cleanup();
-});
+const twins = twinPairs(PG, SQLITE);
 
 describe('a first load COPYs in binary where it can', () => {
   it('the plan says binary or text COPY per table', async () => {
-    const dry = await runCli(['run', '--direction', 'sqlite-to-pg', ...threaded.flags, '--dry-run'], { cwd: threaded.dir.path });
+    const dry = await runCli(['run', '--direction', 'sqlite-to-pg', ...twins.threaded.flags, '--dry-run'], { cwd: twins.threaded.dir.path });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/measures: empty on the target: COPY straight in.*; binary COPY/);
     expect(dry.stdout).toMatch(/readings: empty on the target: COPY straight in.*; text COPY \(column level is real\)/);
   });
 
   it('lands every value, and a batch with a value that has no binary form as text, as the in-process load does', async () => {
-    const cli = await spawnCli(['run', '--direction', 'sqlite-to-pg', ...threaded.flags, '--batch-size', '3', '--json'], { cwd: threaded.dir.path });
+    const cli = await spawnCli(['run', '--direction', 'sqlite-to-pg', ...twins.threaded.flags, '--batch-size', '3', '--json'], { cwd: twins.threaded.dir.path });
     expect(cli.stderr).toBe('');
-    const local = await inProcess.run('sqlite-to-pg', '--batch-size', '3');
+    const local = await twins.inProcess.run('sqlite-to-pg', '--batch-size', '3');
     expect(cli.code).toBe(local.code);
-    const got = await contents(threaded);
-    expect(got).toEqual(await contents(inProcess));
+    const got = await contents(twins.threaded);
+    expect(got).toEqual(await contents(twins.inProcess));
 
-    const rows = await threaded.db.query<{ id: string; amount: string; at: string; ratio: string; tag: string; code: string | null }>(
+    const rows = await twins.threaded.db.query<{ id: string; amount: string; at: string; ratio: string; tag: string; code: string | null }>(
       'SELECT id::text, amount::text, at::text, ratio::text, tag, code::text FROM measures ORDER BY id',
     );
     expect(rows.map((r) => r.id)).toEqual(['1', '2', '3', '4', '5', '6', '9']);
@@ -75,11 +67,11 @@ describe('a first load COPYs in binary where it can', () => {
     expect(rows[5]).toMatchObject({ amount: '0.0001', at: '0001-01-01 00:00:00+00', ratio: '1.5' });
     expect(rows[4]).toMatchObject({ amount: '7', ratio: '5e-324' });
     expect(rows[6]).toMatchObject({ amount: 'NaN', at: 'infinity', ratio: 'NaN' });
-    const refused = await threaded.db.query<{ row_key: string; reason: string }>('SELECT row_key, reason FROM replicate.rejected_rows ORDER BY row_key');
+    const refused = await twins.threaded.db.query<{ row_key: string; reason: string }>('SELECT row_key, reason FROM replicate.rejected_rows ORDER BY row_key');
     expect(refused).toHaveLength(2);
     expect(refused[0]?.reason).toMatch(/zero/);
     expect(refused[1]?.reason).toMatch(/violates check constraint/);
-    const readings = await threaded.db.query<{ level: string }>('SELECT level::text FROM readings ORDER BY id');
+    const readings = await twins.threaded.db.query<{ level: string }>('SELECT level::text FROM readings ORDER BY id');
     expect(readings.map((r) => r.level)).toEqual(['1.5', '0.1']);
   });
 });

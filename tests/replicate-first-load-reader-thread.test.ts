@@ -6,9 +6,10 @@
  * same rejects with their reasons and the same children waiting for a parent, in batches
  * of a few rows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnCli } from './harness/cli.js';
-import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+import type { ReplicationPair } from './harness/replication.js';
+import { twinPairs } from './harness/twin-pairs.js';
 
 const PG = `
   CREATE TABLE parents (id integer PRIMARY KEY, name text NOT NULL);
@@ -42,42 +43,33 @@ async function contents(pair: ReplicationPair): Promise<unknown> {
   };
 }
 
-let threaded: ReplicationPair;
-let inProcess: ReplicationPair;
-beforeAll(async () => {
-  threaded = await createReplicationPair(PG, SQLITE);
-  inProcess = await createReplicationPair(PG, SQLITE);
-});
-afterAll(async () => {
-  await threaded.cleanup();
-  await inProcess.cleanup();
-});
+const twins = twinPairs(PG, SQLITE);
 
 describe('a first load read on the reader thread', () => {
   it('lands every value, reject and waiting child as the in-process load does', async () => {
-    const cli = await spawnCli(['run', '--direction', 'sqlite-to-pg', ...threaded.flags, '--batch-size', '3', '--json'], { cwd: threaded.dir.path });
+    const cli = await spawnCli(['run', '--direction', 'sqlite-to-pg', ...twins.threaded.flags, '--batch-size', '3', '--json'], { cwd: twins.threaded.dir.path });
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(3);
     const summary = JSON.parse(cli.stdout.trim().split('\n').pop() ?? '') as { tables: { name: string; read: number; written: number; skipped: number; rejected: number }[] };
     expect(summary.tables.find((t) => t.name === 'children')).toMatchObject({ read: 9, written: 5, skipped: 1, rejected: 3 });
 
-    const local = await inProcess.run('sqlite-to-pg', '--batch-size', '3');
+    const local = await twins.inProcess.run('sqlite-to-pg', '--batch-size', '3');
     expect(local.code).toBe(3);
-    const got = await contents(threaded);
-    expect(got).toEqual(await contents(inProcess));
+    const got = await contents(twins.threaded);
+    expect(got).toEqual(await contents(twins.inProcess));
 
-    const rows = await threaded.db.query<{ id: string; note: string | null; price: string | null; at: string | null; doubled: string | null }>(
+    const rows = await twins.threaded.db.query<{ id: string; note: string | null; price: string | null; at: string | null; doubled: string | null }>(
       'SELECT id::text, note, price::text, at::text, doubled::text FROM children ORDER BY children.id',
     );
     expect(rows.map((r) => r.id)).toEqual(['1', '2', '7', '10', '9007199254740993']);
     expect(rows[0]).toMatchObject({ note: 'tab\tnewline\ncr\rbackslash \\ end', price: '9.99', at: '2025-11-05 10:00:00.123+00', doubled: '19.98' });
     expect(rows[1]?.note).toBe('été 😀 ok');
     expect(rows[3]?.at).toBe('2025-11-05 10:00:08.5+00');
-    const parents = await threaded.db.query<{ name: string }>('SELECT name FROM parents ORDER BY id');
+    const parents = await twins.threaded.db.query<{ name: string }>('SELECT name FROM parents ORDER BY id');
     expect(parents.map((p) => p.name)).toEqual(['one', 'two\ttabbed', 'café']);
-    const reasons = await threaded.db.query<{ reason: string }>('SELECT reason FROM replicate.rejected_rows ORDER BY row_key');
+    const reasons = await twins.threaded.db.query<{ reason: string }>('SELECT reason FROM replicate.rejected_rows ORDER BY row_key');
     expect(reasons.map((r) => r.reason).join('\n')).toMatch(/abc[\s\S]*12\.345[\s\S]*NUL/);
-    const waiting = await threaded.db.query<{ parent_key: string }>('SELECT parent_key FROM replicate.skipped_rows');
+    const waiting = await twins.threaded.db.query<{ parent_key: string }>('SELECT parent_key FROM replicate.skipped_rows');
     expect(waiting.map((w) => w.parent_key).join()).toContain('99');
   });
 });

@@ -8,9 +8,10 @@
  * arrays, booleans, timestamps in the column's format; the same rejects with their
  * reasons and the same child waiting for its parent, in batches of a few rows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnCli } from './harness/cli.js';
-import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+import type { ReplicationPair } from './harness/replication.js';
+import { twinPairs } from './harness/twin-pairs.js';
 
 const LONG = 'x'.repeat(60) + ' ünïcödé ' + '😀'.repeat(20) + ' end';
 const PG = `
@@ -51,31 +52,22 @@ function contents(pair: ReplicationPair): unknown {
   }
 }
 
-let threaded: ReplicationPair;
-let inProcess: ReplicationPair;
-beforeAll(async () => {
-  threaded = await createReplicationPair(PG, SQLITE);
-  inProcess = await createReplicationPair(PG, SQLITE);
-});
-afterAll(async () => {
-  await threaded.cleanup();
-  await inProcess.cleanup();
-});
+const twins = twinPairs(PG, SQLITE);
 
 describe('a pg-to-sqlite load read on the reader thread', () => {
   it('lands every value, reject and waiting child as the in-process load does', async () => {
-    const cli = await spawnCli(['run', '--direction', 'pg-to-sqlite', ...threaded.flags, '--batch-size', '2', '--json'], { cwd: threaded.dir.path });
+    const cli = await spawnCli(['run', '--direction', 'pg-to-sqlite', ...twins.threaded.flags, '--batch-size', '2', '--json'], { cwd: twins.threaded.dir.path });
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(3);
     const summary = JSON.parse(cli.stdout.trim().split('\n').pop() ?? '') as { tables: { name: string; read: number; written: number; skipped: number; rejected: number }[] };
     expect(summary.tables.find((t) => t.name === 'children')).toMatchObject({ read: 7, written: 4, skipped: 1, rejected: 2 });
 
-    const local = await inProcess.run('pg-to-sqlite', '--batch-size', '2');
+    const local = await twins.inProcess.run('pg-to-sqlite', '--batch-size', '2');
     expect(local.code).toBe(3);
-    const got = contents(threaded);
-    expect(got).toEqual(contents(inProcess));
+    const got = contents(twins.threaded);
+    expect(got).toEqual(contents(twins.inProcess));
 
-    const s = threaded.sqlite();
+    const s = twins.threaded.sqlite();
     try {
       const rows = s.prepare('SELECT id, note, price, ratio, code, at, flag, doc, raw, tags FROM children ORDER BY id').all() as Record<string, unknown>[];
       expect(rows.map((r) => r.id)).toEqual([-9223372036854775808n, 1n, 2n, 9007199254740993n]);
