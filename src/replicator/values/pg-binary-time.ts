@@ -8,35 +8,19 @@
  * Proleptic Gregorian days, like PostgreSQL's date2j.
  */
 import type { CopyBytes } from './copy-bytes.js';
-import { daysFromCivil, daysInMonth } from './timestamp-parse.js';
+import { daysFromCivil, daysInMonth, isDigit, readDigits } from './timestamp-parse.js';
 
 /** 1970-01-01 to 2000-01-01 */
 const PG_EPOCH_DAYS = 10957;
 /** |seconds| below this keep seconds * 10^6 + micro a safe integer */
 const SAFE_SECONDS = 9_000_000_000;
 
-const digitAt = (s: string, i: number): number => {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : -1;
-};
-
-/** the number of `n` digits at `i`, or -1 */
-function num(s: string, i: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const d = digitAt(s, i + k);
-    if (d < 0) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
 /** days since 2000-01-01 of 'YYYY-MM-DD' at the start of `s` (a real date, year 1 to 9999), or null */
 function datePrefix(s: string): number | null {
   if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
-  const y = num(s, 0, 4);
-  const m = num(s, 5, 2);
-  const d = num(s, 8, 2);
+  const y = readDigits(s, 0, 4);
+  const m = readDigits(s, 5, 2);
+  const d = readDigits(s, 8, 2);
   if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
   return daysFromCivil(y, m, d) - PG_EPOCH_DAYS;
 }
@@ -62,15 +46,15 @@ export function timestampBinary(s: string, zoned: boolean, out: CopyBytes): bool
   }
   const days = datePrefix(s);
   if (days === null || s.length < 19 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
-  const h = num(s, 11, 2);
-  const mi = num(s, 14, 2);
-  const sec = num(s, 17, 2);
+  const h = readDigits(s, 11, 2);
+  const mi = readDigits(s, 14, 2);
+  const sec = readDigits(s, 17, 2);
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return false;
   let i = 19;
   let micro = 0;
   if (s.charCodeAt(i) === 46) {
     let places = 0;
-    for (i++; digitAt(s, i) >= 0; i++, places++) micro = micro * 10 + digitAt(s, i);
+    for (i++; isDigit(s.charCodeAt(i)); i++, places++) micro = micro * 10 + (s.charCodeAt(i) - 48);
     if (places === 0 || places > 6) return false;
     for (; places < 6; places++) micro *= 10;
   }
@@ -82,7 +66,7 @@ export function timestampBinary(s: string, zoned: boolean, out: CopyBytes): bool
     const parts = [0, 0, 0];
     let k = 0;
     for (i++; k < 3; k++) {
-      const v = num(s, i, 2);
+      const v = readDigits(s, i, 2);
       if (v < 0) return false;
       parts[k] = v;
       i += 2;

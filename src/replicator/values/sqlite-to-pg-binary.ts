@@ -40,11 +40,7 @@ function scaledReal(precision: number | undefined, scale: number): DirectWriter 
 function integerNumeric(v: bigint, precision: number | undefined, scale: number, out: CopyBytes): boolean {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) return false;
-  if (precision !== undefined) {
-    let intDigits = 0;
-    for (let x = n < 0 ? -n : n; x > 0; x = Math.floor(x / 10)) intDigits++;
-    if (intDigits > precision - scale) return false;
-  }
+  if (!integerPartFits(n < 0 ? -n : n, precision, scale)) return false;
   integerNumericBinary(n, out);
   return true;
 }

@@ -77,7 +77,8 @@ export function toUtc(ts: Timestamp): Timestamp {
   return fromEpochSeconds(epochSeconds(ts), ts.micro);
 }
 
-function readDigits(s: string, at: number, count: number): number {
+/** the number the `count` digits at `at` make, or -1 when one of them is not a digit */
+export function readDigits(s: string, at: number, count: number): number {
   let v = 0;
   for (let k = 0; k < count; k++) {
     const c = s.charCodeAt(at + k);
