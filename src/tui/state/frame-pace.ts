@@ -6,8 +6,9 @@
  * copies the run's batches in flight. With CPU to spare that costs the run nothing and progress moves every
  * second; when the machine's cores are all busy (a full load keeps the reader thread, the
  * main thread and PostgreSQL going), every frame comes out of the run, so the progress
- * moves every two seconds instead, as `top` refreshes. Keys redraw at once either way
- * (React state, not the store).
+ * moves every three seconds instead, as `top` refreshes by default (every two cost a run of
+ * bench case f about 12 ms of the engine's thread per frame, 2-3 frames more in 16 s).
+ * Keys redraw at once either way (React state, not the store).
  */
 import { cpus } from 'node:os';
 
