@@ -31,6 +31,8 @@ export interface TuiStoreOptions {
   publishBusyEveryMs?: number;
   /** whether the cores were all busy since the last ask (default: sampled from the OS) */
   machineBusy?: () => boolean;
+  /** whether this thread (the engine's) was nearly always busy since the last ask (default: its event loop's use) */
+  threadBusy?: () => boolean;
   /** output lines kept */
   outputLimit?: number;
   now?: () => number;
@@ -69,7 +71,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   // (frame-pace.ts); keys re-render at once (React state), not on this.
   const idleEvery = options.publishEveryMs ?? 400;
   const runningEvery = options.publishRunningEveryMs ?? Math.max(idleEvery, 1000);
-  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 3000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}) });
+  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 3000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}), ...(options.threadBusy ? { threadBusy: options.threadBusy } : {}) });
   const outputLimit = options.outputLimit ?? 500;
   const listeners = new Set<() => void>();
   const connections = {
