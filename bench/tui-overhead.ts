@@ -163,7 +163,19 @@ async function measureOnce(ctx: TuiOverheadContext, side: 'plain' | 'tui', round
   }
 }
 
-function result(key: keyof typeof TUI_LABELS, runs: OneRun[], expected: number): Measurement {
+/**
+ * Each round's TUI time over its plain time: the two runs of a round are back to back, so the
+ * host's slower drift (the medians of each side still carry it) mostly cancels in their ratio.
+ */
+function pairedNote(tui: readonly OneRun[], plain: readonly OneRun[]): string {
+  const n = Math.min(tui.length, plain.length);
+  if (n === 0) return '';
+  const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const ratios = Array.from({ length: n }, (_, i) => (tui[i] as OneRun).ms / (plain[i] as OneRun).ms - 1);
+  return `paired, each round's TUI time over its plain run's: ${ratios.map(pct).join(', ')} (median ${pct(median(ratios))})`;
+}
+
+function result(key: keyof typeof TUI_LABELS, runs: OneRun[], expected: number, extra = ''): Measurement {
   const base = { key, case: 'f' as const, label: TUI_LABELS[key], rows: null, seconds: null, peakRssMb: null };
   if (runs.length === 0) return { ...base, status: 'skipped', note: 'not measured: the other side failed first' };
   const failed = runs.find((r) => r.failure);
@@ -179,6 +191,7 @@ function result(key: keyof typeof TUI_LABELS, runs: OneRun[], expected: number):
     // the headless xterm parses the UI's output in this process, which shares the machine's cores
     // with the run as a real terminal would; its CPU is shown so it can be weighed
     benchCpu.length ? `the bench process (terminal emulation, polling) used ${median(benchCpu).toFixed(2)} s CPU meanwhile (median)` : '',
+    extra,
   ].filter(Boolean);
   const rss = runs.map((r) => r.peakRss).filter((x): x is number => x !== null);
   const landedRows = short?.landed ?? expected;
@@ -200,5 +213,5 @@ export async function measureTuiOverhead(ctx: TuiOverheadContext): Promise<Measu
       if (r.failure) return [result('f.replicate', runs.tui, ctx.dataset.rows), result('f.plain', runs.plain, ctx.dataset.rows)];
     }
   }
-  return [result('f.replicate', runs.tui, ctx.dataset.rows), result('f.plain', runs.plain, ctx.dataset.rows)];
+  return [result('f.replicate', runs.tui, ctx.dataset.rows, pairedNote(runs.tui, runs.plain)), result('f.plain', runs.plain, ctx.dataset.rows)];
 }

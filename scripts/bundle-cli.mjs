@@ -62,7 +62,14 @@ const SPEEDUPS = {
   'string-width': join(dist, 'tui/ink-speedups/cached-string-width.js'),
   '@alcalzone/ansi-tokenize': join(dist, 'tui/ink-speedups/cached-ansi-tokenize.js'),
 };
-const STAND_INS = new Set(Object.values(SPEEDUPS));
+/**
+ * Ink's Output, the frame's grid of styled cells, stood in for where Ink's renderer imports it
+ * (src/tui/ink-speedups/remembered-output.ts: the same frames; a row written as in an earlier
+ * frame is not composed again): a steady frame of `run --tui` drew 4,800 cell objects and
+ * turned 40 rows back into text, to change about five of them.
+ */
+const INK_OUTPUT = join(dist, 'tui/ink-speedups/remembered-output.js');
+const STAND_INS = new Set([...Object.values(SPEEDUPS), INK_OUTPUT]);
 const inkSpeedups = {
   name: 'ink-speedups',
   setup(b) {
@@ -75,6 +82,7 @@ const inkSpeedups = {
       const [own, here] = await Promise.all([wrapped.get(args.path), resolveAs(args.path, args.importer, args.resolveDir, args.kind)]);
       return own === here ? { path: standIn } : undefined;
     });
+    b.onResolve({ filter: /^\.\/output\.js$/ }, (args) => (/node_modules[\\/]ink[\\/]build[\\/]renderer\.js$/.test(args.importer) ? { path: INK_OUTPUT } : undefined));
   },
 };
 
@@ -166,9 +174,14 @@ const workers = await build({
 
 // The stand-ins must be where Ink draws: a newer Ink that no longer imports them would be
 // slower without a word, so fail the build instead.
-const inkOutput = Object.entries(cli.metafile.inputs).find(([file]) => /node_modules\/ink\/build\/output\.js$/.test(file));
-for (const standIn of STAND_INS) {
-  if (!inkOutput?.[1].imports.some((i) => join(root, i.path) === standIn)) throw new Error(`Ink's build/output.js no longer imports what ${standIn} stands in for: see SPEEDUPS in scripts/bundle-cli.mjs`);
+const inputOf = (pattern) => Object.entries(cli.metafile.inputs).find(([file]) => pattern.test(file))?.[1];
+const importsOf = (input) => new Set((input?.imports ?? []).map((i) => join(root, i.path)));
+if (!importsOf(inputOf(/node_modules\/ink\/build\/renderer\.js$/)).has(INK_OUTPUT)) throw new Error(`Ink's build/renderer.js no longer imports the Output that ${INK_OUTPUT} stands in for: see INK_OUTPUT in scripts/bundle-cli.mjs`);
+if (inputOf(/node_modules\/ink\/build\/output\.js$/)) throw new Error("Ink's own build/output.js is in the UI's chunk beside its stand-in: see INK_OUTPUT in scripts/bundle-cli.mjs");
+// the stand-in composes rows with the other two stand-ins, as Ink's output.js would
+const outputImports = importsOf(inputOf(/tui\/ink-speedups\/remembered-output\.js$/));
+for (const standIn of Object.values(SPEEDUPS)) {
+  if (!outputImports.has(standIn)) throw new Error(`${INK_OUTPUT} does not import ${standIn}: see SPEEDUPS in scripts/bundle-cli.mjs`);
 }
 
 // React's development builds stay out (reactProduction): a React that chose its build some other way would bring them back

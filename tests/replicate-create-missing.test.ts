@@ -44,6 +44,15 @@ describe('run --create-missing into an empty PostgreSQL database', () => {
     expect(orders.map((o) => Number(o.id))).toEqual(Array.from({ length: 400 }, (_, i) => i + 1).filter((o) => !held.has(o)));
   });
 
+  it("hands out new ids past the copied ones: the created tables' identities moved on", async () => {
+    for (const table of ['customers', 'orders', 'order_lines']) {
+      const [seq] = await pair.db.query<{ next: string; max: string }>(
+        `SELECT nextval(pg_get_serial_sequence('${table}', 'id'))::text AS next, (SELECT max(id) FROM ${table})::text AS max`,
+      );
+      expect(BigInt(seq?.next ?? '0'), table).toBeGreaterThan(BigInt(seq?.max ?? '0'));
+    }
+  });
+
   it('ends with primary keys and valid foreign keys', async () => {
     const cons = await pair.db.query<{ rel: string; contype: string; convalidated: boolean }>(
       "SELECT conrelid::regclass::text AS rel, contype::text, convalidated FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",

@@ -1,16 +1,21 @@
 /**
  * The built TUI draws with faster stand-ins for two of Ink's text packages (string-width and
- * @alcalzone/ansi-tokenize; src/tui/ink-speedups/, put in by scripts/bundle-cli.mjs). A user
+ * @alcalzone/ansi-tokenize) and for Ink's Output, the frame's grid of cells (src/tui/ink-speedups/,
+ * put in by scripts/bundle-cli.mjs). A user
  * must see exactly what Ink would have drawn: every row of real coloured frames, rows made of
  * cells from different lines (as Ink's grid composes them), and awkward text (wide and
  * combining characters, emoji, links, bold with dim), measured and re-styled the same, also
- * the second time, from the cache.
+ * the second time, from the cache; and whole frames of overlapping, clipped and transformed
+ * writes composed the same, also where rows come from an earlier frame.
  */
 import { describe, expect, it } from 'vitest';
 import { actAsColourTerminal } from './harness/colour-terminal.js';
 import stringWidth from 'string-width';
 import * as ansi from '@alcalzone/ansi-tokenize';
 import type { StyledChar } from '@alcalzone/ansi-tokenize';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // a colour terminal for chalk, decided when Ink loads
 actAsColourTerminal();
@@ -20,6 +25,7 @@ const { App } = await import('../src/tui/app.js');
 const { tuiSnapshotFixture } = await import('./harness/tui-snapshot.js');
 const { default: cachedStringWidth, NARROW_SYMBOLS } = await import('../src/tui/ink-speedups/cached-string-width.js');
 const fast = await import('../src/tui/ink-speedups/cached-ansi-tokenize.js');
+const { default: RememberedOutput } = await import('../src/tui/ink-speedups/remembered-output.js');
 
 const ESC = '\u001b';
 const AWKWARD = [
@@ -112,5 +118,81 @@ describe('the built TUI draws what Ink would', () => {
       };
       expect(fast.styledCharsToString(compose(fastChars))).toBe(ansi.styledCharsToString(compose(inkChars)));
     }
+  });
+});
+
+type Transformer = (line: string, index: number) => string;
+interface OutputLike {
+  write(x: number, y: number, text: string, options: { transformers: Transformer[] }): void;
+  clip(clip: { x1?: number; x2?: number; y1?: number; y2?: number }): void;
+  unclip(): void;
+  get(): { output: string; height: number };
+}
+type OutputClass = new (options: { width: number; height: number }) => OutputLike;
+type Op = { kind: 'write'; x: number; y: number; text: string; transformers: Transformer[] } | { kind: 'clip'; clip: { x1?: number; x2?: number; y1?: number; y2?: number } } | { kind: 'unclip' };
+
+const colour: Transformer = (line, i) => `${ESC}[3${(i % 6) + 1}m${line}${ESC}[39m`;
+const inverse: Transformer = (line) => `${ESC}[7m${line}${ESC}[27m`;
+
+/** A frame's writes and clips as Ink's renderer makes them: overlapping, partly outside the frame, clipped, transformed. */
+function frameOps(seed: number, width: number, height: number, texts: readonly string[]): Op[] {
+  let s = seed;
+  const next = (n: number): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s % n;
+  };
+  const ops: Op[] = [];
+  let open = 0;
+  for (let i = 0; i < 40; i++) {
+    const r = next(100);
+    if (r < 12) {
+      const x1 = next(width + 4) - 2;
+      const y1 = next(height + 4) - 2;
+      const clip = next(4) === 0 ? { y1, y2: y1 + next(height) } : next(4) === 0 ? { x1, x2: x1 + next(width) } : { x1, x2: x1 + next(width), y1, y2: y1 + next(height) };
+      ops.push({ kind: 'clip', clip });
+      open++;
+    } else if (r < 20 && open > 0) {
+      ops.push({ kind: 'unclip' });
+      open--;
+    } else {
+      const lineCount = 1 + next(3);
+      const text = Array.from({ length: lineCount }, () => texts[next(texts.length)] ?? '').join('\n');
+      const transformers = [[], [colour], [inverse, colour]][next(3)] as Transformer[];
+      ops.push({ kind: 'write', x: next(width + 6) - 3, y: next(height + 6) - 3, text, transformers });
+    }
+  }
+  return ops;
+}
+
+function draw(Output: OutputClass, width: number, height: number, ops: readonly Op[]): { output: string; height: number } {
+  const output = new Output({ width, height });
+  for (const op of ops) {
+    if (op.kind === 'write') output.write(op.x, op.y, op.text, { transformers: op.transformers });
+    else if (op.kind === 'clip') output.clip(op.clip);
+    else output.unclip();
+  }
+  return output.get();
+}
+
+describe("the built TUI's frames are Ink's", () => {
+  it("composes every frame as Ink's Output does, also where it takes rows remembered from an earlier frame", async () => {
+    const inkBuild = dirname(createRequire(import.meta.url).resolve('ink'));
+    const { default: InkOutput } = (await import(pathToFileURL(join(inkBuild, 'output.js')).href)) as { default: OutputClass };
+    const texts = [...colouredFrameRows().map((row, i) => row.slice(0, 20 + ((i * 13) % 90))), ...AWKWARD];
+    let compared = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const width = 20 + (seed % 5) * 20;
+      const height = 4 + (seed % 7) * 3;
+      const first = frameOps(seed, width, height, texts);
+      // the next frame: the same writes but for a few changed texts, as a running run's frames are
+      const second = first.map((op, i) => (op.kind === 'write' && i % 7 === 3 ? { ...op, text: texts[(seed + i) % texts.length] ?? '' } : op));
+      for (const ops of [first, second, first, second]) {
+        const ink = draw(InkOutput, width, height, ops);
+        expect(draw(RememberedOutput, width, height, ops)).toEqual(ink);
+        compared += ink.output.split('\n').filter((row) => row !== '').length;
+      }
+    }
+    // most rows have something on them
+    expect(compared).toBeGreaterThan(60 * 4 * 3);
   });
 });

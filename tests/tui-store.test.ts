@@ -4,13 +4,14 @@
  * exact child and parent keys, the rejected row with its reason, the drift findings and
  * the run log; counts stay exact across runs; a first migration's owed foreign keys and
  * indexes show until status says they were added; and snapshots are coalesced, not one per event,
- * once a second while a run goes (every two seconds while the machine's cores are all busy),
+ * once a second while a run goes (every three seconds while the machine's cores, or the engine's own thread, are all busy),
  * with its plan and its end shown at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator, type ReplicationEvent } from '../src/index.js';
 import { readStatus } from '../src/replicator/engine/pair-status.js';
 import { createTuiStore, type TuiStore } from '../src/tui/state/tui-store.js';
+import { threadBusySampler } from '../src/tui/state/frame-pace.js';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 
 const PG = `
@@ -173,7 +174,7 @@ describe('the TUI store watching a replication', () => {
 
   it('while a run goes on a machine whose cores are all busy, its progress shows at the slower busy pace', async () => {
     let busy = false;
-    const paced = createTuiStore({ sqliteLabel: 'a', postgresLabel: 'b', publishEveryMs: 50, publishRunningEveryMs: 1000, publishBusyEveryMs: 3000, machineBusy: () => busy });
+    const paced = createTuiStore({ sqliteLabel: 'a', postgresLabel: 'b', publishEveryMs: 50, publishRunningEveryMs: 1000, publishBusyEveryMs: 3000, machineBusy: () => busy, threadBusy: () => false });
     const at: number[] = [];
     paced.subscribe(() => at.push(Date.now()));
     paced.runStarting({ direction: 'sqlite-to-pg', full: true, dryRun: false });
@@ -193,6 +194,25 @@ describe('the TUI store watching a replication', () => {
     const c = await next();
     const d = await next();
     expect(d - c).toBeGreaterThanOrEqual(2950);
+    paced.dispose();
+  });
+
+  it("while a run goes and the engine's own thread has no idle time, its progress shows at the slower busy pace", async () => {
+    // the engine's thread is this one: a stretch of work with no idle time, then a wait
+    const busy = threadBusySampler();
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    expect(busy()).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(busy()).toBe(false);
+    const paced = createTuiStore({ sqliteLabel: 'a', postgresLabel: 'b', publishEveryMs: 50, publishRunningEveryMs: 1000, publishBusyEveryMs: 2000, machineBusy: () => false, threadBusy: () => true });
+    const at: number[] = [];
+    paced.subscribe(() => at.push(Date.now()));
+    paced.runStarting({ direction: 'sqlite-to-pg', full: true, dryRun: false });
+    paced.setRunState('running');
+    while (at.length < 4) await new Promise((r) => setTimeout(r, 20));
+    // runStarting and setRunState publish at once; the ticks after them are 2 s apart, not 1 s
+    expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(1950);
     paced.dispose();
   });
 

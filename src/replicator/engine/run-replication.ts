@@ -31,6 +31,7 @@ import { keysBeforeWrites, owedConstraints, storedOwedConstraints } from '../cre
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import type { SchemaModel } from '../../model/schema.js';
 import { syncTable } from './table-sync.js';
+import { prefetchOwnedSequences } from '../io/postgres-sequences.js';
 import { RunHistory } from './run-history.js';
 import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
@@ -199,6 +200,8 @@ async function runLocked(
   await wiring.state.ensure();
   // every table's checkpoint and ledger sizes, and what is owed, in one query, not three per table
   await wiring.state.prefetch?.(plan.tables.map((t) => t.table));
+  // the target's sequences, read while the run starts its first tables (postgres-sequences.ts); its tables exist by now
+  if (options.direction === 'sqlite-to-pg') prefetchOwnedSequences(conn.pg, conn.schema);
   // FKs and indexes owed to created tables, this run's or a cut-off run's (owed-constraints-apply.ts)
   const owed = owedConstraints(conn, scope, (await wiring.state.listOwed?.()) ?? []);
   // nothing owed: this run adds no FK, so the target's FKs can be read once for every table

@@ -37,16 +37,44 @@ export interface SequenceAdvancer {
   advance(table: TablePlan): Promise<void>;
 }
 
+/** Reads asked for ahead (prefetchOwnedSequences), per session and schema, until an advancer takes them. */
+const asked = new WeakMap<pg.Client, Map<string, Promise<OwnedSequence[]>>>();
+
+/**
+ * Ask for the schema's owned sequences now, for the next advancer made on this session to
+ * take instead of asking itself: the engine asks once its tables exist (after
+ * --create-missing made its own) and it has work to do before the first table finishes,
+ * so the server answers meanwhile instead of the first table waiting a round trip (bench
+ * case d).
+ */
+export function prefetchOwnedSequences(client: pg.Client, schema: string): void {
+  const p = ownedSequences(client, schema);
+  p.catch(() => undefined); // a failure reaches the advancer that takes it, as its own read's would
+  let bySchema = asked.get(client);
+  if (!bySchema) asked.set(client, (bySchema = new Map()));
+  bySchema.set(schema, p);
+}
+
+/** The read asked for ahead on this session, taken (an advancer made later asks afresh). */
+function takeAsked(client: pg.Client, schema: string): Promise<OwnedSequence[]> | null {
+  const p = asked.get(client)?.get(schema) ?? null;
+  asked.get(client)?.delete(schema);
+  return p;
+}
+
 /**
  * For one run: the schema's owned sequences are read once, at the first table a run
- * finishes (one query, not one per table). A run creates its tables (--create-missing)
- * before it loads the first one, so they are in it.
+ * finishes (one query, not one per table), unless they were asked for ahead. A run creates
+ * its tables (--create-missing) before it loads the first one, so they are in it.
  */
 export function sequenceAdvancer(client: pg.Client, schema: string): SequenceAdvancer {
   let owned: Promise<OwnedSequence[]> | null = null;
+  let ahead = true;
   return {
     async advance(table) {
-      owned ??= ownedSequences(client, schema).catch((e: unknown) => {
+      const early = ahead ? takeAsked(client, schema) : null;
+      ahead = false;
+      owned ??= (early ?? ownedSequences(client, schema)).catch((e: unknown) => {
         owned = null; // not remembered: the next table asks again
         throw e;
       });

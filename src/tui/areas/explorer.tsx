@@ -4,7 +4,7 @@
  * selection; Enter opens the table in the editor. The table open in the editor is marked ●.
  */
 import { Box } from 'ink';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useStableInput } from '../shell/use-stable-input.js';
 import { commandForKey } from '../keys/key-bindings.js';
 import type { TableView } from '../state/tui-snapshot.js';
@@ -129,7 +129,8 @@ export function Explorer({ tables, current, focused, width, height, onOpen, onCa
   );
 }
 
-function ExplorerRow({ table, selected, isCurrent, focused, width }: { table: TableView; selected: boolean; isCurrent: boolean; focused: boolean; width: number }) {
+/** Rendered again only when its table's view changed (the store keeps an unchanged table's view object) or the row's place did. */
+const ExplorerRow = memo(function ExplorerRow({ table, selected, isCurrent, focused, width }: { table: TableView; selected: boolean; isCurrent: boolean; focused: boolean; width: number }) {
   const theme = useTheme();
   const badges: Segment[] = [];
   for (const b of table.badges) {
@@ -152,4 +153,4 @@ function ExplorerRow({ table, selected, isCurrent, focused, width }: { table: Ta
       segments={[{ text: prefix, style: isCurrent ? theme.style('accent') : {} }, { text: name }, { text: gap }, ...badges]}
     />
   );
-}
+});

@@ -5,11 +5,14 @@
  * text; 25 ms and 7-9 MB before src/tui/ink-speedups), and every young-generation GC also
  * copies the run's batches in flight. With CPU to spare that costs the run nothing and progress moves every
  * second; when the machine's cores are all busy (a full load keeps the reader thread, the
- * main thread and PostgreSQL going), every frame comes out of the run, so the progress
- * moves every two seconds instead, as `top` refreshes. Keys redraw at once either way
- * (React state, not the store).
+ * main thread and PostgreSQL going), or the engine's own thread is (a pg-to-sqlite run's
+ * SQLite writes, on a machine with cores to spare), every frame comes out of the run, so the
+ * progress moves every three seconds instead, as `top` refreshes by default (every two cost a run of
+ * bench case f about 12 ms of the engine's thread per frame, 2-3 frames more in 16 s).
+ * Keys redraw at once either way (React state, not the store).
  */
 import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
 
 export interface FramePaceOptions {
   /** least time between two snapshots while a run is going and the machine has CPU to spare */
@@ -18,6 +21,22 @@ export interface FramePaceOptions {
   busyMs: number;
   /** true when the machine's cores were (nearly) all busy since the last call */
   machineBusy?: () => boolean;
+  /** true when this thread, the engine's, was (nearly) always busy since the last call */
+  threadBusy?: () => boolean;
+}
+
+/**
+ * Busy: this thread's event loop was idle under a tenth of the time since the previous call
+ * (the first call: since the process started). The engine's main thread then is the run's
+ * bottleneck, on a machine with idle cores too: every frame drawn on it is time the run waits.
+ */
+export function threadBusySampler(busyAbove = 0.9): () => boolean {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const since = performance.eventLoopUtilization(last);
+    last = performance.eventLoopUtilization();
+    return since.utilization > busyAbove;
+  };
 }
 
 /**
@@ -42,8 +61,14 @@ export function machineBusySampler(idleBelow = 0.25): () => boolean {
   };
 }
 
-/** The wait before a running run's next snapshot; asked once per snapshot (it samples the CPU since the last). */
+/** The wait before a running run's next snapshot; asked once per snapshot (it samples the CPU since the last): the busy pace when the machine's cores or the engine's thread were busy. */
 export function runningPace(o: FramePaceOptions): () => number {
-  const busy = o.machineBusy ?? machineBusySampler();
-  return () => (busy() ? o.busyMs : o.runningMs);
+  const machineBusy = o.machineBusy ?? machineBusySampler();
+  const threadBusy = o.threadBusy ?? threadBusySampler();
+  return () => {
+    // both sampled every time, so each covers the time since the previous snapshot
+    const machine = machineBusy();
+    const thread = threadBusy();
+    return machine || thread ? o.busyMs : o.runningMs;
+  };
 }

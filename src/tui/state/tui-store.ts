@@ -1,7 +1,7 @@
 /**
  * The TUI's one source of truth. Folds the engine's events, verify results and the
  * state tables (status) into a TuiSnapshot, and publishes a new snapshot to subscribers
- * at most every ~400 ms, and every one or two seconds while a run is going. Event handling only
+ * at most every ~400 ms, and every one or three seconds while a run is going. Event handling only
  * updates counters and small bounded maps;
  * the snapshot is built when published, so a run at full speed does not slow down
  * because it is watched. Unchanged tables keep their TableView object between snapshots.
@@ -13,6 +13,7 @@ import type { VerifyResult } from '../../verify/verify-schemas.js';
 import type { Finding } from '../../verify/finding.js';
 import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
+import { formatCount } from '../format/count.js';
 import { mappingOrder } from './fk-order.js';
 import { runningPace } from './frame-pace.js';
 import { createPublishClock } from './publish-clock.js';
@@ -30,6 +31,8 @@ export interface TuiStoreOptions {
   publishBusyEveryMs?: number;
   /** whether the cores were all busy since the last ask (default: sampled from the OS) */
   machineBusy?: () => boolean;
+  /** whether this thread (the engine's) was nearly always busy since the last ask (default: its event loop's use) */
+  threadBusy?: () => boolean;
   /** output lines kept */
   outputLimit?: number;
   now?: () => number;
@@ -64,11 +67,11 @@ const MAX_ROW_LINES = 20;
 
 export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const now = options.now ?? Date.now;
-  // While a run goes its progress shows every second, or every two when all cores are busy
+  // While a run goes its progress shows every second, or every three when all cores are busy
   // (frame-pace.ts); keys re-render at once (React state), not on this.
   const idleEvery = options.publishEveryMs ?? 400;
   const runningEvery = options.publishRunningEveryMs ?? Math.max(idleEvery, 1000);
-  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 2000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}) });
+  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 3000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}), ...(options.threadBusy ? { threadBusy: options.threadBusy } : {}) });
   const outputLimit = options.outputLimit ?? 500;
   const listeners = new Set<() => void>();
   const connections = {
@@ -182,7 +185,8 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         Object.assign(p, { state: 'running', mode: e.mode, total: e.estimatedRows, done: 0, written: 0, skipped: 0, rejected: 0, error: null });
         run.totalEstimated = estimatedTotal();
         t.ledgers[direction()].startRetry();
-        log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${e.estimatedRows.toLocaleString('en-US')} rows at the source`}`);
+        // formatCount, not toLocaleString: its first call loads ICU's number data, 25 ms on the engine's thread
+        log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${formatCount(e.estimatedRows)} rows at the source`}`);
         touch(t);
         break;
       }
