@@ -2,13 +2,14 @@
  * A terminal syncs only its own store: the orders mapping says `filter: store_id = :store`,
  * the run binds the store with --param, and only that store's rows move, in full and
  * incremental runs, in the ledger retry, and both ways (on SQLite the filter's column
- * names are translated through the mapping). A missing value is named; a new value is
- * not hidden behind the old value's checkpoint.
+ * names are translated through the mapping), from the built CLI's reader thread as from
+ * the library. A missing value is named; a new value is not hidden behind the old value's
+ * checkpoint.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './harness/cli.js';
+import { runCli, spawnCli } from './harness/cli.js';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 
 const PG = `
@@ -138,6 +139,20 @@ describe('a mapping row filter with :params', () => {
     const up = await pair.run('sqlite-to-pg', '--full', '--param', 'store=8', '--param', 'min=25');
     expect(up.code, up.stderr).toBe(0);
     expect(up.json.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 3, written: 3 });
+  });
+
+  it('the built CLI, reading on its reader thread by COPY with the values as literals, copies the same rows', async () => {
+    // the filter above (a literal holding ':store', a comment), its two params, and keyset batches of two rows
+    pair.sqlite().exec('DELETE FROM orders');
+    const r = await spawnCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--full', '--batch-size', '2', '--param', 'store=8', '--param', 'min=25', '--json'], { cwd: pair.dir.path });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { tables: { name: string; read: number; written: number }[] };
+    expect(summary.tables.find((t) => t.name === 'orders')).toMatchObject({ read: 3, written: 3 });
+    expect(pair.sqlite().prepare('SELECT id, shop, total FROM orders ORDER BY id').raw().all()).toEqual([
+      [3n, 8n, 99.99],
+      [17n, 8n, 25.5],
+      [19n, 8n, 28.5],
+    ]);
   });
 
   it('a filter naming a column the source lacks fails before any row moves, naming the table', async () => {
