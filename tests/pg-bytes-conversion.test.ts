@@ -4,10 +4,13 @@
  * the column's codec gives for that text, or declines so the codec runs: timestamps in
  * each ISO format (fractions of every length, trailing zeros, UTC or no zone, offsets,
  * BC and five-digit years, odd shapes), integers (signs, 15 and 16 digits, the int8
- * limits, stray characters).
+ * limits, stray characters). A timestamp read in its binary form (int64 microseconds,
+ * io/pg-binary-timestamp-text.ts) is written in each format exactly as its server text
+ * would have been, or declined where that text would be.
  */
 import { describe, expect, it } from 'vitest';
 import { integerFromBytes, isoTimestampBytes } from '../src/replicator/io/postgres-read-bytes.js';
+import { isoFromBinary, timestampText } from '../src/replicator/io/pg-binary-timestamp-text.js';
 import { pgUtcTextToIso } from '../src/replicator/values/time-convert.js';
 import type { TimeFormat } from '../src/replicator/values/time-format.js';
 
@@ -56,6 +59,35 @@ describe('values converted from PostgreSQL bytes', () => {
     }
     // most shapes are the common case the bytes handle themselves
     expect(converted).toBeGreaterThan(250);
+  });
+
+  it('give each binary timestamp what its server text gives, in every format, or decline where that text does', () => {
+    const micros = [0n, 1n, -1n, 999n, 1000n, 123456n, 86_399_999_999n, 86_400_000_000n, -86_400_000_000n, 9223372036854775807n, -9223372036854775808n];
+    // years 4713 BC to 294276 AD, with fractions of every length
+    let x = 12345n;
+    for (let i = 0; i < 3000; i++) {
+      x = (x * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n;
+      const span = i % 3 === 0 ? 211_813_488_000_000_000n : i % 3 === 1 ? 400n * 365n * 86_400_000_000n : 30n * 86_400_000_000n;
+      const v = (x % (2n * span)) - span;
+      micros.push(i % 4 === 0 ? v - (v % 1_000_000n) : i % 4 === 1 ? v - (v % 1000n) : v);
+    }
+    let converted = 0;
+    for (const us of micros) {
+      const bin = Buffer.alloc(10);
+      bin.writeBigInt64BE(us, 1);
+      for (const zone of [true, false]) {
+        const text = Buffer.alloc(40);
+        const n = timestampText(bin, 1, zone, text, 0);
+        for (const format of FORMATS) {
+          const to = Buffer.alloc(64 + 40, 0x21);
+          const w = isoFromBinary(bin, 1, format, to, 64);
+          const want = viaBytes(text.toString('latin1', 0, n), format);
+          expect(w < 0 ? null : to.toString('latin1', 64, w), `${format} ${us} ${text.toString('latin1', 0, n)}`).toBe(want);
+          if (want !== null) converted++;
+        }
+      }
+    }
+    expect(converted).toBeGreaterThan(3000);
   });
 
   it('give each integer the BigInt of its text, or decline so the codec parses it', () => {

@@ -1,6 +1,6 @@
 /**
- * Conversions the reader thread makes straight from PostgreSQL's bytes (a DataRow field,
- * io/postgres-raw-rows.ts) for the commonest values of a pg-to-sqlite load, without a
+ * Conversions the reader thread makes straight from PostgreSQL's bytes (a COPY tuple field,
+ * io/postgres-copy-rows.ts) for the commonest values of a pg-to-sqlite load, without a
  * string per value: each gives exactly what the column's codec (values/pg-to-sqlite.ts)
  * gives for the same text, or says it cannot (-1 / null) and the codec runs on the text.
  */

@@ -6,28 +6,27 @@
  * as UTF-8 into one growing buffer, and of the source row only its key and cursor are
  * kept. The thread's young generation is small (postgres-read-thread.ts), so a batch held
  * as rows until its last one arrived was copied by scavenge after scavenge; this way
- * nearly everything dies young. Rows that arrive as PostgreSQL's bytes (addRaw,
- * postgres-raw-rows.ts) have the values the codec keeps as they are (byteConversion)
+ * nearly everything dies young. Rows that arrive as PostgreSQL's bytes (addRaw, read by
+ * binary COPY: postgres-copy-rows.ts) have the values the codec keeps as they are (byteConversion)
  * copied byte for byte, never made into strings; only the others are decoded and converted.
  */
 import type { SourceRow } from './batch-io.js';
 import type { RowCollector } from './postgres-reader.js';
-import { rawFields } from './postgres-raw-rows.js';
 import { integerFromBytes, isoTimestampBytes } from './postgres-read-bytes.js';
 import type { ByteConversion } from '../values/pg-to-sqlite.js';
-import { packRows, TAG, type ConvertedValue, type PackedConverted } from './row-transfer.js';
+import { SEP, TAG, type ConvertedValue, type PackedConverted } from './row-transfer.js';
+import { ByteRun } from './byte-run.js';
+import { isoFromBinary, timestampText, TIMESTAMP_TEXT_ROOM } from './pg-binary-timestamp-text.js';
+import { binaryText, uuidTextBytes, type BinaryForm, type ColumnForms } from './postgres-copy-rows.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const NUL = 0;
 const CHAR_N = 0x4e; // NaN
 const CHAR_I = 0x49; // Infinity
 const CHAR_MINUS = 0x2d;
 const CHAR_T = 0x74; // PostgreSQL's true
 /** room for a timestamp's ISO text and its NUL (isoTimestampBytes writes at most 32 bytes) */
 const TIMESTAMP_ROOM = 40;
-/** fields shorter than this are copied by a loop: a Buffer#copy call costs more than it saves */
-const LOOP_COPY = 48;
 
 export interface ConvertSpec {
   width: number;
@@ -40,6 +39,32 @@ export interface ConvertSpec {
   fromBytes?: readonly ByteConversion[];
 }
 
+const TEXT_ONLY: ColumnForms = [];
+/** room for a uuid's text and its NUL */
+const UUID_ROOM = 37;
+
+/** A field's text: its bytes as UTF-8, or what its binary form stands for. */
+const fieldText = (bytes: Buffer, s: number, e: number, form: BinaryForm | null): string => (form === null ? bytes.toString('utf8', s, e) : binaryText(bytes, s, e, form));
+
+/** A tuple's fields as strings (text, null for NULL), as node-postgres decodes a DataRow. */
+export function rawFields(bytes: Buffer, offset: number, forms: ColumnForms = TEXT_ONLY): (string | null)[] {
+  let at = offset;
+  const n = bytes.readInt16BE(at);
+  at += 2;
+  const fields = new Array<string | null>(n);
+  for (let j = 0; j < n; j++) {
+    const len = bytes.readInt32BE(at);
+    at += 4;
+    if (len === -1) {
+      fields[j] = null;
+    } else {
+      fields[j] = fieldText(bytes, at, at + len, forms[j] ?? null);
+      at += len;
+    }
+  }
+  return fields;
+}
+
 export class ConvertingCollector implements RowCollector {
   count = 0;
   private tags: Uint8Array;
@@ -49,13 +74,18 @@ export class ConvertingCollector implements RowCollector {
   private realCount = 0;
   private readonly blobs: Buffer[] = [];
   /** text values as UTF-8, each followed by a NUL (PostgreSQL text never holds one) */
-  private text: Buffer;
-  private textLength = 0;
+  private readonly text: ByteRun;
   /** addRaw: where each field of the current row starts (-1: NULL) and ends */
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly rejected: PackedConverted['rejected'] = [];
-  private readonly source: (string | null)[][] = [];
+  /** the source values kept of each row (key and cursor) as UTF-8 text, a NULL as '' marked in keyNulls */
+  private readonly keys: ByteRun;
+  private keyNulls: Uint8Array;
+  /** where the last row's source values start in `keys` */
+  private lastKeys = 0;
+  /** a binary timestamp's text, before it is converted */
+  private readonly scratch = Buffer.alloc(TIMESTAMP_TEXT_ROOM);
 
   /**
    * `expected`: rows the batch may hold (its limit), so the arrays are sized once;
@@ -66,18 +96,29 @@ export class ConvertingCollector implements RowCollector {
     this.tags = new Uint8Array(values);
     this.ints = new BigInt64Array(Math.min(values, 1024));
     this.reals = new Float64Array(Math.min(values, 1024));
-    this.text = ownBuffer(Math.max(64 * 1024, Math.ceil(textBytes * 1.1)));
+    this.text = new ByteRun(Math.max(64 * 1024, Math.ceil(textBytes * 1.1)));
     this.starts = new Int32Array(spec.width);
     this.ends = new Int32Array(spec.width);
+    this.keys = new ByteRun(Math.max(1, expected) * spec.sourceIndexes.length * 40);
+    this.keyNulls = new Uint8Array(Math.max(1, expected) * spec.sourceIndexes.length);
   }
 
   /** the source values (key and cursor) of the last row taken, by their index in the source row */
   lastSource(): SourceRow | null {
-    const kept = this.source[this.source.length - 1];
-    if (!kept) return null;
+    if (this.count === 0) return null;
+    const values = this.keys.buf.toString('utf8', this.lastKeys, this.keys.length).split(SEP);
+    const base = (this.count - 1) * this.spec.sourceIndexes.length;
     const row: SourceRow = [];
-    this.spec.sourceIndexes.forEach((at, x) => (row[at] = kept[x] ?? null));
+    this.spec.sourceIndexes.forEach((at, x) => (row[at] = this.keyNulls[base + x] === 1 ? null : (values[x] as string)));
     return row;
+  }
+
+  /** room for this row's source values: where its NULL marks start */
+  private keyRow(i: number): number {
+    const w = this.spec.sourceIndexes.length;
+    if ((i + 1) * w > this.keyNulls.length) this.keyNulls = grow(this.keyNulls, (i + 1) * w * 2);
+    this.lastKeys = this.keys.length;
+    return i * w;
   }
 
   add(fields: (string | null)[]): void {
@@ -87,28 +128,39 @@ export class ConvertingCollector implements RowCollector {
     for (let j = 0; j < width; j++, k++) {
       if (!this.put(convert(fields[j] ?? null, j), i, j, k)) break;
     }
-    this.source.push(this.spec.sourceIndexes.map((at) => fields[at] ?? null));
+    let n = this.keyRow(i);
+    for (const at of this.spec.sourceIndexes) {
+      const v = fields[at] ?? null;
+      if (v === null) {
+        this.keyNulls[n] = 1;
+        this.keys.string('');
+      } else {
+        this.keys.string(v);
+      }
+      n++;
+    }
   }
 
   /**
-   * One row as PostgreSQL sent it (a DataRow message body: field count, then per field its
+   * One row as PostgreSQL sent it (a binary COPY tuple of text values: field count, then per field its
    * length and bytes). Values the conversion keeps unchanged are copied as bytes, the
    * commonest others (integers, booleans, UTC timestamps) converted from the bytes
    * (postgres-read-bytes.ts); the rest are decoded and converted as add() does. Valid only
-   * while the message is delivered.
+   * while the chunk is delivered.
    */
-  addRaw(bytes: Buffer, offset: number): void {
+  addRaw(bytes: Buffer, offset: number, forms: ColumnForms = TEXT_ONLY): void {
     const { width, convert, fromBytes } = this.spec;
     let at = offset;
     const n = bytes.readInt16BE(at);
     at += 2;
     if (n !== width || !fromBytes) {
-      this.add(rawFields(bytes, offset));
+      this.add(rawFields(bytes, offset, forms));
       return;
     }
     const { starts, ends } = this;
     for (let j = 0; j < n; j++) {
-      const len = bytes.readInt32BE(at);
+      // readInt32BE inlined: this runs for every field of every row
+      const len = ((bytes[at] as number) << 24) | ((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
       at += 4;
       if (len === -1) {
         starts[j] = -1;
@@ -120,15 +172,20 @@ export class ConvertingCollector implements RowCollector {
     }
     const i = this.row();
     let k = i * width;
-    const field = (j: number): string | null => (starts[j] === -1 ? null : bytes.toString('utf8', starts[j], ends[j]));
+    const field = (j: number): string | null => (starts[j] === -1 ? null : fieldText(bytes, starts[j] as number, ends[j] as number, forms[j] ?? null));
     for (let j = 0; j < width; j++, k++) {
       const s = starts[j] as number;
       if (s === -1) continue; // TAG.NULL
       const e = ends[j] as number;
+      const form = forms[j] ?? null;
+      if (form !== null) {
+        if (!this.binary(bytes, s, e, form, i, j, k)) break;
+        continue;
+      }
       const how = fromBytes[j] ?? 'none';
       if (how === 'text' || (how === 'numeric' && s < e && bytes[s] !== CHAR_N && bytes[s] !== CHAR_I && !(bytes[s] === CHAR_MINUS && bytes[s + 1] === CHAR_I))) {
         this.tags[k] = TAG.TEXT;
-        this.bytesOf(bytes, s, e);
+        this.text.bytes(bytes, s, e);
         continue;
       }
       if (how === 'boolean') {
@@ -142,18 +199,85 @@ export class ConvertingCollector implements RowCollector {
           continue;
         }
       } else if (typeof how === 'object') {
-        this.room(TIMESTAMP_ROOM);
-        const w = isoTimestampBytes(bytes, s, e, how.timestamp, this.text, this.textLength);
+        this.text.room(TIMESTAMP_ROOM);
+        const w = isoTimestampBytes(bytes, s, e, how.timestamp, this.text.buf, this.text.length);
         if (w >= 0) {
           this.tags[k] = TAG.TEXT;
-          this.text[w] = NUL;
-          this.textLength = w + 1;
+          this.text.endAt(w);
           continue;
         }
       }
       if (!this.put(convert(field(j), j), i, j, k)) break;
     }
-    this.source.push(this.spec.sourceIndexes.map((j) => field(j)));
+    let x = this.keyRow(i);
+    for (const j of this.spec.sourceIndexes) {
+      const s = starts[j] as number;
+      const form = forms[j] ?? null;
+      if (s === -1) {
+        this.keyNulls[x] = 1;
+        this.keys.string('');
+      } else if (form === null) {
+        this.keys.bytes(bytes, s, ends[j] as number);
+      } else if (form === 'uuid') {
+        this.keys.room(UUID_ROOM);
+        this.keys.endAt(uuidTextBytes(bytes, s, this.keys.buf, this.keys.length));
+      } else if (form === 'timestamp' || form === 'timestamptz') {
+        this.keys.room(TIMESTAMP_TEXT_ROOM + 1);
+        this.keys.endAt(timestampText(bytes, s, form === 'timestamptz', this.keys.buf, this.keys.length));
+      } else {
+        this.keys.string(field(j) as string);
+      }
+      x++;
+    }
+  }
+
+  /** Binary forms this collector takes (postgres-copy-rows.ts): those whose value it would take from the text's bytes anyway. */
+  takesBinary(column: number, form: BinaryForm): boolean {
+    const how = this.spec.fromBytes?.[column];
+    if (form === 'timestamp' || form === 'timestamptz') return typeof how === 'object';
+    return form === 'uuid' || form === 'jsonb' ? how === 'text' : form === 'bool' ? how === 'boolean' : how === 'integer';
+  }
+
+  /** A value in its binary form (takesBinary), as the codec would have taken its text; false when it rejects the row. */
+  private binary(bytes: Buffer, s: number, e: number, form: BinaryForm, i: number, j: number, k: number): boolean {
+    switch (form) {
+      case 'uuid':
+        if (e - s !== 16) throw new Error(`a uuid of ${e - s} bytes`);
+        this.text.room(UUID_ROOM);
+        this.tags[k] = TAG.TEXT;
+        this.text.endAt(uuidTextBytes(bytes, s, this.text.buf, this.text.length));
+        return true;
+      case 'jsonb':
+        if (bytes[s] !== 1) throw new Error(`jsonb binary format version ${bytes[s]} is not known`);
+        this.tags[k] = TAG.TEXT;
+        this.text.bytes(bytes, s + 1, e);
+        return true;
+      case 'int2':
+        return this.put(BigInt(bytes.readInt16BE(s)), i, j, k);
+      case 'int4':
+        return this.put(BigInt(bytes.readInt32BE(s)), i, j, k);
+      case 'int8':
+        return this.put(bytes.readBigInt64BE(s), i, j, k);
+      case 'bool':
+        return this.put(bytes[s] === 0 ? 0n : 1n, i, j, k);
+      case 'timestamp':
+      case 'timestamptz': {
+        // straight to the column's format where that is what its text would have become, else its text through the codec
+        if (e - s !== 8) throw new Error(`a timestamp of ${e - s} bytes`);
+        const how = this.spec.fromBytes?.[j];
+        if (typeof how === 'object') {
+          this.text.room(TIMESTAMP_ROOM);
+          const w = isoFromBinary(bytes, s, how.timestamp, this.text.buf, this.text.length);
+          if (w >= 0) {
+            this.tags[k] = TAG.TEXT;
+            this.text.endAt(w);
+            return true;
+          }
+        }
+        const n = timestampText(bytes, s, form === 'timestamptz', this.scratch, 0);
+        return this.put(this.spec.convert(this.scratch.toString('latin1', 0, n), j), i, j, k);
+      }
+    }
   }
 
   /** a new row: its index, with room for its tags */
@@ -170,7 +294,7 @@ export class ConvertingCollector implements RowCollector {
     if (v === null) return true; // TAG.NULL
     if (typeof v === 'string') {
       tags[k] = TAG.TEXT;
-      this.string(v);
+      this.text.string(v);
     } else if (typeof v === 'bigint') {
       if (v >= INT64_MIN && v <= INT64_MAX) {
         tags[k] = TAG.INT;
@@ -178,7 +302,7 @@ export class ConvertingCollector implements RowCollector {
         this.ints[this.intCount++] = v;
       } else {
         tags[k] = TAG.BIG_TEXT;
-        this.string(v.toString());
+        this.text.string(v.toString());
       }
     } else if (typeof v === 'number') {
       tags[k] = TAG.REAL;
@@ -194,31 +318,6 @@ export class ConvertingCollector implements RowCollector {
     return true;
   }
 
-  private room(bytes: number): void {
-    if (this.textLength + bytes <= this.text.length) return;
-    const bigger = ownBuffer(Math.max(this.text.length * 2, this.textLength + bytes));
-    this.text.copy(bigger, 0, 0, this.textLength);
-    this.text = bigger;
-  }
-
-  private string(v: string): void {
-    // at most 3 bytes per UTF-16 unit, and the NUL
-    this.room(v.length * 3 + 1);
-    this.textLength += this.text.write(v, this.textLength, 'utf8');
-    this.text[this.textLength++] = NUL;
-  }
-
-  private bytesOf(from: Buffer, start: number, end: number): void {
-    const len = end - start;
-    this.room(len + 1);
-    const to = this.text;
-    let w = this.textLength;
-    if (len < LOOP_COPY) for (let x = start; x < end; x++) to[w++] = from[x] as number;
-    else w += from.copy(to, w, start, end);
-    to[w++] = NUL;
-    this.textLength = w;
-  }
-
   /** The batch as it crosses to the main thread. */
   packed(): PackedConverted {
     // a copy of exact size: a view into Buffer's shared pool would send the whole pool
@@ -231,21 +330,16 @@ export class ConvertingCollector implements RowCollector {
       width: this.spec.width,
       tags: this.tags.slice(0, this.count * this.spec.width),
       // a view of the buffer's own ArrayBuffer, handed over (transferred) rather than copied
-      text: new Uint8Array(this.text.buffer, 0, this.textLength),
+      text: this.text.view(),
       ints: this.ints.slice(0, this.intCount),
       reals: this.reals.slice(0, this.realCount),
       blobs: blobBytes,
       blobEnds,
       rejected: this.rejected,
-      source: packRows(this.source),
+      source: { count: this.count, width: this.spec.sourceIndexes.length, text: this.keys.view(), nulls: this.keyNulls.slice(0, this.count * this.spec.sourceIndexes.length) },
       sourceIndexes: this.spec.sourceIndexes,
     };
   }
-}
-
-/** A Buffer over an ArrayBuffer of its own (never Buffer's shared pool), so it can be transferred. */
-function ownBuffer(size: number): Buffer {
-  return Buffer.from(new ArrayBuffer(size));
 }
 
 function grow<T extends Uint8Array | BigInt64Array | Float64Array>(a: T, size: number): T {

@@ -17,7 +17,6 @@ import { createPostgresReader, KeptRows, type PostgresReader } from './postgres-
 import { ConvertingCollector, type ConvertSpec } from './postgres-read-convert.js';
 import { Rejected } from '../values/codec.js';
 import { byteConversion, pgToSqliteCodec } from '../values/pg-to-sqlite.js';
-import { installRawDataRows } from './postgres-raw-rows.js';
 import { packRows, type PackedConverted } from './row-transfer.js';
 import type { ReadReply, ReadRequest, ReaderSpec } from './postgres-read-thread.js';
 import { errorFields } from './reader-thread-client.js';
@@ -38,8 +37,7 @@ function client(): Promise<pg.Client> {
     return Promise.reject(e);
   }
   if (session) return session;
-  // rows as PostgreSQL's bytes from here on (this thread's sessions only): postgres-raw-rows.ts
-  const opening: Promise<pg.Client> = installRawDataRows().then(() => connectPostgres(url, { applicationName })).then(async (c) => {
+  const opening: Promise<pg.Client> = connectPostgres(url, { applicationName }).then(async (c) => {
     const forget = (e?: Error): void => {
       if (session !== opening) return;
       session = null;
@@ -186,8 +184,8 @@ async function handle(req: ReadRequest): Promise<ReadReply> {
 
 port.on('message', (req: ReadRequest) => {
   handle(req).then(
-    // a converted batch's text is handed over, not copied (its buffer is the batch's own)
-    (reply) => port.postMessage(reply, 'converted' in reply ? [reply.converted.text.buffer as ArrayBuffer] : []),
+    // a converted batch's text and source values are handed over, not copied (their buffers are the batch's own)
+    (reply) => port.postMessage(reply, 'converted' in reply ? [reply.converted.text.buffer as ArrayBuffer, reply.converted.source.text.buffer as ArrayBuffer] : []),
     (e: unknown) => {
       // this failure is what tells the engine of a session that dropped during the request
       lost = null;

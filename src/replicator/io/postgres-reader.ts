@@ -16,7 +16,7 @@ import { rawTextTypes } from '../values/pg-raw-types.js';
 import type { BatchReader, ReadWindow, SourceRow } from './batch-io.js';
 import { keysetSql, keysetSteps, stepId, type KeysetShape, type KeysetStep, lastPositionSql, type ReadFilter } from './keyset-plan.js';
 import { castTypes, postgresColumnTypes } from './postgres-column-types.js';
-import { RawDataRow } from './postgres-raw-rows.js';
+import { copyRowsInto, copySelectList, sqlLiteral, type BinaryForm, type ColumnForms, type RawRowSink } from './postgres-copy-rows.js';
 
 /** Named statements are per connection; a hash of the text keeps one name per distinct query. */
 export function statementName(text: string): string {
@@ -43,8 +43,13 @@ export interface RowCollector {
   readonly count: number;
   /** one row, as node-postgres parsed it: each value PostgreSQL's text, or null */
   add(fields: (string | null)[]): void;
-  /** one row as PostgreSQL's bytes, where the reader thread receives them so (postgres-raw-rows.ts) */
-  addRaw?(bytes: Buffer, offset: number): void;
+  /**
+   * one row as PostgreSQL's bytes (each value its text, framed as a DataRow): a collector
+   * that has this reads by binary COPY (postgres-copy-rows.ts)
+   */
+  addRaw?(bytes: Buffer, offset: number, forms: ColumnForms): void;
+  /** which columns `addRaw` takes in a binary form (postgres-copy-rows.ts) */
+  takesBinary?(column: number, form: BinaryForm): boolean;
 }
 
 /** Keeps the rows, as readBatch returns them. */
@@ -68,12 +73,11 @@ class CollectingQuery extends pg.Query {
   constructor(config: pg.QueryArrayConfig, private readonly into: RowCollector, done: (err: Error | undefined) => void) {
     super(config, (err) => done(err));
   }
-  handleDataRow(msg: { fields: (string | null)[] } | RawDataRow): void {
+  handleDataRow(msg: { fields: (string | null)[] }): void {
     const self = this as unknown as { _canceledDueToError: unknown };
     if (self._canceledDueToError) return;
     try {
-      if (msg instanceof RawDataRow && this.into.addRaw) this.into.addRaw(msg.bytes, msg.offset);
-      else this.into.add(msg.fields);
+      this.into.add(msg.fields);
     } catch (e) {
       // as node-postgres does with a row it cannot parse: the query fails once the server is done
       self._canceledDueToError = e;
@@ -107,12 +111,31 @@ export function createPostgresReader(client: pg.Client, schema: string, table: T
     return q;
   };
   let byKeys: { text: string; name: string } | null = null;
+  /**
+   * The shape of a COPY read (postgres-copy-rows.ts): columns as their text, and the key and
+   * cursor named with their table, so ORDER BY never takes an output column's name instead.
+   */
+  let copyShape: Promise<{ shape: KeysetShape; forms: ColumnForms }> | null = null;
+  const inTable = (c: string): string => `${from}.${quoteIdent(c)}`;
 
   const readInto = async <C extends RowCollector>(window: ReadWindow, into: C): Promise<C> => {
+    const sink: RawRowSink | null = into.addRaw ? (into as RawRowSink) : null;
+    // the columns' forms are the collector's choice, the same for every batch of the reader
+    const copy = sink
+      ? await (copyShape ??= copySelectList(client, schema, table.table, table.columns.map((c) => c.pg), sink).then(({ select: list, forms }) => ({
+          shape: { ...shape, select: list, cursor: cursor === null ? null : inTable(cursor), key: table.key.map(inTable) },
+          forms,
+        })))
+      : null;
     // the steps in order (NULL-cursor rows first), until the window is full or the table exhausted
     for (const s of keysetSteps(cursor !== null, window)) {
       const left = window.limit - into.count;
       if (left <= 0) break;
+      if (copy && sink) {
+        const values: unknown[] = [...filterValues, ...s.params, left];
+        await copyRowsInto(client, keysetSql(copy.shape, s.step, (n) => sqlLiteral(client, values[n - 1])), sink, copy.forms);
+        continue;
+      }
       const q = query(s.step);
       const config: pg.QueryArrayConfig = { ...q, values: [...filterValues, ...s.params, left], rowMode: 'array', types: rawTextTypes };
       await new Promise<void>((resolve, reject) => {

@@ -58,7 +58,7 @@ export function unpackRows(packed: PackedRows): SourceRow[] {
  * integers in a BigInt64Array (read back as BigInt, never through a double), reals in a
  * Float64Array, BLOB bytes in one buffer. Text values go as their UTF-8 bytes, each ended
  * by a NUL: the reader thread copies the values it does not convert straight from what
- * PostgreSQL sent (postgres-raw-rows.ts), and the main thread decodes a batch's text in
+ * PostgreSQL sent (postgres-copy-rows.ts), and the main thread decodes a batch's text in
  * one call and splits it. Of the source rows only the values the engine
  * keeps a row's place by travel (key and cursor), in their source text. Packed as the rows
  * arrive, on the reader thread: postgres-read-convert.ts.
@@ -77,9 +77,22 @@ export interface PackedConverted {
   blobEnds: Uint32Array;
   /** rows that cannot be stored: the column and why */
   rejected: { index: number; column: string; reason: string }[];
-  /** source values at `sourceIndexes` of each row (a PackedRows of those columns) */
-  source: PackedRows;
+  /** source values at `sourceIndexes` of each row, as their text */
+  source: PackedSource;
   sourceIndexes: number[];
+}
+
+/**
+ * The key and cursor values of a converted batch's rows: each value's UTF-8 text ended by a
+ * NUL (a NULL as '' marked in `nulls`), written by the reader thread straight from what
+ * PostgreSQL sent, decoded here only when a row's place or ledger key is asked for.
+ */
+export interface PackedSource {
+  count: number;
+  width: number;
+  text: Uint8Array;
+  /** 1 where the value is NULL, row-major */
+  nulls: Uint8Array;
 }
 
 /** What each value of a PackedConverted is (its `tags`); NULL is 0, the typed arrays' initial value. */
@@ -146,7 +159,7 @@ export function convertedSourceRows(packed: PackedConverted, sourceWidth: number
   const { source, sourceIndexes } = packed;
   let values: string[] | null = null;
   return (i) => {
-    values ??= source.count === 0 || source.width === 0 ? [] : source.text.split(SEP);
+    values ??= source.count === 0 || source.width === 0 ? [] : Buffer.from(source.text.buffer, source.text.byteOffset, source.text.byteLength).toString('utf8').split(SEP);
     const row: SourceRow = new Array<SourceRow[number]>(sourceWidth).fill(null);
     for (let x = 0; x < source.width; x++) {
       const at = i * source.width + x;
