@@ -4,7 +4,7 @@
  * exact child and parent keys, the rejected row with its reason, the drift findings and
  * the run log; counts stay exact across runs; a first migration's owed foreign keys and
  * indexes show until status says they were added; and snapshots are coalesced, not one per event,
- * once a second while a run goes (every three seconds while the machine's cores, or the engine's own thread, are all busy),
+ * once a second while a run goes (every two seconds while the machine's cores, or the engine's own thread, are all busy),
  * with its plan and its end shown at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

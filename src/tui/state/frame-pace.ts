@@ -7,8 +7,9 @@
  * second; when the machine's cores are all busy (a full load keeps the reader thread, the
  * main thread and PostgreSQL going), or the engine's own thread is (a pg-to-sqlite run's
  * SQLite writes, on a machine with cores to spare), every frame comes out of the run, so the
- * progress moves every three seconds instead, as `top` refreshes by default (every two cost a run of
- * bench case f about 12 ms of the engine's thread per frame, 2-3 frames more in 16 s).
+ * progress moves every two seconds instead. Not rarer: a rarer frame runs colder code and costs
+ * more (node --cpu-prof of bench case f's run --tui: every 3 s, 14 ms a frame and 171-187 ms
+ * of UI per run; every 2 s, 8 ms a frame and 167-169 ms), so every 3 s saved nothing.
  * Keys redraw at once either way (React state, not the store).
  */
 import { cpus } from 'node:os';

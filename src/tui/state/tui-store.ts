@@ -1,7 +1,7 @@
 /**
  * The TUI's one source of truth. Folds the engine's events, verify results and the
  * state tables (status) into a TuiSnapshot, and publishes a new snapshot to subscribers
- * at most every ~400 ms, and every one or three seconds while a run is going. Event handling only
+ * at most every ~400 ms, and every one or two seconds while a run is going. Event handling only
  * updates counters and small bounded maps;
  * the snapshot is built when published, so a run at full speed does not slow down
  * because it is watched. Unchanged tables keep their TableView object between snapshots.
@@ -67,11 +67,11 @@ const MAX_ROW_LINES = 20;
 
 export function createTuiStore(options: TuiStoreOptions): TuiStore {
   const now = options.now ?? Date.now;
-  // While a run goes its progress shows every second, or every three when all cores are busy
+  // While a run goes its progress shows every second, or every two when all cores are busy
   // (frame-pace.ts); keys re-render at once (React state), not on this.
   const idleEvery = options.publishEveryMs ?? 400;
   const runningEvery = options.publishRunningEveryMs ?? Math.max(idleEvery, 1000);
-  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 3000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}), ...(options.threadBusy ? { threadBusy: options.threadBusy } : {}) });
+  const pace = runningPace({ runningMs: runningEvery, busyMs: options.publishBusyEveryMs ?? Math.max(runningEvery, 2000), ...(options.machineBusy ? { machineBusy: options.machineBusy } : {}), ...(options.threadBusy ? { threadBusy: options.threadBusy } : {}) });
   const outputLimit = options.outputLimit ?? 500;
   const listeners = new Set<() => void>();
   const connections = {
