@@ -9,10 +9,11 @@
  * postgres-read-bytes.ts isoTimestampBytes would from that text (or says it cannot: -1).
  */
 import type { TimeFormat } from '../values/time-format.js';
+import { civilFromDays } from '../values/timestamp-parse.js';
 
 const MICROS_PER_DAY = 86_400_000_000;
-/** days from 0000-03-01 to 2000-01-01 in the proleptic Gregorian calendar */
-const DAYS_TO_2000 = 10_957 + 719_468;
+/** days from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch) */
+const DAYS_1970_TO_2000 = 10_957;
 const ZERO = 0x30;
 const INFINITY = Buffer.from('infinity', 'latin1');
 const BC = Buffer.from(' BC', 'latin1');
@@ -61,17 +62,11 @@ function fields(bytes: Buffer, s: number): number {
     days = Number(d);
     micros = Number(m);
   }
-  // the proleptic Gregorian date (H. Hinnant's civil_from_days; year 0 is 1 BC), in integer arithmetic
-  const z = days + DAYS_TO_2000;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36_524) | 0) - ((doe / 146_096) | 0)) / 365) | 0;
-  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
-  const mp = ((5 * doy + 2) / 153) | 0;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  f[YEAR] = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  // the proleptic Gregorian date (year 0 is 1 BC)
+  const [year, month, day] = civilFromDays(days + DAYS_1970_TO_2000);
+  f[YEAR] = year;
   f[MONTH] = month;
-  f[DAY] = doy - (((153 * mp + 2) / 5) | 0) + 1;
+  f[DAY] = day;
   const seconds = Math.floor(micros / 1_000_000);
   f[HOUR] = (seconds / 3600) | 0;
   f[MINUTE] = ((seconds / 60) | 0) % 60;
