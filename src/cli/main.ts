@@ -6,9 +6,8 @@
  * loading it is a good part of an incremental run's time.
  */
 import type { Argv } from 'yargs';
-import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
-import { errorMessage } from './error-message.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT } from './exit-codes.js';
+import { guarded, processSignals, type Signals } from './guarded.js';
 import { DIRECTIONS } from '../replicator/run-plan.js';
 import { parseFastCommand } from './fast-args.js';
 import { print, processIO, type CliIO } from './io.js';
@@ -28,36 +27,14 @@ function connectionOptions<T>(y: Argv<T>) {
     .option('config', { type: 'string', describe: 'config file [default: ./replicate.config.json|yaml]', group: 'Connections:' });
 }
 
+
+export { processSignals, type Signals } from './guarded.js';
+
 /** Runs the CLI with `args` (no node/script prefix) and resolves to the exit code. */
-export interface Signals {
-  /** call fn on Ctrl+C; returns a function that stops listening */
-  onInterrupt(fn: () => void): () => void;
-}
-
-/** First Ctrl+C asks the command to stop safely; a second one exits at once. */
-export const processSignals: Signals = {
-  onInterrupt(fn) {
-    let count = 0;
-    const handler = (): void => {
-      if (++count > 1) process.exit(130);
-      fn();
-    };
-    process.on('SIGINT', handler);
-    return () => process.off('SIGINT', handler);
-  },
-};
-
 export async function main(args: string[], io: CliIO = processIO(), signals: Signals = processSignals): Promise<number> {
   let code: number = EXIT.ok;
   const guard = (fn: () => Promise<number>) => async () => {
-    try {
-      code = await fn();
-    } catch (error) {
-      code = exitCodeFor(error);
-      const secret = io.env.PG_URL ? passwordInUrl(io.env.PG_URL) : null;
-      print(io.stderr, `replicate: ${redactSecret(errorMessage(error), secret)}`);
-      if (!(error instanceof ReplicateError) && io.env.REPLICATE_DEBUG && error instanceof Error) print(io.stderr, error.stack ?? '');
-    }
+    code = await guarded(io, fn);
   };
 
   const fast = parseFastCommand(args);

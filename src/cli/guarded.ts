@@ -1,0 +1,39 @@
+/**
+ * What every command shares around its work: a thrown error becomes its message on stderr
+ * (the password of PG_URL redacted) and an exit code, and Ctrl+C asks for a safe stop. Used
+ * by main.ts and by quick-run.ts, the incremental run's short way in.
+ */
+import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
+import { errorMessage } from './error-message.js';
+import { exitCodeFor } from './exit-codes.js';
+import { print, type CliIO } from './io.js';
+
+export interface Signals {
+  /** call fn on Ctrl+C; returns a function that stops listening */
+  onInterrupt(fn: () => void): () => void;
+}
+
+/** First Ctrl+C asks the command to stop safely; a second one exits at once. */
+export const processSignals: Signals = {
+  onInterrupt(fn) {
+    let count = 0;
+    const handler = (): void => {
+      if (++count > 1) process.exit(130);
+      fn();
+    };
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+};
+
+/** Runs a command and resolves to its exit code; an error is printed, never thrown. */
+export async function guarded(io: CliIO, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (error) {
+    const secret = io.env.PG_URL ? passwordInUrl(io.env.PG_URL) : null;
+    print(io.stderr, `replicate: ${redactSecret(errorMessage(error), secret)}`);
+    if (!(error instanceof ReplicateError) && io.env.REPLICATE_DEBUG && error instanceof Error) print(io.stderr, error.stack ?? '');
+    return exitCodeFor(error);
+  }
+}
