@@ -1,34 +1,30 @@
 /**
  * @alcalzone/ansi-tokenize as Ink's Output (the frame's grid of styled cells) calls it, put
- * there by the build (scripts/bundle-cli.mjs). Same results; less work per frame:
- * - tokenize and styledCharsFromTokens remember the last few hundred lines, across frames
- *   (Ink's own cache lives for one frame; most lines do not change between two). The arrays
- *   are shared as Ink already shares them within a frame: it reads them and never changes them.
+ * there by the build (scripts/bundle-cli.mjs). Same results; less work and less heap per frame:
+ * - styledCharsFromTokens gives every cell the same shape and lets the cells that share their
+ *   styles share one array (the package spreads each token into an object of its own shape,
+ *   with a copy of the codes: five heap objects a cell). Ink reads them and never changes them.
  * - styledCharsToString (each of the frame's 40 rows of 120 cells) skips the style diff between
  *   two cells whose styles are the same codes: the diff is empty then. The package's version
  *   builds three Sets and two arrays for every cell; at 120x40 that was most of a frame's 7-9 MB
  *   of garbage.
+ * Nothing is remembered across frames here: the Output stand-in (remembered-output.ts) already
+ * takes an unchanged row whole from an earlier frame, so only changed rows come here, and while
+ * a run goes their text is new (counts, rates). Remembering their cells kept about 20,000
+ * objects alive (bench case f, 11 s into `run --tui`), which every major GC of the run marked
+ * again: a run makes about 36.
  */
-import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens as toStyledChars, tokenize as tokenizeLine, type AnsiCode, type StyledChar, type Token } from '@alcalzone/ansi-tokenize';
-import { LinesRemembered } from './lines-remembered.js';
+import { ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, type AnsiCode, type StyledChar, type Token } from '@alcalzone/ansi-tokenize';
 
 export * from '@alcalzone/ansi-tokenize';
 
-/** Lines remembered: a frame writes about 50 (one per text node); the cache holds several frames' worth. */
-const tokensOf = new LinesRemembered<Token[]>(512);
-const charsOf = new WeakMap<Token[], StyledChar[]>();
-const tokenizeWhole = (text: string): Token[] => tokenizeLine(text);
-
-export function tokenize(text: string, endChar?: number): Token[] {
-  if (endChar !== undefined) return tokenizeLine(text, endChar);
-  return tokensOf.get(text, tokenizeWhole);
-}
-
 export function styledCharsFromTokens(tokens: Token[]): StyledChar[] {
-  let chars = charsOf.get(tokens);
-  if (chars === undefined) {
-    chars = toStyledChars(tokens);
-    charsOf.set(tokens, chars);
+  // reduceAnsiCodesIncremental returns a new array, never changes the one given: cells share it
+  let codes: AnsiCode[] = [];
+  const chars: StyledChar[] = [];
+  for (const token of tokens) {
+    if (token.type === 'ansi') codes = reduceAnsiCodesIncremental(codes, [token]);
+    else chars.push({ type: 'char', value: token.value, fullWidth: token.fullWidth, styles: codes });
   }
   return chars;
 }
