@@ -1,6 +1,11 @@
 /**
  * @alcalzone/ansi-tokenize as Ink's Output (the frame's grid of styled cells) calls it, put
  * there by the build (scripts/bundle-cli.mjs). Same results; less work and less heap per frame:
+ * - tokenize counts a line of printable ASCII, colour codes and the TUI's own one-cell symbols
+ *   (cached-string-width.ts' NARROW_SYMBOLS) cell by cell: each such character is a grapheme of
+ *   its own and not full width, so the package's grapheme segmentation (Intl.Segmenter, about
+ *   0.3 ms for a 100-character progress line) is not needed; a colour code is still read by the
+ *   package, alone. Anything else goes to the package whole.
  * - styledCharsFromTokens gives every cell the same shape and lets the cells that share their
  *   styles share one array (the package spreads each token into an object of its own shape,
  *   with a copy of the codes: five heap objects a cell). Ink reads them and never changes them.
@@ -14,9 +19,49 @@
  * objects alive (bench case f, 11 s into `run --tui`), which every major GC of the run marked
  * again: a run makes about 36.
  */
-import { ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, type AnsiCode, type StyledChar, type Token } from '@alcalzone/ansi-tokenize';
+import { ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, tokenize as tokenizeLine, type AnsiCode, type StyledChar, type Token } from '@alcalzone/ansi-tokenize';
+import { NARROW_SYMBOLS } from './cached-string-width.js';
 
 export * from '@alcalzone/ansi-tokenize';
+
+const NARROW = new Set(Array.from(NARROW_SYMBOLS, (c) => c.charCodeAt(0)));
+/** The package's tokens for one colour code (ESC [ ... m); a frame uses a few dozen different ones. */
+const codeTokens = new Map<string, Token[]>();
+
+function colourCode(sequence: string): Token[] {
+  let tokens = codeTokens.get(sequence);
+  if (tokens === undefined) {
+    tokens = tokenizeLine(sequence);
+    if (codeTokens.size >= 256) codeTokens.clear();
+    codeTokens.set(sequence, tokens);
+  }
+  return tokens;
+}
+
+/** The tokens by counting, or null when the line has anything else (the package decides then). */
+function countedTokens(text: string): Token[] | null {
+  const tokens: Token[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || NARROW.has(c)) {
+      tokens.push({ type: 'char', value: text.charAt(i), fullWidth: false });
+    } else if (c === 0x1b && text.charCodeAt(i + 1) === 0x5b) {
+      let end = i + 2;
+      for (let d = text.charCodeAt(end); (d >= 0x30 && d <= 0x39) || d === 0x3b; d = text.charCodeAt(++end));
+      if (text.charCodeAt(end) !== 0x6d) return null;
+      const code = colourCode(text.slice(i, end + 1));
+      // a sequence the package reads as anything but colour codes: let it read the whole line
+      if (code.length === 0 || code.some((t) => t.type !== 'ansi')) return null;
+      for (const t of code) tokens.push(t);
+      i = end;
+    } else return null;
+  }
+  return tokens;
+}
+
+export function tokenize(text: string, endChar?: number): Token[] {
+  return (endChar === undefined ? countedTokens(text) : null) ?? tokenizeLine(text, endChar);
+}
 
 export function styledCharsFromTokens(tokens: Token[]): StyledChar[] {
   // reduceAnsiCodesIncremental returns a new array, never changes the one given: cells share it
