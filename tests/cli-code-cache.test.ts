@@ -4,7 +4,7 @@
  * from it. The cache is only ever a shortcut: a corrupt one, one of another build, a folder
  * others may write to or one that cannot be made change nothing in what a run does.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,7 +125,7 @@ describe('loading a CommonJS bundle with a code cache', () => {
     expect(cachesIn(cache)).toEqual([`b2-cccccccccccccccc-${process.version}-${process.arch}.v8cache`]);
   });
 
-  it('neither reads nor writes a cache in a folder others may write to', () => {
+  it('neither reads nor writes a cache in a folder others may write to, or through a link', () => {
     const cache = dir.file('c3');
     const file = bundle('b3.cjs', 'dddddddddddddddd', body);
     loadWithCodeCache(file, cache)?.saveCache();
@@ -138,6 +138,13 @@ describe('loading a CommonJS bundle with a code cache', () => {
     chmodSync(shared, 0o777);
     loadWithCodeCache(file, shared)?.saveCache();
     expect(cachesIn(shared)).toEqual([]);
+    // a link in place of the folder (in a shared temp folder anyone may make one) is not followed
+    const target = dir.file('c3-target');
+    mkdirSync(target, { mode: 0o700 });
+    const link = dir.file('c3-link');
+    symlinkSync(target, link);
+    loadWithCodeCache(file, link)?.saveCache();
+    expect(cachesIn(target)).toEqual([]);
   });
 
   it('is null for a bundle that is not there, and runs one without a hash line uncached', () => {

@@ -14,7 +14,7 @@
  * no cache, never an error.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -31,10 +31,13 @@ export function codeCacheDir(env: NodeJS.ProcessEnv): string | null {
   return join(tmpdir(), uid === undefined ? 'replicate-code-cache' : `replicate-code-cache-${uid}`);
 }
 
-/** True when `dir` exists, belongs to this user and no one else may write in it. */
+/**
+ * True when `dir` is a folder (not a link to one: in a shared temp folder a link could point
+ * our writes anywhere), belongs to this user and no one else may write in it.
+ */
 function privateFolder(dir: string): boolean {
   try {
-    const s = statSync(dir);
+    const s = lstatSync(dir);
     const uid = process.getuid?.();
     return s.isDirectory() && (uid === undefined || (s.uid === uid && (s.mode & 0o022) === 0));
   } catch {
