@@ -105,3 +105,27 @@ describe.each(['delete', 'wal'])('a parent the app deletes between two tables of
     expect(landed.some((id) => byAccount.includes(Number(id)) || byGroup.includes(Number(id)))).toBe(false);
   });
 });
+
+describe('a file whose trigger deletes a parent as the run writes', () => {
+  // loading groups deletes account 7 through the run's own connection: data_version cannot see that
+  const TRIGGER = `CREATE TRIGGER groups_retire AFTER INSERT ON groups WHEN NEW.id = 9 BEGIN DELETE FROM accounts WHERE name = 'account 7'; END;`;
+  let pair: ReplicationPair;
+  beforeAll(async () => {
+    pair = await createReplicationPair(PG, `${SQLITE}\n${TRIGGER}`);
+  });
+  afterAll(() => pair.cleanup());
+
+  it("trusts no loaded parent: the plan says so, and the deleted parent's children wait in the skip ledger", async () => {
+    const dry = await runCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--dry-run'], { cwd: pair.dir.path });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('entries: empty in SQLite: loaded in one transaction, foreign keys (group_id -> groups.id, account_id -> accounts.id) checked per batch instead of per row (the file');
+    const r = await pair.run('pg-to-sqlite', '--batch-size', '400');
+    expect(r.code, r.stderr).toBe(3);
+    const byAccount = Array.from({ length: ENTRIES }, (_, k) => k + 1).filter((i) => (i % ACCOUNTS) + 1 === 7);
+    expect(r.json.tables.find((t) => t.name === 'entries')).toMatchObject({ written: ENTRIES - byAccount.length, skipped: byAccount.length });
+    const s = pair.sqlite();
+    expect(s.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    const waiting = s.prepare(`SELECT row_key FROM _replicate_skipped_rows WHERE table_name = 'entries' AND parent_table = 'accounts'`).pluck().all() as string[];
+    expect(waiting.sort()).toEqual(byAccount.map((i) => `[["s","${i}"]]`).sort());
+  });
+});

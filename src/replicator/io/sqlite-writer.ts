@@ -87,14 +87,15 @@ interface RowWriter {
 /**
  * Rows per multi-row INSERT of a plain load: most of a row's cost through better-sqlite3
  * is the call and its binding, not SQLite's work, and 32 rows per call took about 30%
- * less time than one (640k order lines, in memory). Bound by 999 parameters, the limit
+ * less time than one (640k order lines, in memory); 64 about 4% less main-thread CPU
+ * again for the bench's case c (128 no better). Bound by 999 parameters, the limit
  * of SQLite builds before 3.32. Values go in as separate arguments (`run(...values)`), not
  * as one array: better-sqlite3 then binds each from the call's arguments instead of reading
  * the array element by element through V8's generic property lookup, about 10% less CPU
  * for a plain load (bind and step of the bench's 1M rows). No value is a plain object, so
  * none is taken for named parameters (a Buffer is bound as a BLOB).
  */
-const ROWS_PER_INSERT = 32;
+const ROWS_PER_INSERT = 64;
 const MAX_PARAMETERS = 999;
 
 export interface SqliteWriterOptions {
