@@ -4,7 +4,7 @@
  * from it. The cache is only ever a shortcut: a corrupt one, one of another build, a folder
  * others may write to or one that cannot be made change nothing in what a run does.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,16 @@ describe.runIf(!('enableCompileCache' in module))('the built CLI run with its co
     writeFileSync(file, garbage.subarray(0, 100));
     await runCopiesANote(cacheDir);
     expect(statSync(file).size).toBeGreaterThan(100);
+  });
+
+  it('keeps no cache with REPLICATE_CODE_CACHE=off', async () => {
+    const unused = pair.dir.file('unused-cache');
+    note++;
+    pair.sqlite().prepare('INSERT INTO notes VALUES (?, ?, ?)').run(note, `note ${note}`, `2025-11-0${note}T10:00:00.000Z`);
+    const r = await spawnCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--json'], { cwd: pair.dir.path, env: { REPLICATE_CODE_CACHE_DIR: unused, REPLICATE_CODE_CACHE: 'off' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await pair.db.query('SELECT count(*)::int AS n FROM notes')).toEqual([{ n: note }]);
+    expect(existsSync(unused)).toBe(false);
   });
 
   it('runs as before when the cache folder cannot be made', async () => {
