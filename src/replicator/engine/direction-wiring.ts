@@ -232,8 +232,8 @@ async function probeFilter(plan: TablePlan, filter: CompiledFilter, conn: Connec
  * sqlite-to-pg run is mostly startup, and does not load them.
  */
 async function pgToSqliteModules() {
-  const [writer, load, known] = await Promise.all([import('../io/sqlite-writer.js'), import('../io/sqlite-table-load.js'), import('../io/sqlite-known-parents.js')]);
-  return { createPostgresReader, createSqliteWriter: writer.createSqliteWriter, sqliteWholeTableLoad: load.sqliteWholeTableLoad, SqliteKnownParents: known.SqliteKnownParents };
+  const [writer, load] = await Promise.all([import('../io/sqlite-writer.js'), import('../io/sqlite-table-load.js')]);
+  return { createPostgresReader, createSqliteWriter: writer.createSqliteWriter, sqliteWholeTableLoad: load.sqliteWholeTableLoad };
 }
 
 export function wireDirection(direction: Direction, conn: Connections, scope: PairScope, allTables: readonly TablePlan[], params: FilterParams = {}): DirectionWiring {
@@ -258,8 +258,6 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
   const sequences = toSqlite ? null : sequenceAdvancer(conn.pg, conn.schema);
 
   let enforcedFks: Promise<EnforcedForeignKeys> | null = null;
-  /** pg-to-sqlite: parent keys the tables loaded whole put in the file, for later tables' checks (one per wiring: a reconnect starts afresh) */
-  let knownParents: InstanceType<Awaited<ReturnType<typeof pgToSqliteModules>>['SqliteKnownParents']> | null = null;
   const wiring: DirectionWiring = {
     tx,
     state,
@@ -348,7 +346,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           const copyFormatNote = how === null ? '' : how.textBecause === null ? '; binary COPY' : `; text COPY (${how.textBecause})`;
           return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note: note + read + copyFormatNote };
         })());
-      const wholeTableLoad = side ? side.sqliteWholeTableLoad(conn.sqlite, plan, (knownParents ??= new side.SqliteKnownParents(conn.sqlite))) : null;
+      const wholeTableLoad = side ? side.sqliteWholeTableLoad(conn.sqlite, plan) : null;
       const encodedReader = !encodable
         ? null
         : async (byKey: boolean, keyNeeded: boolean): Promise<EncodedBatches | null> => {

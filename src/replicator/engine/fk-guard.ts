@@ -90,7 +90,7 @@ async function guardSingle(rows: TargetRow[], fk: GuardedForeignKey, writer: Bat
     const v = (rows[i] as TargetRow)[idx] ?? null;
     if (v === null) continue; // a NULL FK references nothing
     // a known parent is present: one Set lookup, no slot (most rows of a --create-missing load)
-    if (known !== null && typeof v !== 'object' && known.has(v)) continue;
+    if (known !== null && typeof v !== 'object' && known.has(String(v))) continue;
     const k = mapKey(v);
     let s = slot.get(k);
     if (s === undefined) {

@@ -11,41 +11,39 @@
  * all-zero slot means empty (the nil uuid is a flag of its own).
  */
 
-/**
- * every UTF-16 code unit's hex digit value (0-9 and a-f only), -1 for any other: one
- * table read per character, no range test (64 KiB, once)
- */
-const HEX = new Int8Array(65536).fill(-1);
+/** each ASCII character's hex digit value (0-9 and a-f only), -1 for any other */
+const HEX = new Int8Array(128).fill(-1);
 for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
 for (let c = 97; c <= 102; c++) HEX[c] = c - 87;
 
-/** the 4 hex digits `s[i..i+4)` as a 16-bit value, or a negative number when one is not a lowercase hex digit */
-function hex4(s: string, i: number): number {
-  const a = HEX[s.charCodeAt(i)] as number;
-  const b = HEX[s.charCodeAt(i + 1)] as number;
-  const c = HEX[s.charCodeAt(i + 2)] as number;
-  const d = HEX[s.charCodeAt(i + 3)] as number;
-  // any -1 makes the whole value negative
-  return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
+/** the value of the hex digits `s[from..to)` (at most 8), or -1 when one is not a lowercase hex digit */
+function hexRun(s: string, from: number, to: number, into: number): number {
+  let w = into;
+  let bad = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    const h = c < 128 ? (HEX[c] as number) : -1;
+    bad |= h;
+    w = (w << 4) | (h & 15);
+  }
+  return bad < 0 ? -1 : w >>> 0;
 }
 
 /** `s`'s 128 bits into `out` (4 words, in the text's order); false when `s` is not a canonical lowercase uuid */
 export function uuidWords(s: string, out: Uint32Array): boolean {
   // 8-4-4-4-12: dashes at 8, 13, 18 and 23
   if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45) return false;
-  const a0 = hex4(s, 0);
-  const a1 = hex4(s, 4);
-  const b0 = hex4(s, 9);
-  const b1 = hex4(s, 14);
-  const c0 = hex4(s, 19);
-  const c1 = hex4(s, 24);
-  const d0 = hex4(s, 28);
-  const d1 = hex4(s, 32);
-  if ((a0 | a1 | b0 | b1 | c0 | c1 | d0 | d1) < 0) return false;
-  out[0] = (a0 << 16) | a1;
-  out[1] = (b0 << 16) | b1;
-  out[2] = (c0 << 16) | c1;
-  out[3] = (d0 << 16) | d1;
+  const a = hexRun(s, 0, 8, 0);
+  const b1 = hexRun(s, 9, 13, 0);
+  const b = b1 < 0 ? -1 : hexRun(s, 14, 18, b1);
+  const c1 = hexRun(s, 19, 23, 0);
+  const c = c1 < 0 ? -1 : hexRun(s, 24, 28, c1);
+  const d = hexRun(s, 28, 36, 0);
+  if (a < 0 || b < 0 || c < 0 || d < 0) return false;
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
   return true;
 }
 
@@ -82,31 +80,27 @@ export class UuidKeySet {
     return this.find(w) >= 0 ? 1 : 0;
   }
 
-  /** adds `s`: 1 when added, 0 when it was here, -1 when `s` is not a canonical lowercase uuid (nothing added) */
-  add(s: string): 1 | 0 | -1 {
+  /** adds `s`; false when `s` is not a canonical lowercase uuid (nothing added) */
+  add(s: string): boolean {
     const w = this.words;
-    if (!uuidWords(s, w)) return -1;
-    if (this.find(w) >= 0) return 0;
+    if (!uuidWords(s, w)) return false;
+    if (this.find(w) >= 0) return true;
     if (isNil(w)) {
       this.nil = true;
       this.size++;
-      return 1;
+      return true;
     }
     if (this.fullForOneMore()) this.grow();
     this.put(w);
     this.size++;
-    return 1;
+    return true;
   }
 
   /** the slot holding `w`, or -1 */
   private find(w: Uint32Array): number {
     if (isNil(w)) return this.nil ? 0 : -1;
     const slots = this.slots;
-    // indexed, not destructured: destructuring a typed array goes through its iterator
-    const a = w[0] as number;
-    const b = w[1] as number;
-    const c = w[2] as number;
-    const d = w[3] as number;
+    const [a, b, c, d] = w as unknown as [number, number, number, number];
     for (let i = hash(a, b, c, d) & this.mask; ; i = (i + 1) & this.mask) {
       const at = i * 4;
       const s0 = slots[at] as number;
@@ -120,7 +114,8 @@ export class UuidKeySet {
 
   private put(w: Uint32Array): void {
     const slots = this.slots;
-    let i = hash(w[0] as number, w[1] as number, w[2] as number, w[3] as number) & this.mask;
+    const [a, b, c, d] = w as unknown as [number, number, number, number];
+    let i = hash(a, b, c, d) & this.mask;
     while (!isEmptyAt(slots, i * 4)) i = (i + 1) & this.mask;
     slots.set(w, i * 4);
   }

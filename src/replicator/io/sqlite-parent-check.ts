@@ -16,7 +16,6 @@
  * SQLite's enforcement for the whole table.
  */
 import type Database from 'better-sqlite3';
-import type { KnownKeys } from '../engine/known-parents.js';
 import { sqliteAffinity } from '../../mapping/types/sqlite-types.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
@@ -36,8 +35,6 @@ const REMEMBERED = 20000;
 export interface ParentCheck {
   /** for the plan: the FKs checked per batch */
   describe: string;
-  /** the parent table and column (SQLite names) of each FK checked */
-  parents: { table: string; column: string }[];
   /** Throws SQLite's FOREIGN KEY error unless every non-NULL FK value of the rows (plan column order) has its parent. */
   check(rows: readonly TargetRow[]): void;
 }
@@ -51,7 +48,7 @@ function declaredTypes(db: Database.Database, table: string): Map<string, string
 }
 
 /** Is `column` of `table` its rowid or covered alone by a UNIQUE index with the BINARY collation? */
-export function uniqueBinary(db: Database.Database, table: string, column: string): boolean {
+function uniqueBinary(db: Database.Database, table: string, column: string): boolean {
   if (rowidAlias(db, table) === column) return true;
   const indexes = db.prepare(`SELECT name FROM pragma_index_list(?) WHERE "unique" = 1 AND partial = 0`).pluck().all(table) as string[];
   return indexes.some((name) => {
@@ -78,14 +75,8 @@ function foreignKeyError(): Error {
   return Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
 }
 
-/** Parent keys known present without asking SQLite (sqlite-known-parents.ts), by parent table and column. */
-export type KnownParentKeys = (parent: string, column: string) => KnownKeys | null;
-
-/**
- * The per-batch check that can stand in for SQLite's enforcement on `plan`'s table, or null
- * when some FK must stay SQLite's. `known`: keys of parents this run loaded, not asked again.
- */
-export function sqliteParentCheck(db: Database.Database, plan: TablePlan, known: KnownParentKeys | null = null): ParentCheck | null {
+/** The per-batch check that can stand in for SQLite's enforcement on `plan`'s table, or null when some FK must stay SQLite's. */
+export function sqliteParentCheck(db: Database.Database, plan: TablePlan): ParentCheck | null {
   const table = plan.sqliteTable;
   const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
   if (/\bDEFERRABLE\b/i.test(sql)) return null;
@@ -126,26 +117,20 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan, known:
   const params = new Array<unknown>(CHUNK);
   return {
     describe: checks.map((c) => `${c.column} -> ${c.parent}.${c.ref}`).join(', '),
-    parents: checks.map((c) => ({ table: c.parent, column: c.ref })),
     check(rows) {
       for (const c of checks) {
         const distinct = new Map<unknown, unknown>();
         const found = c.found;
-        const loaded = known?.(c.parent, c.ref) ?? null;
         let previous: unknown = null;
-        let seen = 0;
+        let known = 0;
         for (const row of rows) {
           const v = row[c.at];
           // rows of one parent often come together (an order's lines): one Map lookup for the run
           if (v === null || v === undefined || v === previous) continue;
           previous = v;
-          if (typeof v === 'object') {
-            distinct.set(keyOf(v), v);
-            continue;
-          }
-          if (found?.has(v)) seen++;
-          // a parent this run loaded, and no other connection has committed since: still there
-          else if (loaded === null || !loaded.has(v)) distinct.set(v, v);
+          const k = typeof v === 'object' ? keyOf(v) : v;
+          if (found?.has(k)) known++;
+          else distinct.set(k, v);
         }
         const values = [...distinct.values()];
         if (c.byJson !== null && values.length > 0 && values.every(JSON_SAFE)) {
@@ -160,10 +145,8 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan, known:
           if (Number(c.lookup.get(...params)) !== n) throw foreignKeyError();
         }
         if (found === null) continue;
-        if (found.size < REMEMBERED) {
-          // a BLOB's key text could meet a text value: BLOBs are always asked
-          for (const [k, v] of distinct) if (typeof v !== 'object') found.add(detached(k));
-        } else if (seen < distinct.size) c.found = null;
+        if (found.size < REMEMBERED) for (const k of distinct.keys()) found.add(detached(k));
+        else if (known < distinct.size) c.found = null;
       }
     },
   };

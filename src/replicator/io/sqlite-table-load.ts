@@ -31,8 +31,7 @@
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
-import type { BatchWriter, TargetRow, TargetTransaction, WholeTableLoad, WriteOutcome } from './batch-io.js';
-import type { LoadedKeys, SqliteKnownParents } from './sqlite-known-parents.js';
+import type { TargetTransaction, WholeTableLoad } from './batch-io.js';
 import { sqliteParentCheck, type ParentCheck } from './sqlite-parent-check.js';
 import { createSqliteWriter } from './sqlite-writer.js';
 
@@ -51,8 +50,8 @@ function secondaryIndexes(db: Database.Database, table: string): SetAside[] {
     .all(table, table) as SetAside[];
 }
 
-/** A batch is a savepoint inside the table's transaction. `keys()`: the table's known keys, told how the batch ended. */
-function savepointTransaction(db: Database.Database, keys: () => LoadedKeys | null): TargetTransaction {
+/** A batch is a savepoint inside the table's transaction. */
+function savepointTransaction(db: Database.Database): TargetTransaction {
   const begin = db.prepare('SAVEPOINT replicate_load_batch');
   const release = db.prepare('RELEASE replicate_load_batch');
   const rollbackTo = db.prepare('ROLLBACK TO replicate_load_batch');
@@ -62,10 +61,8 @@ function savepointTransaction(db: Database.Database, keys: () => LoadedKeys | nu
     },
     async commit() {
       release.run();
-      keys()?.batchCommitted();
     },
     async rollback() {
-      keys()?.batchRolledBack();
       if (!db.inTransaction) return;
       rollbackTo.run();
       release.run();
@@ -73,31 +70,8 @@ function savepointTransaction(db: Database.Database, keys: () => LoadedKeys | nu
   };
 }
 
-/** `writer`, telling `keys()` the rows each write inserted. */
-function keyNoting(writer: BatchWriter, keys: () => LoadedKeys | null): BatchWriter {
-  const note = (rows: TargetRow[], outcome: WriteOutcome | 'missing-parent'): void => {
-    const k = keys();
-    if (k === null || outcome === 'missing-parent' || outcome.written === 0) return;
-    const refused = new Set(outcome.rejected.map((r) => r.index));
-    k.landed(refused.size === 0 ? rows : rows.filter((_, i) => !refused.has(i)));
-  };
-  return {
-    ...writer,
-    async write(rows) {
-      const outcome = await writer.write(rows);
-      note(rows, outcome);
-      return outcome;
-    },
-    async tryWrite(rows) {
-      const outcome = await writer.tryWrite(rows);
-      note(rows, outcome);
-      return outcome;
-    },
-  };
-}
-
 /** The whole-table load for this table, or null when it does not apply (the table holds rows, its keys are translated, ...). */
-export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan, known: SqliteKnownParents | null = null): WholeTableLoad | null {
+export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan): WholeTableLoad | null {
   if (table.keyTranslation || table.deferredColumns.length > 0) return null;
   const t = quoteIdent(table.sqliteTable);
   if (db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined) return null;
@@ -107,15 +81,10 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan, kn
   const built = new Set<string>();
   /** the batch check standing in for SQLite's FK enforcement while this load holds the file */
   let parents: ParentCheck | null = null;
-  /** this table's keys, remembered as its batches land (for later tables' checks), while it is open */
-  let keys: LoadedKeys | null = null;
-  const knownKeys = known === null ? null : (parent: string, column: string) => known.keysOf(parent, column);
   const enforced = (): boolean => Number(db.pragma('foreign_keys', { simple: true })) === 1;
   const planned = enforced() ? sqliteParentCheck(db, table) : null;
   const what = indexes.length > 0 ? `, indexes ${indexes.map((i) => i.name).join(', ')} built after the rows` : '';
-  const trusted = known && planned ? [...new Set(planned.parents.filter((p) => known.wouldKnow(p.table, p.column)).map((p) => p.table))] : [];
-  const knownNote = trusted.length > 0 ? `, keys of ${trusted.join(', ')} this run loaded not looked up again while no other connection commits to the file` : '';
-  const fks = planned ? `, foreign keys (${planned.describe}) checked per batch instead of per row${knownNote}` : '';
+  const fks = planned ? `, foreign keys (${planned.describe}) checked per batch instead of per row` : '';
   /** SQLite's enforcement back on once the transaction is over (a no-op inside one) */
   const enforceAgain = (): void => {
     if (parents === null) return;
@@ -130,15 +99,14 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan, kn
     db.prepare(how).run();
     open = false;
     enforceAgain();
-    keys = null;
   };
   return {
-    writer: keyNoting(createSqliteWriter(db, table, { insert: 'plain', parentCheck: () => parents }), () => keys),
-    batches: savepointTransaction(db, () => keys),
+    writer: createSqliteWriter(db, table, { insert: 'plain', parentCheck: () => parents }),
+    batches: savepointTransaction(db),
     note: `empty in SQLite: loaded in one transaction${what}${fks} (the file's other writers wait until it commits)`,
     async begin() {
       // the switch only works outside a transaction; the check is made again under the lock
-      const check = enforced() ? sqliteParentCheck(db, table, knownKeys) : null;
+      const check = enforced() ? sqliteParentCheck(db, table) : null;
       if (check) db.pragma('foreign_keys = OFF');
       parents = check;
       try {
@@ -160,11 +128,6 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan, kn
       // read again under the lock: the app may have changed them since
       dropped = secondaryIndexes(db, table.sqliteTable);
       for (const i of dropped) db.prepare(`DROP INDEX ${quoteIdent(i.name)}`).run();
-      // under the write lock: known parent keys are checked against other connections' commits first
-      if (known) {
-        known.locked();
-        keys = known.loading(table);
-      }
       return true;
     },
     async commit() {
@@ -180,9 +143,6 @@ export function sqliteWholeTableLoad(db: Database.Database, table: TablePlan, kn
     async rollback() {
       if (!open) return;
       open = false;
-      // none of this table's rows are there any more
-      keys?.tableRolledBack();
-      keys = null;
       if (db.inTransaction) db.prepare('ROLLBACK').run();
       enforceAgain();
     },
