@@ -27,9 +27,6 @@ function connectionOptions<T>(y: Argv<T>) {
     .option('config', { type: 'string', describe: 'config file [default: ./replicate.config.json|yaml]', group: 'Connections:' });
 }
 
-
-export { processSignals, type Signals } from './guarded.js';
-
 /** Runs the CLI with `args` (no node/script prefix) and resolves to the exit code. */
 export async function main(args: string[], io: CliIO = processIO(), signals: Signals = processSignals): Promise<number> {
   let code: number = EXIT.ok;

@@ -13,7 +13,7 @@ import { startLocalPostgres } from '../../pgserver/local-server.js';
 import { chooseServerBinaries, type ServerChoice } from '../../pgserver/server-binaries.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';
-import type { Signals } from '../main.js';
+import type { Signals } from '../guarded.js';
 import { runFixScript } from './fix-script.js';
 import { runMap } from './map.js';
 import { runRun } from './run.js';
