@@ -54,14 +54,8 @@ export function rowKeyOf(row: readonly Native[], keyIndexes: readonly number[]):
   return text + ']';
 }
 
-/** Is every character of `s` printable ASCII other than '"' and backslash (JSON.stringify quotes it as it is)? */
-function plainJsonString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c > 126 || c === 34 || c === 92) return false;
-  }
-  return true;
-}
+/** A character other than printable ASCII, '"' and backslash excepted (what JSON.stringify quotes as it is); a regular expression scans a uuid key about twice as fast as a charCodeAt loop. */
+const NOT_PLAIN_JSON = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
 /** rowKeyOf's text written as UTF-8 bytes into `out`, with no string made for the common keys (integers, plain text). */
 export function writeRowKey(out: CopyBytes, row: readonly Native[], keyIndexes: readonly number[]): void {
@@ -78,9 +72,9 @@ export function writeRowKey(out: CopyBytes, row: readonly Native[], keyIndexes: 
         out.ascii(t, 0, t.length);
       }
       out.ascii('"]', 0, 2);
-    } else if (typeof v === 'string' && plainJsonString(v)) {
+    } else if (typeof v === 'string' && !NOT_PLAIN_JSON.test(v)) {
       out.ascii('["s","', 0, 6);
-      out.ascii(v, 0, v.length);
+      out.text(v, false); // ASCII: its UTF-8 is itself
       out.ascii('"]', 0, 2);
     } else out.text(taggedText(v), false); // JSON text: no raw newline, nothing COPY would escape matters here
   }

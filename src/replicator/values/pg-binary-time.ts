@@ -83,29 +83,45 @@ export function timestampBinary(s: string, zoned: boolean, out: CopyBytes): bool
   return true;
 }
 
-/** the digit at `i`, NaN for any other character (NaN then runs through the arithmetic below) */
-const dg = (s: string, i: number): number => {
-  const d = s.charCodeAt(i) - 48;
-  return d >= 0 && d <= 9 ? d : NaN;
-};
-
 /**
  * 'YYYY-MM-DDTHH:MM:SS.mmmZ', as JS's toISOString() writes it, with a real date and time
  * (exactly what time-convert.ts isIsoUtcMillis accepts, which the codec's fast path takes):
  * the instant, checked and read in one pass; false, with nothing written, for anything else.
+ * Small-integer arithmetic only: each digit's `d | (9 - d)` is negative when it is no digit,
+ * and all of them ORed together say whether any was (NaN digits made every value a double).
  */
 export function isoMillisBinary(v: string, out: CopyBytes): boolean {
   if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46) return false;
   if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return false;
-  const year = dg(v, 0) * 1000 + dg(v, 1) * 100 + dg(v, 2) * 10 + dg(v, 3);
-  const month = dg(v, 5) * 10 + dg(v, 6);
-  const day = dg(v, 8) * 10 + dg(v, 9);
-  const hour = dg(v, 11) * 10 + dg(v, 12);
-  const minute = dg(v, 14) * 10 + dg(v, 15);
-  const second = dg(v, 17) * 10 + dg(v, 18);
-  const milli = dg(v, 20) * 100 + dg(v, 21) * 10 + dg(v, 22);
-  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59 && milli >= 0)) return false;
-  writeMicros(out, daysFromCivil(year, month, day) - PG_EPOCH_DAYS, hour * 3600 + minute * 60 + second, milli * 1000);
+  const y0 = v.charCodeAt(0) - 48;
+  const y1 = v.charCodeAt(1) - 48;
+  const y2 = v.charCodeAt(2) - 48;
+  const y3 = v.charCodeAt(3) - 48;
+  const mo0 = v.charCodeAt(5) - 48;
+  const mo1 = v.charCodeAt(6) - 48;
+  const d0 = v.charCodeAt(8) - 48;
+  const d1 = v.charCodeAt(9) - 48;
+  const h0 = v.charCodeAt(11) - 48;
+  const h1 = v.charCodeAt(12) - 48;
+  const mi0 = v.charCodeAt(14) - 48;
+  const mi1 = v.charCodeAt(15) - 48;
+  const s0 = v.charCodeAt(17) - 48;
+  const s1 = v.charCodeAt(18) - 48;
+  const ms0 = v.charCodeAt(20) - 48;
+  const ms1 = v.charCodeAt(21) - 48;
+  const ms2 = v.charCodeAt(22) - 48;
+  const any =
+    y0 | (9 - y0) | y1 | (9 - y1) | y2 | (9 - y2) | y3 | (9 - y3) | mo0 | (9 - mo0) | mo1 | (9 - mo1) | d0 | (9 - d0) | d1 | (9 - d1) |
+    h0 | (9 - h0) | h1 | (9 - h1) | mi0 | (9 - mi0) | mi1 | (9 - mi1) | s0 | (9 - s0) | s1 | (9 - s1) | ms0 | (9 - ms0) | ms1 | (9 - ms1) | ms2 | (9 - ms2);
+  if (any < 0) return false;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = mo0 * 10 + mo1;
+  const day = d0 * 10 + d1;
+  const hour = h0 * 10 + h1;
+  const minute = mi0 * 10 + mi1;
+  const second = s0 * 10 + s1;
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59)) return false;
+  writeMicros(out, daysFromCivil(year, month, day) - PG_EPOCH_DAYS, hour * 3600 + minute * 60 + second, (ms0 * 100 + ms1 * 10 + ms2) * 1000);
   return true;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The commonest values of a first load written straight into binary COPY fields, with no
  * text made for them (the binary twin of sqlite-to-pg-bytes.ts): ISO millisecond
- * timestamps, REAL money with few decimal places, integers, dashed uuids, doubles, 0/1
- * booleans and BLOBs. Each writer takes a value only where sqlite-to-pg.ts's codec would
+ * timestamps, REAL money with few decimal places, integers, dashed uuids, texts, doubles,
+ * 0/1 booleans and BLOBs. Each writer takes a value only where sqlite-to-pg.ts's codec would
  * accept it and pg-binary-encoders.ts would write the same bytes from the codec's text;
  * anything else it leaves to the codec (returns false, having written nothing), so rejects
  * and their reasons stay the codec's.
@@ -72,6 +72,24 @@ const double: DirectWriter = (v, out) => {
   return true;
 };
 
+/**
+ * text, varchar, char: textCodec hands back a string as it is when it holds no NUL and fits
+ * the column's length (UTF-16 units: within it, the characters are too), and the encoder
+ * writes it as UTF-8. A first load's uuid keys and FK columns are mostly TEXT: this skips the
+ * codec and encoder calls per value; anything else (too long, a NUL, not a string) the codec decides.
+ */
+function text(col: PlannedColumn): DirectWriter {
+  const limit = col.pgType.kind === 'text' ? undefined : col.pgType.length;
+  return (v, out) => {
+    if (typeof v !== 'string' || (limit !== undefined && v.length > limit) || v.includes('\u0000')) return false;
+    out.text(v, false);
+    return true;
+  };
+}
+
+/** the kinds whose binary direct writer takes only values the codec hands back as they are */
+const PASS_THROUGH = new Set(['uuid', 'text', 'varchar', 'char']);
+
 const bool: DirectWriter = (v, out) => {
   if (v !== 0n && v !== 1n) return false;
   out.byte(v === 1n ? 1 : 0);
@@ -108,6 +126,10 @@ export function directBinaryWriter(col: PlannedColumn): DirectWriter | null {
       return bool;
     case 'bytea':
       return blob;
+    case 'text':
+    case 'varchar':
+    case 'char':
+      return text(col);
     default:
       return null;
   }
@@ -117,6 +139,6 @@ export function directBinaryWriter(col: PlannedColumn): DirectWriter | null {
 export const sqliteToPgBinaryFields = {
   encoderFor: binaryEncoderFor,
   directFor: directBinaryWriter,
-  /** the uuid writer takes only dashed uuids, which the codec hands back as they are */
-  passesThrough: (col: PlannedColumn): boolean => col.pgType.kind === 'uuid' && directBinaryWriter(col) !== null,
+  /** the uuid writer takes only dashed uuids, the text writers only texts, which the codec hands back as they are */
+  passesThrough: (col: PlannedColumn): boolean => PASS_THROUGH.has(col.pgType.kind) && directBinaryWriter(col) !== null,
 };
