@@ -1,12 +1,14 @@
 /**
  * A first migration into an empty PostgreSQL database (`run --create-missing`) that is
  * cut off partway, by SIGKILL or by Ctrl+C, before the last table's primary key, foreign
- * keys and indexes were added (integer primary keys are built after the data too). `status`
+ * keys and indexes were added (integer primary keys are built after the data too, and so
+ * are uuid and text ones while their values cannot collide). `status`
  * and `--dry-run` say what is still owed, and the next `run` (no --create-missing; any
  * --tables) adds it: the primary key before it upserts a row, every FK validated and every
  * index the SQLite schema implies, and, once all tables ran, the data equal to the source,
  * nothing twice.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './harness/cli.js';
 import { cutOffRun } from './harness/cut-off-run.js';
@@ -159,6 +161,33 @@ describe('a --create-missing migration cut off before its last constraints', () 
     await expectCompleteCopy(pair);
     expect(await pair.run('sqlite-to-pg').then((again) => again.code)).toBe(0);
     await expectCompleteCopy(pair);
+  });
+
+  it('a table keyed by uuid texts killed mid-load: the next run builds its key first and ends equal to the source', async () => {
+    const pair = await createReplicationPair('', 'CREATE TABLE visits (id TEXT NOT NULL PRIMARY KEY, store TEXT NOT NULL, n INTEGER NOT NULL);');
+    pairs.push(pair);
+    const s = pair.sqlite();
+    const VISITS = 30000;
+    s.transaction(() => {
+      const visit = s.prepare('INSERT INTO visits VALUES (?, ?, ?)');
+      for (let i = 1; i <= VISITS; i++) visit.run(randomUUID(), `store-${i % 7}`, i);
+    })();
+    s.close();
+    await cutOffRun(pair, ['--create-missing', '--batch-size', '500'], 'SIGKILL', async () => (await landed(pair, 'visits')) > 0);
+    const partial = await landed(pair, 'visits');
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(VISITS);
+    expect((await primaryKeys(pair)).filter((pk) => (pk as { rel: string }).rel === 'visits')).toEqual([]);
+    expect((await owedByStatus(pair)).map((o) => [o.kind, o.name])).toEqual([['primary key', 'visits_pkey']]);
+
+    // the next run upserts into visits (ON CONFLICT on its key): its key comes first
+    const r = await pair.run('sqlite-to-pg');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await primaryKeys(pair)).toEqual([{ rel: 'visits', def: 'PRIMARY KEY (id)' }]);
+    expect(await owedByStatus(pair)).toEqual([]);
+    expect(await landed(pair, 'visits')).toBe(VISITS);
+    const same = (cols: string[]) => cols.map((c) => ({ pg: c, sqlite: c }));
+    expect(await diffContent(pair.db, pair.sqlitePath, { pg: 'visits', sqlite: 'visits' }, same(['id', 'store', 'n']))).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
   });
 
   it('stopped with Ctrl+C: exit 130, and the next run, even of other tables, adds what is owed', async () => {

@@ -89,7 +89,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .option('tables', { type: 'string', describe: 'only these tables (comma-separated PostgreSQL names)' })
           .option('batch-size', { type: 'number', describe: 'rows per batch and transaction [default: 5000; 10000 for a first load into an empty PostgreSQL table]' })
           .option('param', { type: 'string', array: true, describe: 'NAME=VALUE for a :param in a mapping\'s row filter (repeatable; also "params" in the config file)' })
-          .option('create-missing', { type: 'boolean', describe: 'create tables that exist only on the source (keys first, FKs and indexes after the data; any a cut-off run still owes are added by the next run in that direction, with or without this flag)' })
+          .option('create-missing', { type: 'boolean', describe: 'create tables that exist only on the source (FKs, indexes and, where no two rows can become one key, primary keys after the data; any a cut-off run still owes are added by the next run in that direction, with or without this flag)' })
           .option('dry-run', { type: 'boolean', describe: 'print the plan (order, modes, cursors, deferred columns, estimated rows, FKs and indexes still owed); write nothing' })
           .option('json', { type: 'boolean', describe: 'print a JSON summary instead of progress lines' })
           .option('tui', { type: 'boolean', describe: 'watch the run in the terminal UI (needs a terminal; --no-tui or no terminal: plain lines)' })

@@ -1,7 +1,7 @@
 /**
  * `run --create-missing`: create on the target the tables that exist only on the source,
  * so a first migration into an empty database is one command. PostgreSQL gets keys
- * first; each table's FKs and indexes are recorded as owed in the same transaction and
+ * first, or after the data where that is safe (key-values.ts); each table's FKs and indexes are recorded as owed in the same transaction and
  * added once it and its parents hold their rows (owed-constraints-apply.ts), by this run
  * or, if it is cut off, the next one. SQLite gets the fix script's CREATE TABLE
  * (constraints inline, as SQLite requires).
@@ -21,6 +21,13 @@ export interface CreatedTables {
   tables: string[];
 }
 
+/** Is a SQLite text sent to the target byte for byte (key-values.ts): a UTF-8 file, a UTF8 (or SQL_ASCII) database? */
+async function textKeysOneToOne(conn: Connections): Promise<boolean> {
+  const sqlite = conn.sqlite.pragma('encoding', { simple: true });
+  const pg = await conn.pg.query<{ server_encoding: string }>('SHOW server_encoding');
+  return sqlite === 'UTF-8' && ['UTF8', 'SQL_ASCII'].includes(pg.rows[0]?.server_encoding ?? '');
+}
+
 export async function createMissingTables(
   conn: Connections,
   scope: PairScope,
@@ -33,7 +40,7 @@ export async function createMissingTables(
       .map((m) => ({ mapping: m.mapping, sqlite: schemas.sqlite.tables.find((t) => t.name === m.mapping.sqliteTable) }))
       .filter((x): x is { mapping: typeof x.mapping; sqlite: NonNullable<typeof x.sqlite> } => !!x.sqlite && !schemas.postgres.tables.some((t) => t.name === x.mapping.table));
     if (missing.length === 0) return { tables: [] };
-    const plan = planPostgresTables(missing, names, conn.schema);
+    const plan = planPostgresTables(missing, names, conn.schema, await textKeysOneToOne(conn));
     await ensurePostgresStateTables(conn.pg, ['owed_constraints']);
     await conn.pg.query('BEGIN');
     try {

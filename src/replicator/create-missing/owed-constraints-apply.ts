@@ -2,7 +2,8 @@
  * Adds the primary keys, foreign keys and indexes owed to tables `run --create-missing`
  * created (state/owed-constraints.ts): in the run that created them, and, after one that
  * was cut off, in every later sqlite-to-pg run into that target, from any terminal. A primary key is built as soon as its
- * table's rows are in, and before anything else touches the table: before the FKs that
+ * table's rows are in (a uuid or text key sooner, before the first batch holding a value
+ * that could equal another once converted: keyFirstFor), and before anything else touches the table: before the FKs that
  * reference it, before a cycle's second pass updates it by key, and, owed since an
  * earlier run, first thing in the next run, before any upsert (ON CONFLICT needs it). The
  * FKs and indexes are added once their table and its parents hold their rows, on a second
@@ -28,7 +29,8 @@ import type { Connections } from '../engine/direction-wiring.js';
 import { clearOwedSql, clearOwedTable, listOwed, type OwedConstraint } from '../state/owed-constraints.js';
 import type { PairScope, StateStore } from '../state/state-store.js';
 import { storedDatabaseIds } from '../state/database-ids.js';
-import type { Direction, RunPlan } from '../run-plan.js';
+import type { Direction, RunPlan, TablePlan } from '../run-plan.js';
+import { keyValueChecks, type KeyValueCheck } from './key-values.js';
 
 export interface OwedConstraints {
   /** everything owed when the run started (after --create-missing made its tables) */
@@ -250,6 +252,39 @@ export async function keysBeforeWrites(owed: OwedConstraints, state: StateStore,
     if (!fresh) first.push(table);
   }
   return first;
+}
+
+/**
+ * A table whose primary key is still owed when its turn comes (keysBeforeWrites built every
+ * other one first, so it is one this run created and loads from empty) and whose key has
+ * values to check (key-values.ts): its load checks each batch and builds the key before the
+ * first one holding a value that could equal another once converted. null: nothing owed, or
+ * an integer key, which follows the data whatever its values.
+ */
+export function keyFirstFor(plan: TablePlan, sourceKeyIndexes: readonly number[], owed: OwedConstraints): { checks: KeyValueCheck[]; build: () => Promise<void> } | null {
+  if (!owed.keyOwed(plan.table)) return null;
+  const types = plan.key.map((k) => plan.columns.find((c) => c.pg === k)?.pgType ?? { kind: 'unknown' as const });
+  // a translated key is read as the terminal's own key, not as the target's: nothing to check it by
+  const checks = keyValueChecks(types, plan.keyTranslation ? [] : sourceKeyIndexes);
+  return checks.length === 0 ? null : { checks, build: () => owed.keysNow([plan.table]) };
+}
+
+/** The plan's note on the tables this run created: when their keys are built (keyFirstFor). */
+export function createdNote(created: readonly string[], plans: readonly TablePlan[], owed: OwedConstraints): string {
+  const keyed = created.filter((t) => owed.keyOwed(t));
+  const isChecked = (t: string): boolean => {
+    const plan = plans.find((p) => p.table === t);
+    return plan !== undefined && keyFirstFor(plan, plan.key.map((k) => plan.columns.findIndex((c) => c.pg === k)), owed) !== null;
+  };
+  const checked = keyed.filter(isChecked);
+  const always = keyed.filter((t) => !checked.includes(t));
+  const keys = [
+    always.length > 0 ? `so do the primary keys of ${always.join(', ')}, each built from the rows in one go` : null,
+    checked.length > 0
+      ? `${always.length > 0 ? 'and those' : 'so do the primary keys'} of ${checked.join(', ')}, the same way unless a batch holds a key value that could equal another once converted (a uuid not in lowercase, a text read from invalid UTF-8): then before that batch`
+      : null,
+  ].filter((k) => k !== null);
+  return `created on the target: ${created.join(', ')} (constraints and indexes follow the data${keys.map((k) => `; ${k}`).join('')})`;
 }
 
 /** What --dry-run lists: read only, nothing created (no ids yet: nothing owed). */

@@ -1,8 +1,8 @@
 /**
  * `run --create-missing` into PostgreSQL: tables that exist only in SQLite are created
  * from the mapped SQLite schema; foreign keys and secondary indexes come after the data,
- * the way pgloader re-adds them, and so does a primary key on integer columns (see
- * keyAfterData). The new tables are not known to any other writer until the run creates
+ * the way pgloader re-adds them, and so does a primary key whose values SQLite keeps
+ * apart and that cannot become one key in PostgreSQL (key-values.ts). The new tables are not known to any other writer until the run creates
  * them, so loading them before their constraints leaves no live table unguarded.
  * DESIGN.md "Migrations into an empty target".
  */
@@ -12,6 +12,7 @@ import type { NameTranslator } from '../../mapping/name-translator.js';
 import { postgresDeclaredTypeFor } from '../../mapping/types/postgres-types.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { TimeFormat } from '../values/time-format.js';
+import { keyAfterData } from './key-values.js';
 
 /** A primary key, foreign key or index a created table gets after its data (recorded as owed until then). */
 export interface AfterLoadStatement {
@@ -35,25 +36,14 @@ export interface CreatePlan {
   afterLoad: Map<string, AfterLoadStatement[]>;
 }
 
-const INTEGER_KINDS: ReadonlySet<Column['type']['kind']> = new Set(['smallint', 'integer', 'bigint']);
-
 /**
- * Is the primary key built after the data (one sorted CREATE UNIQUE INDEX instead of a
- * btree insert per row: case a's order_items, 640,000 rows, 0.7 s less of the server's
- * CPU)? Only where two rows SQLite holds apart cannot become one key in PostgreSQL, since
- * nothing would stop such a duplicate until the index build: integer columns, whose values
- * SQLite's INTEGER affinity keeps as integers (a text that reads as a number is stored as
- * one; any other text, or a fraction, is rejected by the codec, not converted), each
- * converted to its own digits. Text keys (a BLOB and a text can decode alike, uuid case,
- * char padding) keep the key in the CREATE TABLE, where a collision is a rejected row.
+ * The key's SQLite columns, when every key column maps to one; null: a key column is not
+ * in SQLite (filled by PostgreSQL), so nothing says its values are distinct there.
  */
-function keyAfterData(key: readonly string[] | null, pairs: readonly { postgres: string; sqlite: string }[], sqlite: Table): boolean {
-  if (!key) return false;
-  return key.every((k) => {
-    const name = pairs.find((p) => p.postgres === k)?.sqlite;
-    const col = sqlite.columns.find((c) => c.name === name);
-    return col !== undefined && INTEGER_KINDS.has(col.type.kind) && !col.type.array;
-  });
+function sqliteKeyColumns(key: readonly string[] | null, pairs: readonly { postgres: string; sqlite: string }[]): string[] | null {
+  if (!key) return null;
+  const cols = key.map((k) => pairs.find((p) => p.postgres === k)?.sqlite);
+  return cols.every((c): c is string => c !== undefined) ? cols : null;
 }
 
 /** SQLite stores every INTEGER in 64 bits, so a column created from one must hold 64 bits. */
@@ -84,6 +74,8 @@ export function planPostgresTables(
   tables: readonly { sqlite: Table; mapping: TableMapping }[],
   names: NameTranslator,
   schema: string,
+  /** the SQLite file is UTF-8 and the target database UTF8 or SQL_ASCII: text keys may follow the data (key-values.ts) */
+  textOneToOne = false,
 ): CreatePlan {
   const create: string[] = [];
   const afterLoad = new Map<string, AfterLoadStatement[]>();
@@ -93,7 +85,11 @@ export function planPostgresTables(
     const target = qualified(schema, mapping.table);
     const pairs = mapping.columns.filter((p) => sqlite.columns.some((c) => c.name === p.sqlite));
     const key = mapping.key.postgres.length > 0 ? mapping.key.postgres : null;
-    const keyLater = keyAfterData(key, pairs, sqlite);
+    const keyColumns = sqliteKeyColumns(key, pairs);
+    // after the data where it is safe (key-values.ts): one sorted CREATE UNIQUE INDEX instead
+    // of a btree insert per row (case a's order_items, 640,000 integer keys: 0.7 s less of the
+    // server's CPU; orders' and payments' text keys 0.4-0.6 s)
+    const keyLater = keyColumns !== null && keyAfterData(sqlite, keyColumns, textOneToOne) !== 'no';
     const defs = pairs.map((p) => {
       const col = sqlite.columns.find((c) => c.name === p.sqlite) as Column;
       const format = (p as { format?: TimeFormat | null }).format ?? null;

@@ -20,6 +20,7 @@ import { plainCopyText } from '../values/sqlite-to-pg.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import { decodePosition, encodePosition, writeRowKey } from './position-codec.js';
 import type { AnyCodec } from './row-converter.js';
+import { keysOneToOne, type KeyValueCheck } from '../create-missing/key-values.js';
 import { withCopyLine, type KeysetPosition, type ReadWindow, type SourceRow, type TargetRow } from '../io/batch-io.js';
 
 /** What crosses between the threads for one batch (structured-clone friendly; `copy` is transferred). */
@@ -44,6 +45,8 @@ export interface CopyBatch {
    */
   values: PgText[];
   rejects: { index: number; column: string; reason: string }[];
+  /** shape.keyChecks found a key value that could equal another once converted: the table's key is built before this batch (create-missing/key-values.ts) */
+  keyUnsure?: boolean;
 }
 
 /** How a table's rows are encoded. */
@@ -58,6 +61,8 @@ export interface CopyBatchShape {
   pick: number[] | null;
   /** COPY in binary format: every written column has a binary encoder and the target column its type (io/postgres-writer.ts copyFormat) */
   binary: boolean;
+  /** a created table whose key is not built yet: its key values to check (create-missing/key-values.ts); absent: none */
+  keyChecks?: KeyValueCheck[];
 }
 
 /** A table's columns as the encoding converts them (the codecs row-converter.ts would use). */
@@ -132,6 +137,7 @@ export class CopyBatchBuilder {
   private readonly convertedFrom: number[] = [];
   private readonly values: PgText[] = [];
   private readonly rejects: CopyBatch['rejects'] = [];
+  private keyUnsure = false;
   /** one row's converted values, reused from row to row */
   private readonly scratch: PgText[];
   private readonly written: number[];
@@ -173,6 +179,8 @@ export class CopyBatchBuilder {
    * halfway takes back what it wrote.
    */
   add(rows: readonly SourceRow[]): void {
+    const checks = this.shape.keyChecks;
+    if (checks && !this.keyUnsure) this.keyUnsure = !keysOneToOne(rows, checks);
     if (this.binary) {
       this.addBinary(rows);
       return;
@@ -303,6 +311,7 @@ export class CopyBatchBuilder {
       keys: this.keyLines.take(),
       values: this.values,
       rejects: this.rejects,
+      keyUnsure: this.keyUnsure,
     };
   }
 }
@@ -336,6 +345,8 @@ export interface DecodedCopyBatch {
   convertedFrom: number[];
   rejects: Omit<RejectEntry, 'firstSeen' | 'attempts'>[];
   keyOf: (index: number) => string;
+  /** CopyBatch.keyUnsure */
+  keyUnsure: boolean;
 }
 
 /** `width`: columns in a target row; `table`: for the reject ledger. */
@@ -364,6 +375,7 @@ export function decodeCopyBatch(batch: CopyBatch, shape: CopyBatchShape, width: 
     convertedFrom: Array.from(batch.convertedFrom),
     rejects: batch.rejects.map((r) => ({ table, rowKey: keyOf(r.index), column: r.column, reason: r.reason, code: null })),
     keyOf,
+    keyUnsure: batch.keyUnsure === true,
   };
 }
 

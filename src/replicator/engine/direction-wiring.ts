@@ -14,6 +14,7 @@ import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { copyFormat, createPostgresWriter, type CopyFormat } from '../io/postgres-writer.js';
 import type { SqliteReadThread } from '../io/sqlite-read-thread.js';
 import { copyColumns, inProcessCopyBatches, type CopyBatchShape } from './copy-batch.js';
+import type { KeyValueCheck } from '../create-missing/key-values.js';
 import type { EncodedBatches } from './table-sync-deps.js';
 import { lockedParentsRefusal } from '../io/postgres-locked-parents.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
@@ -349,14 +350,14 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const wholeTableLoad = side ? side.sqliteWholeTableLoad(conn.sqlite, plan) : null;
       const encodedReader = !encodable
         ? null
-        : async (byKey: boolean, keyNeeded: boolean): Promise<EncodedBatches | null> => {
+        : async (byKey: boolean, keyNeeded: boolean, keyChecks?: KeyValueCheck[] | null): Promise<EncodedBatches | null> => {
             const keyIndex = (name: string): number => plan.columns.findIndex((c) => c.pg === name);
             // the values the main thread reads in a target row: FK columns (the guard), and the
             // key where known parents remember it or a self-referencing FK finds parents in the batch
             const key = keyNeeded || fks.some((fk) => fk.selfKeyIndexes !== null) ? plan.key.map(keyIndex) : [];
             const needed = [...new Set([...fks.flatMap((fk) => fk.indexes), ...key])].filter((i) => i >= 0).sort((a, b) => a - b);
             const { pick, textBecause } = await formatOf();
-            const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick, binary: textBecause === null };
+            const shape: CopyBatchShape = { sourceKeyIndexes, cursorIndex: cursorIndex >= 0 ? cursorIndex : null, needed, pick, binary: textBecause === null, ...(keyChecks?.length ? { keyChecks } : {}) };
             const thread = conn.sqliteReadThread?.() ?? null;
             const p = byKey ? { ...readPlan, mode: 'full' as const } : readPlan;
             const batches = thread ? thread.reader({ readPlan: p, plan, params, shape }) : inProcessCopyBatches((w) => (byKey ? keyReader : reader).readBatch(w), copyColumns(plan, codecFor, directCopyWriter, sqliteToPgBinaryFields), shape);

@@ -27,7 +27,7 @@ import { presetEpochFreeFormats } from './epoch-free-formats.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
-import { keysBeforeWrites, owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
+import { createdNote, keyFirstFor, keysBeforeWrites, owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
 import type { SchemaModel } from '../../model/schema.js';
 import { syncTable } from './table-sync.js';
@@ -44,7 +44,7 @@ export interface RunOptions {
   full?: boolean;
   tables?: string[];
   batchSize?: number;
-  /** create tables that exist only on the source (keys first, constraints after the data) */
+  /** create tables that exist only on the source (constraints after the data, primary keys too where safe: create-missing/key-values.ts) */
   createMissing?: boolean;
   /** stop between batches when this returns true (SIGINT): the current batch finishes and checkpoints */
   stopRequested?: () => boolean;
@@ -208,9 +208,7 @@ async function runLocked(
   wiring.fixedConstraints = owed.tables.size === 0;
   owed.describeIn(plan, created?.tables ?? []);
   if (created && created.tables.length > 0) {
-    const keyed = created.tables.filter((t) => owed.keyOwed(t));
-    const keys = keyed.length > 0 ? `; so do the primary keys of ${keyed.join(', ')}, each built from the rows in one go` : '';
-    plan.notes.unshift(`created on the target: ${created.tables.join(', ')} (constraints and indexes follow the data${keys})`);
+    plan.notes.unshift(createdNote(created.tables, plan.tables, owed));
   }
   emit({ type: 'plan', plan });
   const runId = randomUUID();
@@ -255,6 +253,7 @@ async function runLocked(
           stopRequested,
           knownParents,
           retry,
+          keyFirst: keyFirstFor(table, w.sourceKeyIndexes, owed),
         });
         await w.finish();
         // the table before's history row, sent as it ended (run-history.ts): before anything here happens once only

@@ -12,6 +12,7 @@ import type { GuardedForeignKey } from './fk-guard.js';
 import type { RowConverter } from './row-converter.js';
 import type { KnownParents } from './known-parents.js';
 import type { CopyBatchReader, CopyBatchShape } from './copy-batch.js';
+import type { KeyValueCheck } from '../create-missing/key-values.js';
 
 /** A table's encoded first-load batches and how to decode them (copy-batch.ts). */
 export interface EncodedBatches extends CopyBatchReader {
@@ -31,10 +32,16 @@ export interface TableSyncDeps {
   /**
    * a first load COPY-ed straight in, read, converted and encoded as COPY lines where it is
    * read (copy-batch.ts): `byKey` for a first copy of a table with a cursor (keyReader's
-   * order); `keyNeeded`: the rows' key values are read (known parents remember them); null
-   * (or absent): not for this table
+   * order); `keyNeeded`: the rows' key values are read (known parents remember them);
+   * `keyChecks`: keyFirst's checks, made where the batch is encoded; null (or absent): not for this table
    */
-  encodedReader?: ((byKey: boolean, keyNeeded: boolean) => Promise<EncodedBatches | null>) | null;
+  encodedReader?: ((byKey: boolean, keyNeeded: boolean, keyChecks?: KeyValueCheck[] | null) => Promise<EncodedBatches | null>) | null;
+  /**
+   * a table this run created, loaded before its primary key is built, whose key values are
+   * checked per batch (create-missing/key-values.ts): `build` builds the key (keysNow), and
+   * runs before the first batch holding a value that fails `checks`; null (or absent): none
+   */
+  keyFirst?: { checks: KeyValueCheck[]; build: () => Promise<void> } | null;
   /** the same first load in one target transaction, indexes built after (io/sqlite-table-load.ts); absent or null: none */
   wholeTableLoad?: WholeTableLoad | null;
   tx: TargetTransaction;

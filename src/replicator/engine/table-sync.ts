@@ -13,6 +13,7 @@ import { retryLedgers } from './ledger-retry.js';
 import { decodePosition } from './position-codec.js';
 import { SerialWrites } from './serial-writes.js';
 import { decodeCopyBatch } from './copy-batch.js';
+import { keysOneToOne } from '../create-missing/key-values.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
 
 export interface TableSyncResult {
@@ -94,8 +95,14 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const writer = began.value && whole ? whole.writer : (copyWriter ?? deps.writer);
   // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
   const copyDirect = copyWriter !== null;
+  // a created table's key not built yet: it waits while every key value written is one-to-one (create-missing/key-values.ts)
+  let keyFirst = deps.keyFirst ?? null;
+  if (keyFirst && !copyDirect) {
+    await keyFirst.build(); // upserts need it
+    keyFirst = null;
+  }
   // a COPY straight in from a source that can encode the rows where it reads them (copy-batch.ts)
-  const encoded = copyDirect && deps.encodedReader ? await deps.encodedReader(scan !== null, deps.knownParents?.tracks(plan.table) === true) : null;
+  const encoded = copyDirect && deps.encodedReader ? await deps.encodedReader(scan !== null, deps.knownParents?.tracks(plan.table) === true, keyFirst?.checks ?? null) : null;
   const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
   const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
@@ -147,6 +154,8 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     const window = { after: position, cursorBelow: scan ? null : deps.cursorBelow, limit: batchSize };
     let prepared: PreparedRows;
     let last: KeysetPosition;
+    /** the batch holds a key value that could equal another once converted */
+    let keyUnsure = false;
     if (encoded) {
       // Read, converted and encoded on the reader thread (or in-process the same way). The
       // thread has the next batch ready, so it is asked for only when a write slot is free:
@@ -158,6 +167,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       if (batch.read === 0 || batch.last === null) break;
       prepared = { rows: null, read: batch.read, keyOf: batch.keyOf, converted: batch.converted, convertedFrom: batch.convertedFrom, rejects: batch.rejects };
       last = batch.last;
+      keyUnsure = batch.keyUnsure;
     } else {
       // a reader that converts its rows (the PostgreSQL reader thread) does it beside the writes
       const read = await deps.retry<SourceRow[] | ConvertedBatch>(`${plan.table}: read`, () => (reader.readConverted ? reader.readConverted(window) : reader.readBatch(window)));
@@ -168,12 +178,20 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       // converting is pure work: it overlaps the writes of the batches before
       await yieldToIo();
       prepared = Array.isArray(read) ? prepareRows(read, deps) : preparedFrom(read, deps);
+      keyUnsure = keyFirst !== null && !(Array.isArray(read) && keysOneToOne(read, keyFirst.checks));
     }
     totals.read += prepared.read;
     position = last;
     await yieldToIo();
     await writes.waitingBelow(depth);
     if (writes.failure !== null) break;
+    if (keyFirst && keyUnsure) {
+      // the key goes in before such a row does, over the rows committed so far (so the writes before end first)
+      await writes.idle();
+      if (writes.failure !== null) break;
+      await keyFirst.build();
+      keyFirst = null;
+    }
     writes.add(() => writeBatch(prepared, last));
     if (prepared.read < batchSize) break;
   }

@@ -1,7 +1,7 @@
 /**
- * What `run --create-missing` still owes a PostgreSQL target: the primary keys (integer
- * ones), foreign keys and indexes of the tables it created, not added yet (they follow
- * the data). Recorded in
+ * What `run --create-missing` still owes a PostgreSQL target: the primary keys (those
+ * that may follow the data: create-missing/key-values.ts), foreign keys and indexes of the
+ * tables it created, not added yet (they follow the data). Recorded in
  * the CREATE TABLE's transaction, each removed by the statement that adds it, so a run
  * cut off at any instant leaves the rest owed, and every later run in that direction
  * adds them (create-missing/owed-constraints-apply.ts). Table `replicate.owed_constraints`.
