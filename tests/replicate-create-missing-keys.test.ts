@@ -8,8 +8,11 @@
  * trailing space): the key is then built before the batch holding such a value, over the
  * rows already in, so the second row of a pair is rejected with the reason instead of
  * ending up twice in the table or failing the key at the end. On the reader thread (the
- * CLI) and in-process (the library from its sources).
+ * CLI) and in-process (the library from its sources). A key only the mapping file sets,
+ * which SQLite does not hold unique, is declared with the table.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator } from '../src/index.js';
 import { runCli } from './harness/cli.js';
@@ -136,5 +139,23 @@ describe('primary keys of the tables run --create-missing creates', () => {
     expect(summary.status).toBe('waiting');
     expect(summary.tables).toEqual([expect.objectContaining({ table: 'sensors', read: SENSORS + 2, written: SENSORS + 1, rejected: 1 })]);
     await expectSensors(sensors);
+  });
+
+  it('a key set in the mapping file that SQLite does not hold unique is declared with the table', async () => {
+    const loose = await createReplicationPair('', "CREATE TABLE tallies (id INTEGER NOT NULL, n INTEGER NOT NULL); INSERT INTO tallies VALUES (1, 10), (2, 20), (1, 30);");
+    pairs.push(loose);
+    const map = await runCli(['map', ...loose.flags], { cwd: loose.dir.path });
+    expect(map.code, map.stderr).toBe(0);
+    const file = join(loose.dir.path, 'mappings', 'tallies.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('key: { postgres: [], sqlite: [], server_id: null }', 'key: { postgres: [id], sqlite: [id], server_id: null }'));
+    const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...loose.flags, '--create-missing'], { cwd: loose.dir.path });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout).toContain('created on the target: tallies (constraints and indexes follow the data)\n');
+    expect(await loose.db.query<{ id: string; n: string }>('SELECT id::text, n::text FROM tallies ORDER BY n')).toEqual([
+      { id: '1', n: '10' },
+      { id: '2', n: '20' },
+    ]);
+    const rejected = await loose.db.query<{ reason: string }>('SELECT reason FROM replicate.rejected_rows');
+    expect(rejected.map((x) => x.reason)).toEqual([expect.stringMatching(/duplicate key value violates unique constraint "tallies_pkey"/)]);
   });
 });
