@@ -8,8 +8,12 @@
  * trailing space): the key is then built before the batch holding such a value, over the
  * rows already in, so the second row of a pair is rejected with the reason instead of
  * ending up twice in the table or failing the key at the end. On the reader thread (the
- * CLI) and in-process (the library from its sources).
+ * CLI) and in-process (the library from its sources). A key only the mapping file sets,
+ * which SQLite does not hold unique, is declared with the table. `run --dry-run
+ * --create-missing` says which.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicator } from '../src/index.js';
 import { runCli } from './harness/cli.js';
@@ -81,6 +85,17 @@ afterAll(async () => {
 });
 
 describe('primary keys of the tables run --create-missing creates', () => {
+  it('--dry-run says per table when its key would be built, and creates nothing', async () => {
+    const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--create-missing', '--dry-run'], { cwd: pair.dir.path });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('  - readings: --create-missing creates it (foreign keys and indexes after the data; primary key (id) after the data too, built from the rows in one go)');
+    for (const [t, k] of [['devices', 'id'], ['tags', 'name'], ['codes', 'code'], ['visits', 'id']]) {
+      expect(r.stdout).toContain(`  - ${t}: --create-missing creates it (foreign keys and indexes after the data; primary key (${k}) after the data too, unless a batch holds a key value that could equal another once converted`);
+    }
+    expect(r.stdout).not.toContain('missing in PostgreSQL');
+    expect(await pair.db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+  });
+
   it('integer, uuid and text keys follow the data, and the plan says so', async () => {
     const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--create-missing', '--batch-size', '500'], { cwd: pair.dir.path });
     expect(r.code, r.stderr).toBe(3); // rows wait in the reject ledger
@@ -136,5 +151,25 @@ describe('primary keys of the tables run --create-missing creates', () => {
     expect(summary.status).toBe('waiting');
     expect(summary.tables).toEqual([expect.objectContaining({ table: 'sensors', read: SENSORS + 2, written: SENSORS + 1, rejected: 1 })]);
     await expectSensors(sensors);
+  });
+
+  it('a key set in the mapping file that SQLite does not hold unique is declared with the table', async () => {
+    const loose = await createReplicationPair('', "CREATE TABLE tallies (id INTEGER NOT NULL, n INTEGER NOT NULL); INSERT INTO tallies VALUES (1, 10), (2, 20), (1, 30);");
+    pairs.push(loose);
+    const map = await runCli(['map', ...loose.flags], { cwd: loose.dir.path });
+    expect(map.code, map.stderr).toBe(0);
+    const file = join(loose.dir.path, 'mappings', 'tallies.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('key: { postgres: [], sqlite: [], server_id: null }', 'key: { postgres: [id], sqlite: [id], server_id: null }'));
+    const dry = await runCli(['run', '--direction', 'sqlite-to-pg', ...loose.flags, '--create-missing', '--dry-run'], { cwd: loose.dir.path });
+    expect(dry.stdout).toContain('tallies: --create-missing creates it (foreign keys and indexes after the data; primary key (id) with the table (SQLite does not hold its values unique, or two of them could become one key in PostgreSQL))');
+    const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...loose.flags, '--create-missing'], { cwd: loose.dir.path });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout).toContain('created on the target: tallies (constraints and indexes follow the data)\n');
+    expect(await loose.db.query<{ id: string; n: string }>('SELECT id::text, n::text FROM tallies ORDER BY n')).toEqual([
+      { id: '1', n: '10' },
+      { id: '2', n: '20' },
+    ]);
+    const rejected = await loose.db.query<{ reason: string }>('SELECT reason FROM replicate.rejected_rows');
+    expect(rejected.map((x) => x.reason)).toEqual([expect.stringMatching(/duplicate key value violates unique constraint "tallies_pkey"/)]);
   });
 });

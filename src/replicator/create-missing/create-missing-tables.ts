@@ -7,6 +7,7 @@
  * (constraints inline, as SQLite requires).
  */
 import type { SchemaPair } from '../../introspect/introspect-pair.js';
+import type { Table } from '../../model/schema.js';
 import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import { planSqliteFix } from '../../schema-fix/plan-sqlite-fix.js';
@@ -28,6 +29,31 @@ async function textKeysOneToOne(conn: Connections): Promise<boolean> {
   return sqlite === 'UTF-8' && ['UTF8', 'SQL_ASCII'].includes(pg.rows[0]?.server_encoding ?? '');
 }
 
+/** The tables of `mappings` that SQLite has and PostgreSQL has not. */
+function missingInPostgres(schemas: SchemaPair, mappings: readonly LoadedMapping[]): { mapping: LoadedMapping['mapping']; sqlite: Table }[] {
+  return mappings
+    .map((m) => ({ mapping: m.mapping, sqlite: schemas.sqlite.tables.find((t) => t.name === m.mapping.sqliteTable) }))
+    .filter((x): x is { mapping: typeof x.mapping; sqlite: Table } => !!x.sqlite && !schemas.postgres.tables.some((t) => t.name === x.mapping.table));
+}
+
+/** --dry-run --create-missing: per table a sqlite-to-pg run would create, when its primary key would be built (nothing is written). */
+export async function createdKeysPreview(conn: Connections, schemas: SchemaPair, mappings: readonly LoadedMapping[], names: NameTranslator): Promise<{ table: string; note: string }[]> {
+  const missing = missingInPostgres(schemas, mappings);
+  if (missing.length === 0) return [];
+  const plan = planPostgresTables(missing, names, conn.schema, await textKeysOneToOne(conn));
+  return missing.map(({ mapping }) => {
+    const key = plan.keyTiming.get(mapping.table);
+    const when = !key
+      ? 'no primary key'
+      : key.after === 'always'
+        ? `primary key (${key.columns.join(', ')}) after the data too, built from the rows in one go`
+        : key.after === 'checked'
+          ? `primary key (${key.columns.join(', ')}) after the data too, unless a batch holds a key value that could equal another once converted (a uuid not in lowercase, a text read from invalid UTF-8): then before that batch`
+          : `primary key (${key.columns.join(', ')}) with the table (SQLite does not hold its values unique, or two of them could become one key in PostgreSQL)`;
+    return { table: mapping.table, note: `${mapping.table}: --create-missing creates it (foreign keys and indexes after the data; ${when})` };
+  });
+}
+
 export async function createMissingTables(
   conn: Connections,
   scope: PairScope,
@@ -36,9 +62,7 @@ export async function createMissingTables(
   names: NameTranslator,
 ): Promise<CreatedTables> {
   if (scope.direction === 'sqlite-to-pg') {
-    const missing = mappings
-      .map((m) => ({ mapping: m.mapping, sqlite: schemas.sqlite.tables.find((t) => t.name === m.mapping.sqliteTable) }))
-      .filter((x): x is { mapping: typeof x.mapping; sqlite: NonNullable<typeof x.sqlite> } => !!x.sqlite && !schemas.postgres.tables.some((t) => t.name === x.mapping.table));
+    const missing = missingInPostgres(schemas, mappings);
     if (missing.length === 0) return { tables: [] };
     const plan = planPostgresTables(missing, names, conn.schema, await textKeysOneToOne(conn));
     await ensurePostgresStateTables(conn.pg, ['owed_constraints']);

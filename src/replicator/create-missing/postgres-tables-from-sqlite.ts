@@ -34,6 +34,8 @@ export interface CreatePlan {
   create: string[];
   /** per table, in creation order: its primary key when it follows the data, foreign keys, then indexes; run after the data */
   afterLoad: Map<string, AfterLoadStatement[]>;
+  /** per table with a primary key: when it is built (key-values.ts keyAfterData; 'no': with the table) */
+  keyTiming: Map<string, { columns: string[]; after: 'always' | 'checked' | 'no' }>;
 }
 
 /**
@@ -79,6 +81,7 @@ export function planPostgresTables(
 ): CreatePlan {
   const create: string[] = [];
   const afterLoad = new Map<string, AfterLoadStatement[]>();
+  const keyTiming: CreatePlan['keyTiming'] = new Map();
   for (const { sqlite, mapping } of tables) {
     const after: AfterLoadStatement[] = [];
     afterLoad.set(mapping.table, after);
@@ -89,7 +92,9 @@ export function planPostgresTables(
     // after the data where it is safe (key-values.ts): one sorted CREATE UNIQUE INDEX instead
     // of a btree insert per row (case a's order_items, 640,000 integer keys: 0.7 s less of the
     // server's CPU; orders' and payments' text keys 0.4-0.6 s)
-    const keyLater = keyColumns !== null && keyAfterData(sqlite, keyColumns, textOneToOne) !== 'no';
+    const keyAfter = keyColumns === null ? 'no' : keyAfterData(sqlite, keyColumns, textOneToOne);
+    const keyLater = keyAfter !== 'no';
+    if (key) keyTiming.set(mapping.table, { columns: [...key], after: keyAfter });
     const defs = pairs.map((p) => {
       const col = sqlite.columns.find((c) => c.name === p.sqlite) as Column;
       const format = (p as { format?: TimeFormat | null }).format ?? null;
@@ -143,5 +148,5 @@ export function planPostgresTables(
       after.push(index(`${mapping.table}_${ix.columns.join('_')}_idx`, ix.unique, cols));
     }
   }
-  return { create, afterLoad };
+  return { create, afterLoad, keyTiming };
 }

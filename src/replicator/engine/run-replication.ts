@@ -332,7 +332,14 @@ async function runLocked(
 export async function planReplication(config: PairConfig, options: RunOptions): Promise<RunPlan> {
   const pair = await openPair(config, 'run --dry-run');
   try {
-    const { plan } = await planOnPair(pair.conn, config, options);
+    const { plan, schemas, mappings } = await planOnPair(pair.conn, config, options);
+    if (options.createMissing && options.direction === 'sqlite-to-pg') {
+      const { createdKeysPreview } = await import('../create-missing/create-missing-tables.js');
+      const created = await createdKeysPreview(pair.conn, schemas, mappings, new NameTranslator(mappings.map((m) => m.mapping)));
+      // instead of "missing in PostgreSQL; create it ... or run --create-missing"
+      plan.notes = plan.notes.filter((n) => !created.some((c) => n.startsWith(`${c.table}: missing in PostgreSQL`)));
+      plan.notes.push(...created.map((c) => c.note));
+    }
     const owed = await storedOwedConstraints(pair.conn, options.direction);
     if (owed.length > 0) plan.owed = owed;
     const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables, config.params);
