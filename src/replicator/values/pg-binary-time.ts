@@ -114,16 +114,27 @@ export function isoMillisBinary(v: string, out: CopyBytes): boolean {
     y0 | (9 - y0) | y1 | (9 - y1) | y2 | (9 - y2) | y3 | (9 - y3) | mo0 | (9 - mo0) | mo1 | (9 - mo1) | d0 | (9 - d0) | d1 | (9 - d1) |
     h0 | (9 - h0) | h1 | (9 - h1) | mi0 | (9 - mi0) | mi1 | (9 - mi1) | s0 | (9 - s0) | s1 | (9 - s1) | ms0 | (9 - ms0) | ms1 | (9 - ms1) | ms2 | (9 - ms2);
   if (any < 0) return false;
-  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
-  const month = mo0 * 10 + mo1;
-  const day = d0 * 10 + d1;
   const hour = h0 * 10 + h1;
   const minute = mi0 * 10 + mi1;
   const second = s0 * 10 + s1;
-  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59)) return false;
-  writeMicros(out, daysFromCivil(year, month, day) - PG_EPOCH_DAYS, hour * 3600 + minute * 60 + second, (ms0 * 100 + ms1 * 10 + ms2) * 1000);
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = mo0 * 10 + mo1;
+  const day = d0 * 10 + d1;
+  const date = year * 10000 + month * 100 + day;
+  // a table read in timestamp order meets the same date row after row
+  if (date !== lastDate) {
+    if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))) return false;
+    lastDate = date;
+    lastDays = daysFromCivil(year, month, day) - PG_EPOCH_DAYS;
+  }
+  writeMicros(out, lastDays, hour * 3600 + minute * 60 + second, (ms0 * 100 + ms1 * 10 + ms2) * 1000);
   return true;
 }
+
+/** the last date isoMillisBinary read (YYYYMMDD, a real one) and its days since 2000-01-01 */
+let lastDate = -1;
+let lastDays = 0;
 
 /** A date's text as the codec makes it: 'YYYY-MM-DD', 'infinity', '-infinity'. False: another shape. */
 export function dateBinary(s: string, out: CopyBytes): boolean {
