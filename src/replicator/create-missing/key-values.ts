@@ -33,6 +33,7 @@
  */
 import type { Column, Table } from '../../model/schema.js';
 import type { SourceRow } from '../io/batch-io.js';
+import { dashedUuid } from '../values/sqlite-to-pg.js';
 
 /** How one key column's values are checked before a batch is written while its table's key is not built yet. */
 export interface KeyValueCheck {
@@ -92,18 +93,6 @@ export function keyValueChecks(pgTypes: readonly Column['type'][], indexes: read
   return checks;
 }
 
-/** Is `s` a uuid in canonical form: 8-4-4-4-12 lowercase hex digits? */
-function canonicalUuid(s: string): boolean {
-  if (s.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
-
 /** Does every row's key hold only values whose conversion is one-to-one (see above)? */
 export function keysOneToOne(rows: readonly SourceRow[], checks: readonly KeyValueCheck[]): boolean {
   for (const check of checks) {
@@ -113,7 +102,7 @@ export function keysOneToOne(rows: readonly SourceRow[], checks: readonly KeyVal
       const v = (rows[r] as SourceRow)[index];
       if (v === null || v === undefined) continue; // refused by the NOT NULL: never written
       if (typeof v !== 'string') return false;
-      if (kind === 'uuid' ? !canonicalUuid(v) : (limit !== null && v.length > limit) || v.includes('\uFFFD')) return false;
+      if (kind === 'uuid' ? !dashedUuid(v, true) : (limit !== null && v.length > limit) || v.includes('\uFFFD')) return false;
     }
   }
   return true;
