@@ -16,6 +16,7 @@ import type { Connections } from '../engine/direction-wiring.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { recordOwed } from '../state/owed-constraints.js';
 import type { PairScope } from '../state/state-store.js';
+import { CHECKED_KEY_TIMING } from './key-values.js';
 import { planPostgresTables } from './postgres-tables-from-sqlite.js';
 
 export interface CreatedTables {
@@ -48,7 +49,7 @@ export async function createdKeysPreview(conn: Connections, schemas: SchemaPair,
       : key.after === 'always'
         ? `primary key (${key.columns.join(', ')}) after the data too, built from the rows in one go`
         : key.after === 'checked'
-          ? `primary key (${key.columns.join(', ')}) after the data too, unless a batch holds a key value that could equal another once converted (a uuid not in lowercase, a text read from invalid UTF-8): then before that batch`
+          ? `primary key (${key.columns.join(', ')}) after the data too, ${CHECKED_KEY_TIMING}`
           : `primary key (${key.columns.join(', ')}) with the table (SQLite does not hold its values unique, or two of them could become one key in PostgreSQL)`;
     return { table: mapping.table, note: `${mapping.table}: --create-missing creates it (foreign keys and indexes after the data; ${when})` };
   });

@@ -33,7 +33,7 @@
  */
 import type { Column, Table } from '../../model/schema.js';
 import type { SourceRow } from '../io/batch-io.js';
-import { dashedUuid } from '../values/sqlite-to-pg.js';
+import { dashedUuid, textLengthLimit } from '../values/sqlite-to-pg.js';
 
 /** How one key column's values are checked before a batch is written while its table's key is not built yet. */
 export interface KeyValueCheck {
@@ -43,6 +43,10 @@ export interface KeyValueCheck {
   kind: 'uuid' | 'text' | 'never';
   limit: number | null;
 }
+
+/** How the plan says when a checked key (keyAfterData 'checked') is built, after "after the data". */
+export const CHECKED_KEY_TIMING =
+  'unless a batch holds a key value that could equal another once converted (a uuid not in lowercase, a text read from invalid UTF-8): then before that batch';
 
 const INTEGER_KINDS: ReadonlySet<Column['type']['kind']> = new Set(['smallint', 'integer', 'bigint']);
 /** key kinds whose values are checked batch by batch (see above) */
@@ -88,7 +92,7 @@ export function keyValueChecks(pgTypes: readonly Column['type'][], indexes: read
     const index = indexes[i] ?? -1;
     if (INTEGER_KINDS.has(t.kind) && !t.array && index >= 0) return;
     const kind = index < 0 || t.array ? 'never' : t.kind === 'uuid' ? 'uuid' : t.kind === 'text' || t.kind === 'varchar' ? 'text' : 'never';
-    checks.push({ index, kind, limit: t.kind === 'varchar' ? (t.length ?? null) : null });
+    checks.push({ index, kind, limit: textLengthLimit(t) ?? null }); // char(n) is 'never': only varchar(n) has one here
   });
   return checks;
 }

@@ -30,7 +30,7 @@ import { clearOwedSql, clearOwedTable, listOwed, type OwedConstraint } from '../
 import type { PairScope, StateStore } from '../state/state-store.js';
 import { storedDatabaseIds } from '../state/database-ids.js';
 import type { Direction, RunPlan, TablePlan } from '../run-plan.js';
-import { keyValueChecks, type KeyValueCheck } from './key-values.js';
+import { CHECKED_KEY_TIMING, keyValueChecks, type KeyValueCheck } from './key-values.js';
 
 export interface OwedConstraints {
   /** everything owed when the run started (after --create-missing made its tables) */
@@ -308,7 +308,7 @@ export function createdNote(created: readonly string[], plans: readonly TablePla
   const keys = [
     always.length > 0 ? `so do the primary keys of ${always.join(', ')}, each built from the rows in one go` : null,
     checked.length > 0
-      ? `${always.length > 0 ? 'and those' : 'so do the primary keys'} of ${checked.join(', ')}, the same way unless a batch holds a key value that could equal another once converted (a uuid not in lowercase, a text read from invalid UTF-8): then before that batch`
+      ? `${always.length > 0 ? 'and those' : 'so do the primary keys'} of ${checked.join(', ')}, the same way ${CHECKED_KEY_TIMING}`
       : null,
   ].filter((k) => k !== null);
   return `created on the target: ${created.join(', ')} (constraints and indexes follow the data${keys.map((k) => `; ${k}`).join('')})`;

@@ -14,6 +14,7 @@ import { binaryEncoderFor } from './pg-binary-encoders.js';
 import { integerNumericBinary, scaledNumericBinary } from './pg-binary-numeric.js';
 import { isoMillisBinary } from './pg-binary-time.js';
 import type { DirectWriter } from './sqlite-to-pg-bytes.js';
+import { textLengthLimit } from './sqlite-to-pg.js';
 
 const isoTimestamp: DirectWriter = (v, out) => typeof v === 'string' && isoMillisBinary(v, out);
 
@@ -79,7 +80,7 @@ const double: DirectWriter = (v, out) => {
  * codec and encoder calls per value; anything else (too long, a NUL, not a string) the codec decides.
  */
 function text(col: PlannedColumn): DirectWriter {
-  const limit = col.pgType.kind === 'text' ? undefined : col.pgType.length;
+  const limit = textLengthLimit(col.pgType);
   return (v, out) => {
     if (typeof v !== 'string' || (limit !== undefined && v.length > limit) || v.includes('\u0000')) return false;
     out.text(v, false);

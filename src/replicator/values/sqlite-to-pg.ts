@@ -209,9 +209,14 @@ function asText(v: Exclude<SqliteValue, null>, where: string): string | Rejected
   return s;
 }
 
+/** The length limit of a varchar(n) or char(n) column, in characters; undefined: none (text, varchar without n). */
+export function textLengthLimit(type: CanonicalType): number | undefined {
+  return type.kind === 'varchar' || type.kind === 'char' ? type.length : undefined;
+}
+
 function textCodec(col: PlannedColumn): ToPg {
   const where = `${typeLabel(col.pgType)} column ${col.pg}`;
-  const limit = col.pgType.kind === 'varchar' || col.pgType.kind === 'char' ? col.pgType.length : undefined;
+  const limit = textLengthLimit(col.pgType);
   return (v) => {
     if (v === null) return null;
     const s = asText(v, where);
