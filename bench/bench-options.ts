@@ -15,6 +15,8 @@ export interface BenchOptions {
   saveBaseline: string | null;
   json: boolean;
   batchSize: number | null;
+  /** cases a, b, c: pairs of (replicate, reference) runs, order alternating; the median of each side counts */
+  rounds: number;
   /** case d: incremental rounds, each after a fresh 0.1% change; the median counts */
   dRounds: number;
   /** case f: rounds of (plain, TUI) runs, order alternating; the median of each side counts */
@@ -48,6 +50,8 @@ data: replicate against pgloader, psql \\copy and sqlite3 .import (see bench/REA
   --save-baseline     write this run's results to the --baseline file (default ${DEFAULT_BASELINE})
   --json              print the results as JSON instead of the table
   --batch-size N      passed to replicate run
+  --rounds N          cases a, b, c: pairs of runs (replicate and its reference, order alternating,
+                      each on fresh copies); the median of each side counts (default 1)
   --d-rounds N        case d: incremental runs, each after a fresh 0.1% change; the median
                       counts (default ${DEFAULT_D_ROUNDS})
   --f-rounds N        case f: pairs of runs without and with the TUI, order alternating; the
@@ -80,6 +84,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'save-baseline': { type: 'boolean' },
       json: { type: 'boolean' },
       'batch-size': { type: 'string' },
+      rounds: { type: 'string' },
       'd-rounds': { type: 'string' },
       'f-rounds': { type: 'string' },
       'pg-settings': { type: 'string' },
@@ -93,7 +98,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (pgSettings !== 'default' && pgSettings !== 'fast') throw new Error(`--pg-settings must be default or fast; got '${pgSettings}'`);
   const batchSize = positiveNumber('batch-size', values['batch-size']);
   if (batchSize !== null && !Number.isInteger(batchSize)) throw new Error(`--batch-size must be an integer; got ${batchSize}`);
-  const rounds = (name: 'd-rounds' | 'f-rounds', fallback: number): number => {
+  const rounds = (name: 'rounds' | 'd-rounds' | 'f-rounds', fallback: number): number => {
     const n = positiveNumber(name, values[name]) ?? fallback;
     if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer; got ${n}`);
     return n;
@@ -116,6 +121,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     saveBaseline: values['save-baseline'] ? (baseline ?? DEFAULT_BASELINE) : null,
     json: values.json ?? false,
     batchSize,
+    rounds: rounds('rounds', 1),
     dRounds: rounds('d-rounds', DEFAULT_D_ROUNDS),
     fRounds: rounds('f-rounds', DEFAULT_F_ROUNDS),
     pgSettings,

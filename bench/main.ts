@@ -65,7 +65,7 @@ async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise
     log(`generating the point-of-sale database at scale ${opts.scale}`);
     const dataset = generatePos(join(workDir, 'source.db'), { scale: opts.scale, seed });
     log(`generated ${dataset.rows.toLocaleString('en-US')} rows in ${(dataset.ms / 1000).toFixed(1)} s`);
-    const cases = await runCases({ adminUrl: server.url, workDir, dataset, cases: opts.cases, batchSize: opts.batchSize, dRounds: opts.dRounds, pgloaderSkipped, keepDatabases: opts.keep, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
+    const cases = await runCases({ adminUrl: server.url, workDir, dataset, cases: opts.cases, batchSize: opts.batchSize, rounds: opts.rounds, dRounds: opts.dRounds, pgloaderSkipped, keepDatabases: opts.keep, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
     const tui = opts.skipTui ? [] : await measureTuiOverhead({ adminUrl: server.url, workDir, dataset, batchSize: opts.batchSize, rounds: opts.fRounds, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
     const measurements = [...cases.measurements, ...tui];
     const machine = describeMachine(await describeServer(server.url), server.profile, pgloader, loadAtStart);

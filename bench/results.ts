@@ -20,7 +20,7 @@ export interface Measurement {
   status: 'ok' | 'failed' | 'skipped';
   note?: string;
   /**
-   * Every timing when the case is measured in rounds (d, f): `seconds` is their median.
+   * Every timing when the case is measured in rounds (d, f, and a-c with --rounds): `seconds` is their median.
    * Absent in results from before rounds (their `seconds` is a single run, or f's best).
    */
   samplesSeconds?: number[];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { changeFraction } from './change-rows.js';
 import { exportSqliteCsv, psqlCopyIn, psqlCopyOutSqliteImport, type FloorResult } from './floor.js';
 import { createPosSqliteSchema, posPostgresSchemaPath, POS_TABLES, type GeneratedPos } from './generate-pos.js';
-import { countTables, createDatabase, dropDatabase, execute, runSqlFile } from './pg-admin.js';
+import { countTables, createDatabase, databaseUrl, dropDatabase, execute, runSqlFile } from './pg-admin.js';
 import { runPgloader } from './pgloader-run.js';
 import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
 import { median, spreadNote } from './samples.js';
@@ -27,6 +27,8 @@ export interface CaseContext {
   /** the cases asked for (c needs b's floor load as its source, d needs b) */
   cases: ReadonlySet<CaseLetter>;
   batchSize: number | null;
+  /** pairs of (replicate, reference) runs for cases a, b and c; the median of each side counts */
+  rounds: number;
   /** Why pgloader is not measured, or null to measure it. */
   pgloaderSkipped: string | null;
   keepDatabases: boolean;
@@ -112,24 +114,61 @@ function floorMeasurement(key: MeasurementKey, expected: number, r: FloorResult,
   return r.code === 0 ? loaded(key, expected, landed, r.ms, null) : failed(key, `exit ${r.code}: ${r.diagnostics}`);
 }
 
-/** a) First migration into an empty database: replicate --create-missing, then pgloader. */
+/** A side measured in several rounds: the median time counts and the note gives the spread; a failed round fails the side. */
+function ofRounds(rounds: readonly Measurement[]): Measurement {
+  const last = rounds[rounds.length - 1];
+  if (last === undefined) throw new Error('no rounds measured');
+  if (rounds.length === 1) return last;
+  const bad = rounds.find((m) => m.status !== 'ok');
+  if (bad) return bad;
+  const seconds = rounds.map((m) => m.seconds ?? 0);
+  const rss = rounds.flatMap((m) => (m.peakRssMb === null ? [] : [m.peakRssMb]));
+  const notes = [...new Set(rounds.flatMap((m) => (m.note ? [m.note] : [])))];
+  return { ...last, seconds: median(seconds), peakRssMb: rss.length ? Math.max(...rss) : null, samplesSeconds: seconds, note: [spreadNote(seconds.map((x) => x * 1000)), ...notes].join('; ') };
+}
+
+/**
+ * A case's two sides in `ctx.rounds` pairs, order alternating (even rounds run the reference
+ * first), so a drift of the host's speed falls on both sides rather than on one.
+ */
+async function pairedRounds(ctx: CaseContext, ours: (round: number) => Promise<Measurement>, reference: (round: number) => Promise<Measurement>): Promise<[Measurement, Measurement]> {
+  const a: Measurement[] = [];
+  const b: Measurement[] = [];
+  for (let round = 1; round <= ctx.rounds; round++) {
+    if (ctx.rounds > 1) ctx.log(`round ${round} of ${ctx.rounds}`);
+    if (round % 2 === 1) {
+      a.push(await ours(round));
+      b.push(await reference(round));
+    } else {
+      b.push(await reference(round));
+      a.push(await ours(round));
+    }
+  }
+  return [ofRounds(a), ofRounds(b)];
+}
+
+/** a) First migration into an empty database: replicate --create-missing, and pgloader. */
 async function firstMigration(ctx: CaseContext, copyOf: (name: string) => string, out: Measurement[]): Promise<void> {
   const { workDir } = ctx;
   const expected = ctx.dataset.rows;
   const source = ctx.dataset.path;
-  const createUrl = await createDatabase(ctx.adminUrl, 'bench_create');
-  out.push((await replicateCase('a.replicate', ctx, { sqlitePath: copyOf('a-source.db'), pgUrl: createUrl, direction: 'sqlite-to-pg', createMissing: true }, () => landedInPostgres(createUrl))).m);
-  if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_create');
-  if (ctx.pgloaderSkipped) {
-    out.push(measurement('a.pgloader', { status: 'skipped', note: ctx.pgloaderSkipped }));
-  } else {
+  const ours = async (): Promise<Measurement> => {
+    const createUrl = await createDatabase(ctx.adminUrl, 'bench_create');
+    const m = (await replicateCase('a.replicate', ctx, { sqlitePath: copyOf('a-source.db'), pgUrl: createUrl, direction: 'sqlite-to-pg', createMissing: true }, () => landedInPostgres(createUrl))).m;
+    if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_create');
+    return m;
+  };
+  const pgloader = async (): Promise<Measurement> => {
+    if (ctx.pgloaderSkipped) return measurement('a.pgloader', { status: 'skipped', note: ctx.pgloaderSkipped });
     const url = await createDatabase(ctx.adminUrl, 'bench_pgloader');
     ctx.log('a.pgloader: pgloader sqlite:// -> empty database');
     await checkpoint(ctx);
     const r = await runPgloader(source, url, workDir, ctx.timeoutMs);
-    out.push(r.code === 0 ? loaded('a.pgloader', expected, await landedInPostgres(url), r.ms, r.peakRss) : failed('a.pgloader', `exit ${r.code}: ${r.diagnostics}`));
+    const m = r.code === 0 ? loaded('a.pgloader', expected, await landedInPostgres(url), r.ms, r.peakRss) : failed('a.pgloader', `exit ${r.code}: ${r.diagnostics}`);
     if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_pgloader');
-  }
+    return m;
+  };
+  out.push(...(await pairedRounds(ctx, ours, pgloader)));
 }
 
 /** c) PostgreSQL to a SQLite file that has the schema: replicate, then \\copy TO + sqlite3 .import. */
@@ -137,17 +176,22 @@ async function pgToSqlite(ctx: CaseContext, copyUrl: string, csvDir: string, out
   const { workDir } = ctx;
   const expected = ctx.dataset.rows;
   await execute(copyUrl, 'VACUUM ANALYZE');
-  const cReplicate = join(workDir, 'c-replicate.db');
-  createPosSqliteSchema(cReplicate);
-  out.push((await replicateCase('c.replicate', ctx, { sqlitePath: cReplicate, pgUrl: copyUrl, direction: 'pg-to-sqlite' }, () => landedInSqlite(cReplicate))).m);
-  const cFloor = join(workDir, 'c-floor.db');
-  createPosSqliteSchema(cFloor);
-  ctx.log('c.floor: psql \\copy TO CSV, then sqlite3 .import');
-  await checkpoint(ctx);
-  const roundTrip = await psqlCopyOutSqliteImport(copyUrl, cFloor, POS_TABLES, csvDir);
-  const floor = floorMeasurement('c.floor', expected, roundTrip, roundTrip.code === 0 ? landedInSqlite(cFloor) : 0);
-  if (roundTrip.code === 0) floor.note = [floor.note, `\\copy TO ${(roundTrip.exportMs / 1000).toFixed(2)} s + .import ${(roundTrip.importMs / 1000).toFixed(2)} s`].filter(Boolean).join('; ');
-  out.push(floor);
+  const ours = async (): Promise<Measurement> => {
+    const cReplicate = join(workDir, 'c-replicate.db');
+    createPosSqliteSchema(cReplicate);
+    return (await replicateCase('c.replicate', ctx, { sqlitePath: cReplicate, pgUrl: copyUrl, direction: 'pg-to-sqlite' }, () => landedInSqlite(cReplicate))).m;
+  };
+  const reference = async (): Promise<Measurement> => {
+    const cFloor = join(workDir, 'c-floor.db');
+    createPosSqliteSchema(cFloor);
+    ctx.log('c.floor: psql \\copy TO CSV, then sqlite3 .import');
+    await checkpoint(ctx);
+    const roundTrip = await psqlCopyOutSqliteImport(copyUrl, cFloor, POS_TABLES, csvDir);
+    const floor = floorMeasurement('c.floor', expected, roundTrip, roundTrip.code === 0 ? landedInSqlite(cFloor) : 0);
+    if (roundTrip.code === 0) floor.note = [floor.note, `\\copy TO ${(roundTrip.exportMs / 1000).toFixed(2)} s + .import ${(roundTrip.importMs / 1000).toFixed(2)} s`].filter(Boolean).join('; ');
+    return floor;
+  };
+  out.push(...(await pairedRounds(ctx, ours, reference)));
 }
 
 /**
@@ -201,21 +245,33 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   ctx.log('exporting the SQLite tables to CSV for psql \\copy (not timed)');
   const csv = await exportSqliteCsv(source, csvDir, POS_TABLES);
 
-  // b) Full load into the existing schema, FKs live.
-  const existingUrl = await createDatabase(ctx.adminUrl, 'bench_existing');
-  const bSource = copyOf('b-source.db');
-  let b: { m: Measurement } | null = null;
-  if (withB) {
+  // b) Full load into the existing schema, FKs live. The last round's pair is case d's, and
+  // the last \copy-loaded database is case c's source.
+  const existingUrl = databaseUrl(ctx.adminUrl, 'bench_existing');
+  const copyUrl = databaseUrl(ctx.adminUrl, 'bench_copy');
+  const bSource = join(workDir, 'b-source.db');
+  const ours = async (): Promise<Measurement> => {
+    await createDatabase(ctx.adminUrl, 'bench_existing');
     await runSqlFile(existingUrl, posPostgresSchemaPath());
-    b = await replicateCase('b.replicate', ctx, { sqlitePath: bSource, pgUrl: existingUrl, direction: 'sqlite-to-pg' }, () => landedInPostgres(existingUrl));
-    out.push(b.m);
+    return (await replicateCase('b.replicate', ctx, { sqlitePath: copyOf('b-source.db'), pgUrl: existingUrl, direction: 'sqlite-to-pg' }, () => landedInPostgres(existingUrl))).m;
+  };
+  const reference = async (): Promise<Measurement> => {
+    await createDatabase(ctx.adminUrl, 'bench_copy');
+    await runSqlFile(copyUrl, posPostgresSchemaPath());
+    ctx.log('b.copy: psql \\copy FROM CSV, tables in FK order');
+    await checkpoint(ctx);
+    const copied = await psqlCopyIn(copyUrl, csv, workDir);
+    return floorMeasurement('b.copy', expected, copied, await landedInPostgres(copyUrl));
+  };
+  let b: Measurement | null = null;
+  if (withB) {
+    const [ourB, copyB] = await pairedRounds(ctx, ours, reference);
+    b = ourB;
+    out.push(ourB, copyB);
+  } else {
+    // case c alone needs only its source
+    out.push(await reference());
   }
-  const copyUrl = await createDatabase(ctx.adminUrl, 'bench_copy');
-  await runSqlFile(copyUrl, posPostgresSchemaPath());
-  ctx.log('b.copy: psql \\copy FROM CSV, tables in FK order');
-  await checkpoint(ctx);
-  const copied = await psqlCopyIn(copyUrl, csv, workDir);
-  out.push(floorMeasurement('b.copy', expected, copied, await landedInPostgres(copyUrl)));
 
   // c) PostgreSQL to a SQLite file that has the schema; the source is the \copy-loaded
   // database, vacuumed first so neither side pays for setting hint bits.
@@ -226,7 +282,7 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   }
 
   // d) Incremental runs on case b's pair, each after the app changed another 0.1% of rows.
-  if (!b || b.m.status !== 'ok') {
+  if (!b || b.status !== 'ok') {
     out.push(measurement('d.replicate', { status: 'skipped', note: 'needs case b\'s full run' }));
     if (!ctx.keepDatabases) for (const name of DATABASES) await dropDatabase(ctx.adminUrl, name);
     return { measurements: out, changedRows: 0 };
