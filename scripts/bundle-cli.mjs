@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -136,8 +136,13 @@ if (readFileSync(main, 'utf8').startsWith(BANNER)) throw new Error(`${main} is a
 // chunks of an earlier build: their names change with their content
 rmSync(join(dist, CHUNKS), { recursive: true, force: true });
 
+// The state tables' DDL as knex writes it, computed now so a run never loads knex for it
+// (replicator/state/state-tables.ts, STATE_TABLE_DDL).
+const { allStateTableDdl } = await import(pathToFileURL(join(dist, 'replicator/state/state-tables.js')).href);
+
 const common = {
   outdir: dist,
+  define: { STATE_TABLE_DDL: JSON.stringify(allStateTableDdl()) },
   allowOverwrite: true,
   bundle: true,
   format: 'esm',
@@ -198,7 +203,7 @@ const quick = await build({
   format: 'cjs',
   splitting: false,
   banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__bundleUrl' },
+  define: { ...common.define, 'import.meta.url': '__bundleUrl' },
   plugins: [noTui, externalPackages],
 });
 {

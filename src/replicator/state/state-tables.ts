@@ -190,6 +190,15 @@ export function stateTableRef(dialect: StateDialect, name: StateTableName): stri
 const builders = new Map<StateDialect, Knex>();
 const ddlCache = new Map<string, string[]>();
 
+/**
+ * What stateTableDdl gives for every table, written by knex when the CLI is bundled
+ * (scripts/bundle-cli.mjs defines it from allStateTableDdl): a first run (a migration, a
+ * first pg-to-sqlite load, the demo) then never loads knex, ~0.1 s of its start. The
+ * library build has no such constant and asks knex.
+ */
+declare const STATE_TABLE_DDL: Readonly<Record<string, readonly string[]>> | undefined;
+const PREBUILT: Readonly<Record<string, readonly string[]>> = typeof STATE_TABLE_DDL === 'undefined' ? {} : STATE_TABLE_DDL;
+
 type KnexFactory = (config: Knex.Config) => Knex;
 
 /** knex is loaded on first use, not at import: it adds ~0.2 s to every CLI start otherwise. */
@@ -217,8 +226,8 @@ function idempotent(sql: string): string {
 export function stateTableDdl(dialect: StateDialect, names: readonly StateTableName[]): string[] {
   return names.flatMap((name) => {
     const cacheKey = `${dialect}:${name}`;
-    const cached = ddlCache.get(cacheKey);
-    if (cached) return cached;
+    const cached = ddlCache.get(cacheKey) ?? PREBUILT[cacheKey];
+    if (cached) return [...cached];
     const d = DIALECTS[dialect];
     const def = TABLES[name];
     const tableName = d.tableName(name);
@@ -241,3 +250,12 @@ export function stateTableDdl(dialect: StateDialect, names: readonly StateTableN
 
 /** Every table of pair state (what a state store's ensure() creates). */
 export const PAIR_STATE_TABLES: readonly StateTableName[] = ['checkpoints', 'skipped_rows', 'rejected_rows', 'runs', 'run_tables'];
+
+/** Every state table's statements in both dialects, keyed as stateTableDdl caches them: for the CLI bundle. */
+export function allStateTableDdl(): Record<string, string[]> {
+  const all: Record<string, string[]> = {};
+  for (const dialect of Object.keys(DIALECTS) as StateDialect[]) {
+    for (const name of Object.keys(TABLES) as StateTableName[]) all[`${dialect}:${name}`] = stateTableDdl(dialect, [name]);
+  }
+  return all;
+}
