@@ -51,11 +51,18 @@ export async function ensurePostgresStateTables(client: pg.Client, names: readon
   if (missing.length === 0) return;
   const schema = await client.query<{ ok: string }>(`SELECT 1::text AS ok FROM pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
   const statements = [...(schema.rowCount ? [] : [`CREATE SCHEMA IF NOT EXISTS "${STATE_SCHEMA}"`]), ...stateTableDdl('postgres', missing)];
-  for (const sql of statements) {
-    try {
-      await client.query(sql);
-    } catch (error) {
-      if (!CONCURRENT_CREATE.has(errorCode(error) ?? '')) throw error;
+  try {
+    // one round trip and one commit (one WAL flush) for all of them; a concurrent creator's
+    // error undoes the lot, and they go one by one, each in its own commit, as before
+    await client.query(statements.join(';\n'));
+  } catch (error) {
+    if (!CONCURRENT_CREATE.has(errorCode(error) ?? '')) throw error;
+    for (const sql of statements) {
+      try {
+        await client.query(sql);
+      } catch (e) {
+        if (!CONCURRENT_CREATE.has(errorCode(e) ?? '')) throw e;
+      }
     }
   }
   for (const n of missing) known.add(n);

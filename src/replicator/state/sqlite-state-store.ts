@@ -27,7 +27,12 @@ export function ensureSqliteStateTables(db: Database.Database, names: readonly S
   const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
   const missing = names.filter((n) => !present.has(stateTableName('sqlite', n)));
   if (missing.length === 0) return;
-  for (const sql of stateTableDdl('sqlite', missing)) db.exec(sql);
+  // in one transaction: one journal sync instead of one per statement (40-90 ms for a new file)
+  const create = (): void => {
+    for (const sql of stateTableDdl('sqlite', missing)) db.exec(sql);
+  };
+  if (db.inTransaction) create();
+  else db.transaction(create)();
 }
 
 export function nowIso(): string {
