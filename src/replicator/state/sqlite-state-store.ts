@@ -22,8 +22,8 @@ const SCOPE_WHERE = 'sqlite_id = @sqliteId AND postgres_id = @postgresId AND dir
 
 /** Create the given state tables where missing (IF NOT EXISTS: safe to run every time). */
 export function ensureSqliteStateTables(db: Database.Database, names: readonly StateTableName[]): void {
-  // Checking first, as the PostgreSQL side does: writing the DDL loads knex, about 0.2 s
-  // of every run (a fifth of an incremental one) once the tables exist.
+  // Checking first, as the PostgreSQL side does: a file that has them takes no write
+  // transaction (and the library, which asks knex for the DDL, does not load it).
   const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
   const missing = names.filter((n) => !present.has(stateTableName('sqlite', n)));
   if (missing.length === 0) return;
