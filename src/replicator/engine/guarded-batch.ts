@@ -8,6 +8,7 @@ import type { RejectEntry, SkipEntry } from '../state/state-store.js';
 import { guardBatch, trustsTarget, type HeldBack } from './fk-guard.js';
 import { encodeValues, rowKeyOf } from './position-codec.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
+import { resolveColumns } from '../io/text-slices.js';
 
 export interface BatchCounts {
   written: number;
@@ -86,6 +87,8 @@ export async function processRows(prepared: PreparedRows, deps: TableSyncDeps, w
   const trusted = writer.parentChecksOff ? [] : deps.fks.filter(trustsTarget);
   // a writer that locks the parents it checks asks about every one of them
   const known = deps.knownParents && !writer.parentChecksOff ? deps.knownParents : null;
+  // TEXT values still slices of their batch (io/text-slices.ts): the FK columns the guard reads, decoded
+  if (writer.takesTextSlices) resolveColumns(converted, deps.fks.flatMap((fk) => [...fk.indexes, ...(fk.selfKeyIndexes ?? [])]));
   const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer, known ? (t, c) => known.keysOf(t, c) : undefined);
   const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,

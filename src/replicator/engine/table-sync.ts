@@ -103,6 +103,8 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   }
   // a COPY straight in from a source that can encode the rows where it reads them (copy-batch.ts)
   const encoded = copyDirect && deps.encodedReader ? await deps.encodedReader(scan !== null, deps.knownParents?.tracks(plan.table) === true, keyFirst?.checks ?? null) : null;
+  // TEXT values left as their bytes for a writer that binds them so (io/text-slices.ts); rows remembered as parents need their values
+  const sliced = writer.takesTextSlices === true && deps.knownParents?.tracks(plan.table) !== true;
   const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
   const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
@@ -177,7 +179,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       last = positionOf(Array.isArray(read) ? (read[count - 1] as SourceRow) : read.sourceRow(count - 1), deps);
       // converting is pure work: it overlaps the writes of the batches before
       await yieldToIo();
-      prepared = Array.isArray(read) ? prepareRows(read, deps) : preparedFrom(read, deps);
+      prepared = Array.isArray(read) ? prepareRows(read, deps) : preparedFrom(read, deps, (sliced && read.sliced?.()) || read.targets);
       keyUnsure = keyFirst !== null && !(Array.isArray(read) && keysOneToOne(read, keyFirst.checks));
     }
     totals.read += prepared.read;

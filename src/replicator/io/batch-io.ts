@@ -63,6 +63,11 @@ export interface ConvertedBatch {
   rejected: { index: number; column: string; reason: string }[];
   /** the same conversion again, fresh (a write that is retried starts again from it: the FK guard rewrites rows in place) */
   again(): { targets: (TargetRow | null)[] };
+  /**
+   * the targets with each TEXT value left as its bytes in the batch (text-slices.ts), for a
+   * writer that takes them so (BatchWriter.takesTextSlices); null where the batch cannot be
+   */
+  sliced?(): (TargetRow | null)[] | null;
 }
 
 /** A target row: values in TablePlan.columns order, converted for the target. */
@@ -144,6 +149,8 @@ export interface BatchWriter {
    * for a first load), so every FK is looked up, and its parents locked, before writing
    */
   readonly parentChecksOff?: boolean;
+  /** true: write() and tryWrite() take rows whose TEXT values are still slices of their batch (ConvertedBatch.sliced) */
+  readonly takesTextSlices?: boolean;
 }
 
 /** A transaction on the target: the batch, its ledgers and its checkpoint commit together. */

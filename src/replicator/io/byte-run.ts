@@ -11,9 +11,31 @@ const LOOP_COPY = 48;
 export class ByteRun {
   buf: Buffer;
   length = 0;
+  /** where each value's NUL is, when asked for (`marksEnds`): the main thread binds values as slices of the run (text-slices.ts) */
+  private ends: Uint32Array | null;
+  private count = 0;
 
-  constructor(size: number) {
+  constructor(size: number, marksEnds = false) {
     this.buf = ownBuffer(Math.max(64, size));
+    this.ends = marksEnds ? new Uint32Array(1024) : null;
+  }
+
+  /** the end (NUL offset) of each value written, in order, over an ArrayBuffer of its own; empty unless `marksEnds` */
+  endsView(): Uint32Array {
+    return this.ends === null ? new Uint32Array(0) : this.ends.slice(0, this.count);
+  }
+
+  private ended(at: number): void {
+    const ends = this.ends;
+    if (ends === null) return;
+    if (this.count === ends.length) {
+      const bigger = new Uint32Array(ends.length * 2);
+      bigger.set(ends);
+      this.ends = bigger;
+      bigger[this.count++] = at;
+      return;
+    }
+    ends[this.count++] = at;
   }
 
   /** make room for `bytes` more */
@@ -28,6 +50,7 @@ export class ByteRun {
     // at most 3 bytes per UTF-16 unit, and the NUL
     this.room(v.length * 3 + 1);
     this.length += this.buf.write(v, this.length, 'utf8');
+    this.ended(this.length);
     this.buf[this.length++] = NUL;
   }
 
@@ -38,12 +61,14 @@ export class ByteRun {
     let w = this.length;
     if (len < LOOP_COPY) for (let x = start; x < end; x++) to[w++] = from[x] as number;
     else w += from.copy(to, w, start, end);
+    this.ended(w);
     to[w++] = NUL;
     this.length = w;
   }
 
   /** ends a value written in place (at `end`, with room made first) */
   endAt(end: number): void {
+    this.ended(end);
     this.buf[end] = NUL;
     this.length = end + 1;
   }

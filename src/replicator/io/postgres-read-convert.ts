@@ -10,6 +10,7 @@
  * binary COPY: postgres-copy-rows.ts) have the values the codec keeps as they are (byteConversion)
  * copied byte for byte, never made into strings; only the others are decoded and converted.
  */
+import { isUtf8 } from 'node:buffer';
 import type { SourceRow } from './batch-io.js';
 import type { RowCollector } from './postgres-reader.js';
 import { integerFromBytes, isoTimestampBytes } from './postgres-read-bytes.js';
@@ -96,7 +97,7 @@ export class ConvertingCollector implements RowCollector {
     this.tags = new Uint8Array(values);
     this.ints = new BigInt64Array(Math.min(values, 1024));
     this.reals = new Float64Array(Math.min(values, 1024));
-    this.text = new ByteRun(Math.max(64 * 1024, Math.ceil(textBytes * 1.1)));
+    this.text = new ByteRun(Math.max(64 * 1024, Math.ceil(textBytes * 1.1)), true);
     this.starts = new Int32Array(spec.width);
     this.ends = new Int32Array(spec.width);
     this.keys = new ByteRun(Math.max(1, expected) * spec.sourceIndexes.length * 40);
@@ -331,6 +332,9 @@ export class ConvertingCollector implements RowCollector {
       tags: this.tags.slice(0, this.count * this.spec.width),
       // a view of the buffer's own ArrayBuffer, handed over (transferred) rather than copied
       text: this.text.view(),
+      textEnds: this.text.endsView(),
+      // bytes copied as PostgreSQL sent them are bound as they are only if decoding would not change them
+      textUtf8: isUtf8(this.text.view()),
       ints: this.ints.slice(0, this.intCount),
       reals: this.reals.slice(0, this.realCount),
       blobs: blobBytes,

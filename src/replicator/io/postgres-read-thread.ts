@@ -17,10 +17,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FilterParams } from '../plan/row-filter.js';
 import type { TablePlan } from '../run-plan.js';
-import type { BatchReader, ConvertedBatch, KeysetPosition, ReadWindow, SourceRow } from './batch-io.js';
+import type { BatchReader, ConvertedBatch, KeysetPosition, ReadWindow, SourceRow, TargetRow } from './batch-io.js';
 import { checkReadPlan } from './postgres-reader.js';
 import { createReaderThreadClient } from './reader-thread-client.js';
 import { convertedSourceRows, unpackConverted, unpackRows, type PackedConverted, type PackedRows } from './row-transfer.js';
+import { slicedTargets } from './text-slices.js';
 
 export interface ReaderSpec {
   schema: string;
@@ -83,7 +84,18 @@ export function openPostgresReadThread(url: string, applicationName: string): Po
     const reply = await send(req);
     if (!('converted' in reply)) throw new Error('PostgreSQL reader thread sent no converted rows');
     const packed = reply.converted;
-    return { count: packed.count, sourceRow: convertedSourceRows(packed, width), targets: unpackConverted(packed), rejected: packed.rejected, again: () => ({ targets: unpackConverted(packed) }) };
+    let targets: (TargetRow | null)[] | null = null;
+    return {
+      count: packed.count,
+      sourceRow: convertedSourceRows(packed, width),
+      // decoded only if asked for: a plain load binds the batch's text as it came (sliced)
+      get targets() {
+        return (targets ??= unpackConverted(packed));
+      },
+      rejected: packed.rejected,
+      again: () => ({ targets: unpackConverted(packed) }),
+      sliced: () => slicedTargets(packed),
+    };
   };
   const value = async (req: ReadRequest): Promise<KeysetPosition | number | null> => {
     const reply = await send(req);

@@ -185,7 +185,7 @@ async function handle(req: ReadRequest): Promise<ReadReply> {
 port.on('message', (req: ReadRequest) => {
   handle(req).then(
     // a converted batch's text and source values are handed over, not copied (their buffers are the batch's own)
-    (reply) => port.postMessage(reply, 'converted' in reply ? [reply.converted.text.buffer as ArrayBuffer, reply.converted.source.text.buffer as ArrayBuffer] : []),
+    (reply) => port.postMessage(reply, 'converted' in reply ? [reply.converted.text.buffer as ArrayBuffer, reply.converted.textEnds.buffer as ArrayBuffer, reply.converted.source.text.buffer as ArrayBuffer] : []),
     (e: unknown) => {
       // this failure is what tells the engine of a session that dropped during the request
       lost = null;

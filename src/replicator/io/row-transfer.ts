@@ -59,7 +59,7 @@ export function unpackRows(packed: PackedRows): SourceRow[] {
  * Float64Array, BLOB bytes in one buffer. Text values go as their UTF-8 bytes, each ended
  * by a NUL: the reader thread copies the values it does not convert straight from what
  * PostgreSQL sent (postgres-copy-rows.ts), and the main thread decodes a batch's text in
- * one call and splits it. Of the source rows only the values the engine
+ * one call and splits it, or binds the bytes as they are (text-slices.ts). Of the source rows only the values the engine
  * keeps a row's place by travel (key and cursor), in their source text. Packed as the rows
  * arrive, on the reader thread: postgres-read-convert.ts.
  */
@@ -70,6 +70,10 @@ export interface PackedConverted {
   tags: Uint8Array;
   /** the TEXT and BIG_TEXT values in order, as UTF-8, each followed by a NUL byte */
   text: Uint8Array;
+  /** the offset of each text value's NUL in `text` (so where each value starts and ends) */
+  textEnds: Uint32Array;
+  /** `text` is well-formed UTF-8: decoding it and encoding it again gives the same bytes */
+  textUtf8: boolean;
   ints: BigInt64Array;
   reals: Float64Array;
   blobs: Uint8Array;

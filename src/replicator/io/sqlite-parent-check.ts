@@ -21,6 +21,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
 import { rowidAlias } from './sqlite-writer.js';
+import { resolveColumns } from './text-slices.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
 const CHUNK = 128;
@@ -115,9 +116,12 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
   if (Number(generated) > 0 || Number(triggers) > 0) return null;
 
   const params = new Array<unknown>(CHUNK);
+  const columns = checks.map((c) => c.at);
   return {
     describe: checks.map((c) => `${c.column} -> ${c.parent}.${c.ref}`).join(', '),
     check(rows) {
+      // values still bytes of their batch (text-slices.ts): the FK columns decoded
+      resolveColumns(rows, columns);
       for (const c of checks) {
         const distinct = new Map<unknown, unknown>();
         const found = c.found;

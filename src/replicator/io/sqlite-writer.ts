@@ -22,6 +22,8 @@ import { keyString, type BatchWriter, type RowRejection, type TargetRow, type Wr
 import { keyValueSql, encodeKeyTuples } from './sqlite-key-json.js';
 import { sqliteKeyColumns } from './sqlite-reader.js';
 import type { ParentCheck } from './sqlite-parent-check.js';
+import { sliceInsert, storesUtf8 } from './sqlite-slice-insert.js';
+import { resolveRow, resolveRows } from './text-slices.js';
 
 
 const ROW_ERROR_PREFIXES = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG'];
@@ -161,18 +163,24 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
     const one = `(${insertNames.map(() => '?').join(', ')})`;
     const insert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES ${one}`);
     const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
-    const many = per > 1 ? db.prepare(`INSERT ${manyRowsConflict(db, table.sqliteTable)}INTO ${t} (${cols}) VALUES ${new Array<string>(per).fill(one).join(', ')}`) : null;
+    const insertInto = `INSERT ${manyRowsConflict(db, table.sqliteTable)}INTO ${t} (${cols}) VALUES `;
+    const many = per > 1 ? db.prepare(`${insertInto}${new Array<string>(per).fill(one).join(', ')}`) : null;
+    // TEXT values bound as slices of their batch's bytes (text-slices.ts) where the rows are bound as they come
+    const slices = many && pick === null && localKey.length === 0 ? sliceInsert(db, insertInto, width, per) : null;
     const params: TargetRow = new Array<TargetRow[number]>(per * width);
     // parents are checked after the rows went in, as SQLite checks them at the statement's end:
     // a row that breaks NOT NULL or UNIQUE too is refused for that, as it would be anyway
     return {
       run(row) {
-        insert.run(...insertBind(row));
+        insert.run(...insertBind(resolveRow(row)));
         parentCheck()?.check([row]);
       },
       runAll(rows) {
         let i = 0;
-        if (many) {
+        if (slices) {
+          i = slices.runChunks(rows);
+        } else if (many) {
+          resolveRows(rows);
           for (; i + per <= rows.length; i += per) {
             let k = 0;
             for (let r = i; r < i + per; r++) {
@@ -182,7 +190,7 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
             many.run(...params);
           }
         }
-        for (; i < rows.length; i++) insert.run(...insertBind(rows[i] as TargetRow));
+        for (; i < rows.length; i++) insert.run(...insertBind(resolveRow(rows[i] as TargetRow)));
         parentCheck()?.check(rows);
       },
     };
@@ -276,6 +284,8 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent' {
     if (rows.length === 0) return { written: 0, rejected: [] };
     const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain', opts?.parentCheck ?? (() => null)));
+    // only a plain load binds TEXT values as slices of their batch (takesTextSlices); anything else takes the strings
+    if (!w.runAll) resolveRows(rows);
     savepoint.run();
     try {
       if (w.runAll) w.runAll(rows);
@@ -290,6 +300,8 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
       release.run();
       if (parentFirst && f.code === FK_VIOLATION) return 'missing-parent';
     }
+    // row by row: every value decoded, the batch's text in one call
+    resolveRows(rows);
     let rejected: RowRejection[] = [];
     for (let i = 0; i < rows.length; i++) {
       const r = rowAlone(w, rows[i] as TargetRow, i);
@@ -307,6 +319,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
   }
 
   return {
+    takesTextSlices: opts?.insert === 'plain' && storesUtf8(db),
     async write(rows) {
       return writeRows(rows, false);
     },
