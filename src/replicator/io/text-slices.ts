@@ -76,7 +76,9 @@ export const pendingOf = (v: unknown): PendingText | null => (v instanceof Pendi
 /**
  * Target rows as unpackConverted gives them, but each TEXT value a PendingText; null
  * unless the batch's text is well-formed UTF-8 (bytes bound as they are must be what
- * encoding the decoded string would give) and its value ends came along.
+ * encoding the decoded string would give) and its value ends came along. Its loop is
+ * unpackConverted's with two cases changed, on purpose: one loop for both, taking the TEXT
+ * case as a callback, cost case c's main thread 2-7% more CPU in 6 alternating runs.
  */
 export function slicedTargets(packed: PackedConverted): (TargetRow | null)[] | null {
   if (!packed.textUtf8 || packed.textEnds.length === 0) return null;
