@@ -20,7 +20,7 @@ import { sqliteAffinity } from '../../mapping/types/sqlite-types.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
-import { rowidAlias } from './sqlite-writer.js';
+import { rowidAlias } from './sqlite-table-traits.js';
 import { resolveColumns } from './text-slices.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
