@@ -26,16 +26,13 @@ export class ByteRun {
   }
 
   private ended(at: number): void {
-    const ends = this.ends;
-    if (ends === null) return;
-    if (this.count === ends.length) {
-      const bigger = new Uint32Array(ends.length * 2);
-      bigger.set(ends);
+    if (this.ends === null) return;
+    if (this.count === this.ends.length) {
+      const bigger = new Uint32Array(this.count * 2);
+      bigger.set(this.ends);
       this.ends = bigger;
-      bigger[this.count++] = at;
-      return;
     }
-    ends[this.count++] = at;
+    this.ends[this.count++] = at;
   }
 
   /** make room for `bytes` more */
