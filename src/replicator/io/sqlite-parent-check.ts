@@ -20,6 +20,7 @@ import { sqliteAffinity } from '../../mapping/types/sqlite-types.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
+import { readParentKeys, type ParentKeys } from './sqlite-parent-keys.js';
 import { rowidAlias } from './sqlite-table-traits.js';
 import { resolveColumns } from './text-slices.js';
 
@@ -32,6 +33,13 @@ const CHUNK = 128;
  * whose batches find few of their keys there (each order's lines come once) stops asking.
  */
 const REMEMBERED = 20000;
+/**
+ * Once an FK has asked SQLite about this many distinct keys, the child is a large load:
+ * its parent's keys are read into memory (sqlite-parent-keys.ts) and answer from then on,
+ * unless the parent holds more than PARENT_KEYS_MAX rows (16 MB of uuids).
+ */
+const ASKED_BEFORE_READING_KEYS = 4096;
+const PARENT_KEYS_MAX = 1_000_000;
 
 export interface ParentCheck {
   /** for the plan: the FKs checked per batch */
@@ -92,7 +100,20 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
   const ids = new Set(fks.map((f) => f.id));
   if (ids.size !== fks.length) return null; // a composite FK
   const childTypes = declaredTypes(db, table);
-  const checks: { at: number; lookup: Database.Statement; byJson: Database.Statement | null; parent: string; ref: string; column: string; found: Set<unknown> | null }[] = [];
+  const checks: {
+    at: number;
+    lookup: Database.Statement;
+    byJson: Database.Statement | null;
+    parent: string;
+    ref: string;
+    affinity: string;
+    column: string;
+    found: Set<unknown> | null;
+    /** distinct keys asked of SQLite so far */
+    asked: number;
+    /** the parent's keys in memory; undefined until read, null when they are not */
+    keys: ParentKeys | null | undefined;
+  }[] = [];
   for (const f of fks) {
     const at = plan.columns.findIndex((c) => c.sqlite === f.col);
     if (f.ref === null || f.parent === table || at < 0) return null;
@@ -108,7 +129,7 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
       sqliteAffinity(parentType) === 'TEXT'
         ? db.prepare(`SELECT count(*) FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM ${quoteIdent(f.parent)} AS p WHERE p.${quoteIdent(f.ref)} = j.value)`).pluck()
         : null;
-    checks.push({ at, lookup, byJson, parent: f.parent, ref: f.ref, column: f.col, found: new Set() });
+    checks.push({ at, lookup, byJson, parent: f.parent, ref: f.ref, affinity: sqliteAffinity(parentType), column: f.col, found: new Set(), asked: 0, keys: undefined });
   }
   // a generated column or a trigger could write an FK column in ways these rows do not show
   const generated = db.prepare(`SELECT count(*) FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)`).pluck().get(table) as number;
@@ -123,6 +144,9 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
       // values still bytes of their batch (text-slices.ts): the FK columns decoded
       resolveColumns(rows, columns);
       for (const c of checks) {
+        // only ever called inside the load's transaction: the write lock keeps the keys read as they are
+        if (c.keys === undefined && c.asked >= ASKED_BEFORE_READING_KEYS) c.keys = readParentKeys(db, c.parent, c.ref, c.affinity, PARENT_KEYS_MAX);
+        const keys = c.keys ?? null;
         const distinct = new Map<unknown, unknown>();
         const found = c.found;
         let previous: unknown = null;
@@ -136,7 +160,17 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
           if (found?.has(k)) known++;
           else distinct.set(k, v);
         }
-        const values = [...distinct.values()];
+        let values = [...distinct.values()];
+        if (keys !== null) {
+          const asking: unknown[] = [];
+          for (const v of values) {
+            const held = keys.has(v);
+            if (held === 0) throw foreignKeyError();
+            if (held === -1) asking.push(v);
+          }
+          values = asking;
+        }
+        c.asked += values.length;
         if (c.byJson !== null && values.length > 0 && values.every(JSON_SAFE)) {
           // distinct keys, so one row of json_each per key that has its parent
           if (Number(c.byJson.get(JSON.stringify(values))) !== values.length) throw foreignKeyError();
@@ -148,7 +182,7 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
           // the parent column is unique: one row per distinct key that has its parent
           if (Number(c.lookup.get(...params)) !== n) throw foreignKeyError();
         }
-        if (found === null) continue;
+        if (found === null || keys !== null) continue;
         if (found.size < REMEMBERED) for (const k of distinct.keys()) found.add(detached(k));
         else if (known < distinct.size) c.found = null;
       }
