@@ -5,7 +5,7 @@
  */
 import type { BatchWriter, ConvertedBatch, RowRejection, SourceRow, TargetRow, TargetTransaction } from '../io/batch-io.js';
 import type { RejectEntry, SkipEntry } from '../state/state-store.js';
-import { guardBatch, trustsTarget, type HeldBack } from './fk-guard.js';
+import { guardBatch, trustsTarget, type GuardedForeignKey, type HeldBack } from './fk-guard.js';
 import { encodeValues, rowKeyOf } from './position-codec.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
 import { resolveColumns } from '../io/text-slices.js';
@@ -88,8 +88,13 @@ export async function processRows(prepared: PreparedRows, deps: TableSyncDeps, w
   // a writer that locks the parents it checks asks about every one of them
   const known = deps.knownParents && !writer.parentChecksOff ? deps.knownParents : null;
   // TEXT values still slices of their batch (io/text-slices.ts): the FK columns the guard reads, decoded
-  if (writer.takesTextSlices) resolveColumns(converted, deps.fks.flatMap((fk) => [...fk.indexes, ...(fk.selfKeyIndexes ?? [])]));
-  const guard = await guardBatch(converted, trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk)), writer, known ? (t, c) => known.keysOf(t, c) : undefined);
+  // when it reads them; those the target checks are read only for a batch it refuses
+  const readable = (fks: readonly GuardedForeignKey[], rs: TargetRow[]): TargetRow[] => {
+    if (writer.takesTextSlices) resolveColumns(rs, fks.flatMap((fk) => [...fk.indexes, ...(fk.selfKeyIndexes ?? [])]));
+    return rs;
+  };
+  const untrusted = trusted.length === 0 ? deps.fks : deps.fks.filter((fk) => !trustsTarget(fk));
+  const guard = await guardBatch(readable(untrusted, converted), untrusted, writer, known ? (t, c) => known.keysOf(t, c) : undefined);
   const skip = (rowKey: string, h: HeldBack): Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'> => ({
     table: plan.table,
     rowKey,
@@ -102,7 +107,7 @@ export async function processRows(prepared: PreparedRows, deps: TableSyncDeps, w
   let outcome = trusted.length === 0 ? null : await writer.tryWrite(pass.map((i) => converted[i] as TargetRow));
   if (outcome === 'missing-parent') {
     // nothing was written: look the trusted FKs' parents up, hold back the parentless, write the rest
-    const check = await guardBatch(pass.map((i) => converted[i] as TargetRow), trusted, writer);
+    const check = await guardBatch(readable(trusted, pass.map((i) => converted[i] as TargetRow)), trusted, writer);
     for (const h of check.held) skips.push(skip(convertedKey(pass[h.index] as number), h));
     pass = check.pass.map((j) => pass[j] as number);
     outcome = null;
@@ -115,7 +120,7 @@ export async function processRows(prepared: PreparedRows, deps: TableSyncDeps, w
   const parentless = trusted.length === 0 ? [] : rejected.filter((r) => writer.isMissingParent(r.code));
   if (parentless.length > 0) {
     // refused for a missing parent while other rows were isolated: the ledger of waiting rows, not of rejects
-    const check = await guardBatch(parentless.map((r) => toWrite[r.index] as TargetRow), trusted, writer);
+    const check = await guardBatch(readable(trusted, parentless.map((r) => toWrite[r.index] as TargetRow)), trusted, writer);
     for (const h of check.held) {
       const j = (parentless[h.index] as RowRejection).index;
       refused.add(j);

@@ -47,6 +47,36 @@ export function uuidWords(s: string, out: Uint32Array): boolean {
   return true;
 }
 
+/** the value of the hex digits `b[from..to)` (at most 8), or -1 when one is not a lowercase hex digit */
+function hexRunUtf8(b: Uint8Array, from: number, to: number, into: number): number {
+  let w = into;
+  let bad = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    const h = c < 128 ? (HEX[c] as number) : -1;
+    bad |= h;
+    w = (w << 4) | (h & 15);
+  }
+  return bad < 0 ? -1 : w >>> 0;
+}
+
+/** uuidWords for the 36 UTF-8 bytes at `b[at..at+36)`: a byte past 127 is never a hex digit, so this takes exactly the texts uuidWords takes */
+export function uuidWordsUtf8(b: Uint8Array, at: number, out: Uint32Array): boolean {
+  if (at + 36 > b.length || b[at + 8] !== 45 || b[at + 13] !== 45 || b[at + 18] !== 45 || b[at + 23] !== 45) return false;
+  const a = hexRunUtf8(b, at, at + 8, 0);
+  const b1 = hexRunUtf8(b, at + 9, at + 13, 0);
+  const x = b1 < 0 ? -1 : hexRunUtf8(b, at + 14, at + 18, b1);
+  const c1 = hexRunUtf8(b, at + 19, at + 23, 0);
+  const c = c1 < 0 ? -1 : hexRunUtf8(b, at + 24, at + 28, c1);
+  const d = hexRunUtf8(b, at + 28, at + 36, 0);
+  if (a < 0 || x < 0 || c < 0 || d < 0) return false;
+  out[0] = a;
+  out[1] = x;
+  out[2] = c;
+  out[3] = d;
+  return true;
+}
+
 /** slots to start with; the table doubles when three quarters are taken */
 const INITIAL_SLOTS = 1024;
 

@@ -22,7 +22,7 @@ import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
 import { readParentKeys, type ParentKeys } from './sqlite-parent-keys.js';
 import { rowidAlias } from './sqlite-table-traits.js';
-import { resolveColumns } from './text-slices.js';
+import { pendingOf, resolvedValue, type BatchText } from './text-slices.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
 const CHUNK = 128;
@@ -40,6 +40,8 @@ const REMEMBERED = 20000;
  */
 const ASKED_BEFORE_READING_KEYS = 4096;
 const PARENT_KEYS_MAX = 1_000_000;
+/** a parent with at most this many rows has its keys read at once (a few ms) */
+const SMALL_PARENT = 16384;
 
 export interface ParentCheck {
   /** for the plan: the FKs checked per batch */
@@ -111,6 +113,8 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
     found: Set<unknown> | null;
     /** distinct keys asked of SQLite so far */
     asked: number;
+    /** whether the parent was counted (small parents have their keys read at once) */
+    sized: boolean;
     /** the parent's keys in memory; undefined until read, null when they are not */
     keys: ParentKeys | null | undefined;
   }[] = [];
@@ -129,7 +133,7 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
       sqliteAffinity(parentType) === 'TEXT'
         ? db.prepare(`SELECT count(*) FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM ${quoteIdent(f.parent)} AS p WHERE p.${quoteIdent(f.ref)} = j.value)`).pluck()
         : null;
-    checks.push({ at, lookup, byJson, parent: f.parent, ref: f.ref, affinity: sqliteAffinity(parentType), column: f.col, found: new Set(), asked: 0, keys: undefined });
+    checks.push({ at, lookup, byJson, parent: f.parent, ref: f.ref, affinity: sqliteAffinity(parentType), column: f.col, found: new Set(), asked: 0, sized: false, keys: undefined });
   }
   // a generated column or a trigger could write an FK column in ways these rows do not show
   const generated = db.prepare(`SELECT count(*) FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)`).pluck().get(table) as number;
@@ -137,39 +141,44 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
   if (Number(generated) > 0 || Number(triggers) > 0) return null;
 
   const params = new Array<unknown>(CHUNK);
-  const columns = checks.map((c) => c.at);
+  // a parent this small has its keys read at the first batch: no lookups, and no decoding of the child's keys
+  const small = (parent: string): boolean => Number(db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${quoteIdent(parent)} LIMIT ${SMALL_PARENT + 1})`).pluck().get()) <= SMALL_PARENT;
   return {
     describe: checks.map((c) => `${c.column} -> ${c.parent}.${c.ref}`).join(', '),
     check(rows) {
-      // values still bytes of their batch (text-slices.ts): the FK columns decoded
-      resolveColumns(rows, columns);
       for (const c of checks) {
         // only ever called inside the load's transaction: the write lock keeps the keys read as they are
-        if (c.keys === undefined && c.asked >= ASKED_BEFORE_READING_KEYS) c.keys = readParentKeys(db, c.parent, c.ref, c.affinity, PARENT_KEYS_MAX);
+        if (c.keys === undefined && (c.asked >= ASKED_BEFORE_READING_KEYS || !c.sized)) {
+          const read = c.asked >= ASKED_BEFORE_READING_KEYS || small(c.parent);
+          c.sized = true;
+          if (read) c.keys = readParentKeys(db, c.parent, c.ref, c.affinity, PARENT_KEYS_MAX);
+        }
         const keys = c.keys ?? null;
         const distinct = new Map<unknown, unknown>();
         const found = c.found;
         let previous: unknown = null;
         let known = 0;
         for (const row of rows) {
-          const v = row[c.at];
+          let v = row[c.at];
+          if (v === null || v === undefined) continue;
+          // a value still bytes of its batch (text-slices.ts) is decoded only when the keys in memory cannot answer for it
+          const pending = pendingOf(v);
+          if (keys !== null) {
+            const t = pending?.text;
+            const at = pending === null ? 0 : (t as BatchText).at(pending.row, c.at);
+            const held = t === undefined ? keys.has(v) : keys.hasUtf8(t.bytes, t.start(at), t.end(at));
+            if (held === 1) continue;
+            if (held === 0) throw foreignKeyError();
+          }
+          if (pending !== null) v = row[c.at] = resolvedValue(row, c.at);
           // rows of one parent often come together (an order's lines): one Map lookup for the run
-          if (v === null || v === undefined || v === previous) continue;
+          if (v === previous) continue;
           previous = v;
           const k = typeof v === 'object' ? keyOf(v) : v;
           if (found?.has(k)) known++;
           else distinct.set(k, v);
         }
-        let values = [...distinct.values()];
-        if (keys !== null) {
-          const asking: unknown[] = [];
-          for (const v of values) {
-            const held = keys.has(v);
-            if (held === 0) throw foreignKeyError();
-            if (held === -1) asking.push(v);
-          }
-          values = asking;
-        }
+        const values = [...distinct.values()];
         c.asked += values.length;
         if (c.byJson !== null && values.length > 0 && values.every(JSON_SAFE)) {
           // distinct keys, so one row of json_each per key that has its parent
