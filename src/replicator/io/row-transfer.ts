@@ -161,14 +161,24 @@ export function unpackConverted(packed: PackedConverted): (SourceRow | null)[] {
  */
 export function convertedSourceRows(packed: PackedConverted, sourceWidth: number): (i: number) => SourceRow {
   const { source, sourceIndexes } = packed;
+  const bytes = Buffer.from(source.text.buffer, source.text.byteOffset, source.text.byteLength);
   let values: string[] | null = null;
-  return (i) => {
-    values ??= source.count === 0 || source.width === 0 ? [] : Buffer.from(source.text.buffer, source.text.byteOffset, source.text.byteLength).toString('utf8').split(SEP);
+  const rowOf = (i: number, at: (x: number) => string | undefined): SourceRow => {
     const row: SourceRow = new Array<SourceRow[number]>(sourceWidth).fill(null);
-    for (let x = 0; x < source.width; x++) {
-      const at = i * source.width + x;
-      row[sourceIndexes[x] as number] = source.nulls[at] === 1 ? null : (values[at] as string);
-    }
+    for (let x = 0; x < source.width; x++) row[sourceIndexes[x] as number] = source.nulls[i * source.width + x] === 1 ? null : (at(x) as string);
     return row;
+  };
+  return (i) => {
+    if (values === null && i === source.count - 1 && i > 0 && source.width > 0) {
+      // the last row alone (every batch's position): each value ends with a NUL, so its own
+      // values follow the previous row's last NUL, the (width + 1)th from the end
+      let from = bytes.byteLength;
+      for (let x = 0; x <= source.width; x++) from = bytes.lastIndexOf(0, from - 1);
+      const own = bytes.toString('utf8', from + 1).split(SEP);
+      return rowOf(i, (x) => own[x]);
+    }
+    values ??= source.count === 0 || source.width === 0 ? [] : bytes.toString('utf8').split(SEP);
+    const all = values;
+    return rowOf(i, (x) => all[i * source.width + x]);
   };
 }
