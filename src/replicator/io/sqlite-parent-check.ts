@@ -14,6 +14,13 @@
  * primary key) with the BINARY collation, of the same affinity as the child column,
  * another table (not the table itself), not DEFERRABLE; any other FK on the table keeps
  * SQLite's enforcement for the whole table.
+ *
+ * A large child (once an FK has asked for thousands of parents) or a small parent has the
+ * parent's keys read into memory instead (sqlite-parent-keys.ts), under the same lock: a
+ * uuid or integer FK value is then answered there, a uuid still as its batch's bytes, and
+ * only what those keys cannot answer for is decoded and looked up. Looked up one batch at
+ * a time, a large parent's key index was read back from disk again and again (its pages
+ * pushed out of the page cache by the child's own), a second of a scale-1 load.
  */
 import type Database from 'better-sqlite3';
 import { sqliteAffinity } from '../../mapping/types/sqlite-types.js';
