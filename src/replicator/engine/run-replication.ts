@@ -141,6 +141,8 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
   const started = Date.now();
   const pair = await openPair(config, `run --direction ${options.direction}`, options.direction, session);
   const { conn } = pair;
+  // a pg-to-sqlite run reads on the reader thread: it starts (modules, session) while this one plans
+  if (options.direction === 'pg-to-sqlite') conn.readThread?.()?.warm();
   try {
     // the state tables this run reads and writes in PostgreSQL, looked up in one query
     // (the steps below then find them known: ensurePostgresStateTables)

@@ -52,6 +52,8 @@ export type ReadReply =
 export interface PostgresReadThread {
   /** `convert`: the reader also has readConverted() (ReaderSpec.convert) */
   reader(schema: string, plan: TablePlan, params: FilterParams, convert?: boolean): BatchReader;
+  /** start the thread now: its modules load and its session connects while the run plans */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export function openPostgresReadThread(url: string, applicationName: string): Po
         estimateRows: async () => Number(await value({ id: nextId(), reader, op: 'estimateRows' })),
       };
     },
+    warm: () => client.warm(),
     close: () => client.close(),
   };
 }
