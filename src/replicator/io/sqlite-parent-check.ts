@@ -27,9 +27,9 @@ import { sqliteAffinity } from '../../mapping/types/sqlite-types.js';
 import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
-import { readParentKeys, type ParentKeys } from './sqlite-parent-keys.js';
+import { readParentKeys, type KeyAnswer, type ParentKeys } from './sqlite-parent-keys.js';
 import { rowidAlias } from './sqlite-table-traits.js';
-import { pendingOf, resolvedValue, type BatchText } from './text-slices.js';
+import { pendingOf, resolvedValue } from './text-slices.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
 const CHUNK = 128;
@@ -171,9 +171,14 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
           // a value still bytes of its batch (text-slices.ts) is decoded only when the keys in memory cannot answer for it
           const pending = pendingOf(v);
           if (keys !== null) {
-            const t = pending?.text;
-            const at = pending === null ? 0 : (t as BatchText).at(pending.row, c.at);
-            const held = t === undefined ? keys.has(v) : keys.hasUtf8(t.bytes, t.start(at), t.end(at));
+            let held: KeyAnswer;
+            if (pending === null) {
+              held = keys.has(v);
+            } else {
+              const t = pending.text;
+              const at = t.at(pending.row, c.at);
+              held = keys.hasUtf8(t.bytes, t.start(at), t.end(at));
+            }
             if (held === 1) continue;
             if (held === 0) throw foreignKeyError();
           }

@@ -34,6 +34,10 @@ const PREFIXES = 65536;
 /** keys read per statement: bounded memory for the strings on the way in */
 const READ_CHUNK = 8192;
 
+/** the integers a JS number holds exactly, as BigInts made once (not per value) */
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+
 /**
  * 4 words per uuid, ascending, and where each value of the first 16 bits starts: random
  * uuids spread evenly, so a lookup searches a handful of keys instead of halving its way
@@ -102,7 +106,7 @@ class IntegerKeys implements ParentKeys {
   has(v: unknown): KeyAnswer {
     let x: number;
     if (typeof v === 'bigint') {
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) return -1;
+      if (v > SAFE_MAX || v < SAFE_MIN) return -1;
       x = Number(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) {
       x = v;
@@ -140,47 +144,48 @@ export function readParentKeys(db: Database.Database, table: string, column: str
   return affinity === 'TEXT' ? readUuids(next, rows) : readIntegers(next, rows);
 }
 
+/** The column's values in index order after `start`, one read at a time (keyset: each read starts after the last value of the one before). */
+function* chunksAfter(next: Database.Statement, start: unknown): Generator<unknown[]> {
+  for (let after = start; ; ) {
+    const chunk = next.all(after) as unknown[];
+    yield chunk;
+    if (chunk.length < READ_CHUNK) return;
+    after = chunk[chunk.length - 1];
+  }
+}
+
 /** Text sorts after every number and blobs after every text, so a TEXT column's texts are a run from the first '' upward. */
 function readUuids(next: Database.Statement, rows: number): ParentKeys | null {
   const keys = new Uint32Array(Math.max(1, rows) * 4);
   const w = new Uint32Array(4);
   let n = 0;
-  let after: unknown = '';
-  for (;;) {
-    // '' itself is not a uuid: starting strictly after it loses nothing
-    const chunk = next.all(after) as unknown[];
+  // '' itself is not a uuid: starting strictly after it loses nothing
+  read: for (const chunk of chunksAfter(next, '')) {
     for (const v of chunk) {
-      if (typeof v !== 'string') return done(); // blobs from here on
+      if (typeof v !== 'string') break read; // blobs from here on
       if (!uuidWords(v, w)) continue;
       if (n > 0 && compareAt(keys, (n - 1) * 4, w) >= 0) return null; // not in the order expected: SQLite answers instead
       if (n === rows) return null; // rows appeared since the count (cannot under the lock)
       keys.set(w, n * 4);
       n++;
     }
-    if (chunk.length < READ_CHUNK) return done();
-    after = chunk[chunk.length - 1];
   }
-  function done(): ParentKeys {
-    return new UuidKeys(keys, n);
-  }
+  return new UuidKeys(keys, n);
 }
 
 /** Integers (BigInt here) and REALs sort together before any text; only safe integers are kept. */
 function readIntegers(next: Database.Statement, rows: number): ParentKeys | null {
   const keys = new Float64Array(Math.max(1, rows));
   let n = 0;
-  let after: unknown = -Infinity;
-  for (;;) {
-    const chunk = next.all(after) as unknown[];
+  read: for (const chunk of chunksAfter(next, -Infinity)) {
     for (const v of chunk) {
-      if (typeof v !== 'bigint' && typeof v !== 'number') return new IntegerKeys(keys, n); // text and blobs from here on
-      if (typeof v !== 'bigint' || v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) continue;
+      if (typeof v !== 'bigint' && typeof v !== 'number') break read; // text and blobs from here on
+      if (typeof v !== 'bigint' || v > SAFE_MAX || v < SAFE_MIN) continue;
       const x = Number(v);
       if (n > 0 && (keys[n - 1] as number) >= x) return null;
       if (n === rows) return null;
       keys[n++] = x;
     }
-    if (chunk.length < READ_CHUNK) return new IntegerKeys(keys, n);
-    after = chunk[chunk.length - 1];
   }
+  return new IntegerKeys(keys, n);
 }
