@@ -16,6 +16,7 @@
  * of the installed package: better-sqlite3 is a native addon.
  */
 import { build } from 'esbuild';
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -202,6 +203,11 @@ const quick = await build({
   outfile: QUICK_RUN,
   format: 'cjs',
   splitting: false,
+  // Read and compiled on every run: without comments and indentation it is 25% smaller, and
+  // in ASCII (esbuild escapes the rest; the check below holds it to that) cli/code-cache.ts
+  // reads it as a one-byte string. Names stay, so a stack trace still reads.
+  minifyWhitespace: true,
+  legalComments: 'none',
   banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { ...common.define, 'import.meta.url': '__bundleUrl' },
   plugins: [noTui, externalPackages],
@@ -211,8 +217,22 @@ const quick = await build({
   if (/\bimport\.meta\b/.test(text)) throw new Error(`${QUICK_RUN} still uses import.meta, which a CommonJS file does not have`);
   // a script compiled by vm.Script (cli/code-cache.ts) has no loader for import()
   if (/\bimport\s*\(/.test(text)) throw new Error(`${QUICK_RUN} has an import(), which cli/code-cache.ts cannot load: bundle what it imports`);
+  if (!isAscii(Buffer.from(text))) throw new Error(`${QUICK_RUN} is not ASCII: cli/code-cache.ts then decodes it as UTF-8 on every run`);
   writeFileSync(QUICK_RUN, `${text}\n// bundle-hash: ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n`);
 }
+
+// The loader of that bundle, as CommonJS for bin/replicate, which is CommonJS (bin/package.json)
+// so that Node starts it without its ES module loader. It imports Node's own modules only.
+await build({
+  ...common,
+  entryPoints: [join(out, 'code-cache.js')],
+  outdir: undefined,
+  outfile: join(dist, CHUNKS, 'code-cache.cjs'),
+  format: 'cjs',
+  splitting: false,
+  banner: undefined,
+  plugins: [],
+});
 
 // The stand-ins must be where Ink draws: a newer Ink that no longer imports them would be
 // slower without a word, so fail the build instead.

@@ -157,6 +157,17 @@ describe('loading a CommonJS bundle with a code cache', () => {
     expect(cachesIn(target)).toEqual([]);
   });
 
+  it('reads a bundle that is not ASCII as the UTF-8 it is, from source and from its cache', () => {
+    const cache = dir.file('c7');
+    const file = bundle('b7.cjs', 'ffffffffffffffff', "exports.answer = (n) => `caf\u00e9 \u2713 ${n}` + ' café ✓';");
+    const first = loadWithCodeCache(file, cache);
+    expect(answer(first)).toBe('café ✓ 21 café ✓');
+    first?.saveCache();
+    const second = loadWithCodeCache(file, cache);
+    expect(second?.cacheUsed).toBe(true);
+    expect(answer(second)).toBe('café ✓ 21 café ✓');
+  });
+
   it('is null for a bundle that is not there, and runs one without a hash line uncached', () => {
     expect(loadWithCodeCache(dir.file('missing.cjs'), dir.file('c5'))).toBeNull();
     const file = dir.file('plain.cjs');
