@@ -28,7 +28,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { TablePlan } from '../run-plan.js';
 import type { TargetRow } from './batch-io.js';
 import { readParentKeys, type KeyAnswer, type ParentKeys } from './sqlite-parent-keys.js';
-import { rowidAlias } from './sqlite-table-traits.js';
+import { generatedColumns, rowidAlias } from './sqlite-table-traits.js';
 import { pendingOf, resolvedValue } from './text-slices.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
@@ -143,9 +143,8 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
     checks.push({ at, lookup, byJson, parent: f.parent, ref: f.ref, affinity: sqliteAffinity(parentType), column: f.col, found: new Set(), asked: 0, sized: false, keys: undefined });
   }
   // a generated column or a trigger could write an FK column in ways these rows do not show
-  const generated = db.prepare(`SELECT count(*) FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)`).pluck().get(table) as number;
   const triggers = db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`).pluck().get(table) as number;
-  if (Number(generated) > 0 || Number(triggers) > 0) return null;
+  if (generatedColumns(db, table).size > 0 || Number(triggers) > 0) return null;
 
   const params = new Array<unknown>(CHUNK);
   // a parent this small has its keys read at the first batch: no lookups, and no decoding of the child's keys
