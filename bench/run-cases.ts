@@ -207,12 +207,16 @@ async function incrementalRounds(ctx: CaseContext, sqlitePath: string, url: stri
   let written = 0;
   let changedRows = 0;
   let peakRss: number | null = null;
+  // each round from a checkpointed server, as case b's full run started
+  const incremental = async (): Promise<ReplicateRun> => {
+    await checkpoint(ctx);
+    return runReplicate({ sqlitePath, pgUrl: url, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+  };
   for (let round = 1; round <= ctx.dRounds; round++) {
     const changed = changeFraction(sqlitePath, CHANGED_FRACTION, round);
     changedRows = changed.total;
     ctx.log(`d.replicate: round ${round} of ${ctx.dRounds}, incremental after changing ${changed.total} rows`);
-    await checkpoint(ctx);
-    const run = await runReplicate({ sqlitePath, pgUrl: url, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+    const run = await incremental();
     if (run.code !== 0 && run.code !== 3) return { m: failed('d.replicate', `round ${round}: exit ${run.code}: ${run.diagnostics}`), changedRows };
     if (run.written !== changed.total) notes.add(`round ${round} wrote ${run.written} rows for ${changed.total} changed`);
     const waiting = waitingNote(run);
@@ -227,8 +231,7 @@ async function incrementalRounds(ctx: CaseContext, sqlitePath: string, url: stri
   const idle: number[] = [];
   for (let round = 1; round <= IDLE_ROUNDS; round++) {
     ctx.log(`d.replicate: round ${round} of ${IDLE_ROUNDS} with nothing changed`);
-    await checkpoint(ctx);
-    const run = await runReplicate({ sqlitePath, pgUrl: url, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+    const run = await incremental();
     if (run.code !== 0 && run.code !== 3) return { m: failed('d.replicate', `round ${round} with nothing changed: exit ${run.code}: ${run.diagnostics}`), changedRows };
     if (run.written !== 0) notes.add(`round ${round} with nothing changed wrote ${run.written} rows`);
     idle.push(run.ms);

@@ -12,8 +12,10 @@ import { pgTimestampTextFrom } from '../src/replicator/values/time-convert.js';
 import { parseTimestampText } from '../src/replicator/values/timestamp-parse.js';
 import { column, reason, toPg, toSqlite } from './harness/conversion.js';
 
+/** a timestamptz column kept in SQLite in `format` */
+const tz = (format: TimeFormat | null): PlannedColumn => column('timestamptz', 'timestamptz', format);
+
 describe('timestamps into the SQLite column format', () => {
-  const tz = (format: TimeFormat | null): PlannedColumn => column('timestamptz', 'timestamptz', format);
   it.each<[TimeFormat | null, string, SqliteValue]>([
     ['iso-t-z', '2025-11-05 10:15:30.123456+00', '2025-11-05T10:15:30.123456Z'],
     ['iso-t-z', '2025-11-05 10:15:30.123+00', '2025-11-05T10:15:30.123Z'],
@@ -67,7 +69,6 @@ describe('timestamps into the SQLite column format', () => {
 });
 
 describe('timestamps from SQLite, whatever format they turn up in', () => {
-  const tz = (format: TimeFormat | null): PlannedColumn => column('timestamptz', 'timestamptz', format);
   it.each<[TimeFormat | null, SqliteValue, string]>([
     ['iso-t-z', '2025-11-05T10:15:30.123Z', '2025-11-05 10:15:30.123+00'],
     ['iso-t-z', '2025-11-05T10:15:30.123456Z', '2025-11-05 10:15:30.123456+00'],
