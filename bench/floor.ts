@@ -19,6 +19,8 @@ export interface FloorResult {
   ms: number;
   code: number;
   peakRss: number | null;
+  /** CPU time of the tools (psql, sqlite3) in ms, or null */
+  cpuMs: number | null;
   diagnostics: string;
 }
 
@@ -51,7 +53,7 @@ export async function exportSqliteCsv(sqlitePath: string, dir: string, tables: r
 const psqlArgs = (url: string, script: string): string[] => ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', script];
 
 function toFloor(r: TimedResult): FloorResult {
-  return { ms: r.ms, code: r.code, peakRss: r.peakRss, diagnostics: r.code === 0 ? '' : (r.stderr || r.stdout).trim().slice(-1500) };
+  return { ms: r.ms, code: r.code, peakRss: r.peakRss, cpuMs: r.cpuMs, diagnostics: r.code === 0 ? '' : (r.stderr || r.stdout).trim().slice(-1500) };
 }
 
 /** `\copy t (cols) FROM 'file' CSV` for every table, in the given (FK) order, one psql session. */
@@ -80,6 +82,7 @@ export async function psqlCopyOutSqliteImport(url: string, sqliteTarget: string,
     ms: exported.ms + imported.ms,
     code: imported.code,
     peakRss: Math.max(exported.peakRss ?? 0, imported.peakRss ?? 0) || null,
+    cpuMs: exported.cpuMs === null || imported.cpuMs === null ? null : exported.cpuMs + imported.cpuMs,
     diagnostics: imported.code === 0 ? '' : (imported.stderr || imported.stdout).trim().slice(-1500),
     exportMs: exported.ms,
     importMs: imported.ms,

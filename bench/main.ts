@@ -16,6 +16,7 @@ import { startBenchPostgres } from './postgres-server.js';
 import { renderBaseline, renderResults } from './render-table.js';
 import { judgeGoals, parseBaseline, type BenchResults } from './results.js';
 import { runCases } from './run-cases.js';
+import { serverCpu } from './server-cpu.js';
 import { measureTuiOverhead } from './tui-overhead.js';
 
 const started = performance.now();
@@ -26,14 +27,16 @@ const log = (message: string): void => {
 interface Server {
   url: string;
   profile: string;
+  /** the server's data directory where the benchmark started it (its CPU time is read then), else null */
+  dataDir: string | null;
   stop(): Promise<void>;
 }
 
 async function startServer(opts: BenchOptions): Promise<Server> {
-  if (opts.pgUrl) return { url: opts.pgUrl, profile: 'external server', stop: async () => undefined };
+  if (opts.pgUrl) return { url: opts.pgUrl, profile: 'external server', dataDir: null, stop: async () => undefined };
   log(`starting PostgreSQL (${opts.pgSettings} settings)`);
   const s = await startBenchPostgres(opts.pgSettings);
-  return { url: s.url, profile: s.profile, stop: () => s.stop() };
+  return { url: s.url, profile: s.profile, dataDir: s.dataDir, stop: () => s.stop() };
 }
 
 function readBaseline(opts: BenchOptions): BenchResults | null {
@@ -65,7 +68,7 @@ async function bench(opts: BenchOptions, baseline: BenchResults | null): Promise
     log(`generating the point-of-sale database at scale ${opts.scale}`);
     const dataset = generatePos(join(workDir, 'source.db'), { scale: opts.scale, seed });
     log(`generated ${dataset.rows.toLocaleString('en-US')} rows in ${(dataset.ms / 1000).toFixed(1)} s`);
-    const cases = await runCases({ adminUrl: server.url, workDir, dataset, cases: opts.cases, batchSize: opts.batchSize, rounds: opts.rounds, dRounds: opts.dRounds, pgloaderSkipped, keepDatabases: opts.keep, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
+    const cases = await runCases({ adminUrl: server.url, workDir, dataset, cases: opts.cases, batchSize: opts.batchSize, rounds: opts.rounds, dRounds: opts.dRounds, pgloaderSkipped, keepDatabases: opts.keep, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, serverCpu: serverCpu(server.dataDir), log });
     const tui = opts.skipTui ? [] : await measureTuiOverhead({ adminUrl: server.url, workDir, dataset, batchSize: opts.batchSize, rounds: opts.fRounds, timeoutMs: Math.max(1, opts.scale) * 30 * 60_000, log });
     const measurements = [...cases.measurements, ...tui];
     const machine = describeMachine(await describeServer(server.url), server.profile, pgloader, loadAtStart);

@@ -11,6 +11,7 @@ export interface PgloaderRun {
   code: number;
   ms: number;
   peakRss: number | null;
+  cpuMs: number | null;
   /** Its closing summary table (or the error output). */
   diagnostics: string;
 }
@@ -28,7 +29,7 @@ export async function runPgloader(sqlitePath: string, targetUrl: string, workDir
   const target = targetUrl.replace(/^postgres:\/\//, 'postgresql://');
   const r = await runTimed('pgloader', ['--root-dir', root, '--no-ssl-cert-verification', `sqlite://${sqlitePath}`, target], { cwd: root, timeoutMs });
   const output = `${r.stdout}\n${r.stderr}`;
-  return { code: r.code, ms: r.ms, peakRss: r.peakRss, diagnostics: r.code === 0 ? summaryTable(output) : failureReason(output) };
+  return { code: r.code, ms: r.ms, peakRss: r.peakRss, cpuMs: r.cpuMs, diagnostics: r.code === 0 ? summaryTable(output) : failureReason(output) };
 }
 
 /** The closing summary table (from its header line on), which names rows and errors per table. */

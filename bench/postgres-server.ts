@@ -12,6 +12,7 @@ export interface BenchPostgres {
   /** Admin URL to the `postgres` database. */
   url: string;
   profile: PgSettingsProfile;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -20,5 +21,5 @@ export async function startBenchPostgres(profile: PgSettingsProfile): Promise<Be
     // the bench takes an existing server with --pg-url, not PG_URL
     throw e instanceof PostgresBinariesMissingError ? new Error('PostgreSQL server binaries (initdb, pg_ctl) not found; install postgresql or pass --pg-url') : e;
   });
-  return { url: server.url, profile, stop: () => server.stop() };
+  return { url: server.url, profile, dataDir: server.dataDir, stop: () => server.stop() };
 }

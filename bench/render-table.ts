@@ -20,6 +20,12 @@ export function goalValueText(g: Goal): string {
   return `${g.value.toFixed(2)}x`;
 }
 
+/** CPU seconds of the tool, then of the server meanwhile: '8.9 + 2.4' */
+function cpuText(cpu: Measurement['cpu']): string {
+  if (!cpu || cpu.tool === null) return dash;
+  return cpu.server === null ? cpu.tool.toFixed(1) : `${cpu.tool.toFixed(1)} + ${cpu.server.toFixed(1)}`;
+}
+
 const verdict = (g: Goal | undefined): string => (!g || g.pass === null ? 'n/a' : g.pass ? 'PASS' : 'MISS');
 
 function measurementCells(m: Measurement, goal: Goal | undefined, isReference: boolean): string[] {
@@ -30,6 +36,7 @@ function measurementCells(m: Measurement, goal: Goal | undefined, isReference: b
     m.label,
     shown && m.rows !== null ? int(m.rows) : m.status,
     shown && m.seconds !== null ? m.seconds.toFixed(2) : dash,
+    shown ? cpuText(m.cpu) : dash,
     rps !== null ? int(rps) : dash,
     m.peakRssMb !== null && shown ? `${int(m.peakRssMb)} MB` : dash,
     isReference ? 'ref' : goal ? goalValueText(goal) : '',
@@ -62,10 +69,11 @@ export function renderResults(r: BenchResults): string {
     rows.push(measurementCells(m, isReference ? undefined : goal(m.case), isReference));
   }
   const e = goal('e');
-  if (e) rows.push(['e', 'peak RSS, largest replicate run', '', '', '', e.value === null ? dash : `${int(e.value)} MB`, '', e.goal, verdict(e)]);
-  const header = ['case', 'run', 'rows', 'seconds', 'rows/s', 'peak RSS', 'ratio', 'goal', 'result'];
-  const lines = [...machineLines(r), '', ...grid(header, rows, [false, false, true, true, true, true, true, false, false])];
+  if (e) rows.push(['e', 'peak RSS, largest replicate run', '', '', '', '', e.value === null ? dash : `${int(e.value)} MB`, '', e.goal, verdict(e)]);
+  const header = ['case', 'run', 'rows', 'seconds', 'CPU s', 'rows/s', 'peak RSS', 'ratio', 'goal', 'result'];
+  const lines = [...machineLines(r), '', ...grid(header, rows, [false, false, true, true, true, true, true, true, false, false])];
   lines.push('', 'ratio: replicate rows/s over the reference run just below it (same data, same run); d: median incremental time over case b\'s full run time; f: rows/s lost with the TUI attached (median run of each side).');
+  lines.push(`CPU s: CPU seconds of the run's own process(es) (every thread), + those of the PostgreSQL server meanwhile (when the benchmark started it); ${r.machine.cores} cores give ${r.machine.cores} CPU seconds per second.`);
   const notes = r.measurements.filter((m) => m.note).map((m) => `  ${m.case} ${m.label}: ${m.note}`);
   if (notes.length) lines.push('notes:', ...notes);
   lines.push(

@@ -46,6 +46,8 @@ export interface ReplicateRun {
   code: number;
   ms: number;
   peakRss: number | null;
+  /** CPU time of the run (every thread), in ms, or null */
+  cpuMs: number | null;
   summary: ReplicateSummary | null;
   /** Rows written over all tables (0 when no summary came back). */
   written: number;
@@ -57,13 +59,14 @@ export interface ReplicateRun {
 const CLI = fileURLToPath(new URL('../bin/replicate', import.meta.url));
 const CLI_MAIN = new URL('../dist/cli/main.js', import.meta.url).href;
 
-/** Without GNU time: run main() in a wrapper that records its own maxRSS in a side file. */
+/** Without GNU time: run main() in a wrapper that records its own maxRSS and CPU time (ms) in a side file. */
 const RSS_WRAPPER = `
 import { writeFileSync } from 'node:fs';
 const [mainUrl, rssFile, ...args] = process.argv.slice(1);
 const { main } = await import(mainUrl);
 const code = await main(args);
-writeFileSync(rssFile, String(process.resourceUsage().maxRSS * 1024));
+const u = process.resourceUsage();
+writeFileSync(rssFile, u.maxRSS * 1024 + ' ' + (u.userCPUTime + u.systemCPUTime) / 1000);
 process.exitCode = code;
 `;
 
@@ -98,22 +101,27 @@ export async function runReplicate(o: ReplicateRunOptions): Promise<ReplicateRun
   try {
     let result;
     let peakRss: number | null;
+    let cpuMs: number | null;
     if (hasGnuTime()) {
       result = await runTimed(process.execPath, [CLI, ...args], { cwd, env, ...limit });
       peakRss = result.peakRss;
+      cpuMs = result.cpuMs;
     } else {
       const rssFile = join(cwd, 'max-rss');
       result = await runTimed(process.execPath, ['--input-type=module', '-e', RSS_WRAPPER, CLI_MAIN, rssFile, ...args], { cwd, env, ...limit });
       try {
-        peakRss = Number(readFileSync(rssFile, 'utf8')) || null;
+        const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+        peakRss = rss || null;
+        cpuMs = cpu ?? null;
       } catch {
         peakRss = null;
+        cpuMs = null;
       }
     }
     const summary = parseSummary(result.stdout);
     const written = summary ? summary.tables.reduce((n, t) => n + t.written, 0) : 0;
     const diagnostics = (summary ? result.stderr : `${result.stderr}\n${result.stdout}`).trim().slice(-2000);
-    return { args, code: result.code, ms: result.ms, peakRss, summary, written, diagnostics };
+    return { args, code: result.code, ms: result.ms, peakRss, cpuMs, summary, written, diagnostics };
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

@@ -17,6 +17,11 @@ export interface Measurement {
   seconds: number | null;
   /** Peak resident set of the measured process, in MB (10^6 bytes). */
   peakRssMb: number | null;
+  /**
+   * CPU seconds of the measured process(es) and of the PostgreSQL server meanwhile
+   * (server-cpu.ts; null where not measured). Absent in results from before they were.
+   */
+  cpu?: { tool: number | null; server: number | null };
   status: 'ok' | 'failed' | 'skipped';
   note?: string;
   /**

@@ -18,6 +18,7 @@ import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './rep
 import { median, spreadNote } from './samples.js';
 import type { CaseLetter } from './bench-options.js';
 import type { CaseId, Measurement, MeasurementKey } from './results.js';
+import type { ServerCpu } from './server-cpu.js';
 import { TUI_LABELS } from './tui-overhead.js';
 
 export interface CaseContext {
@@ -36,6 +37,8 @@ export interface CaseContext {
   dRounds: number;
   /** Longest any one measured process may run before it is killed and reported as failed. */
   timeoutMs: number;
+  /** the PostgreSQL server's CPU time, sampled around each measured process */
+  serverCpu: ServerCpu;
   log(message: string): void;
 }
 
@@ -63,6 +66,18 @@ const LABELS: Record<MeasurementKey, string> = {
 
 const mb = (bytes: number | null): number | null => (bytes === null ? null : bytes / 1e6);
 
+type Cpu = NonNullable<Measurement['cpu']>;
+
+/** Runs one measured process; the server's CPU time meanwhile (seconds) comes along. */
+async function withServerCpu<T>(ctx: CaseContext, run: () => Promise<T>): Promise<{ value: T; server: number | null }> {
+  const before = await ctx.serverCpu.sample();
+  const value = await run();
+  const after = await ctx.serverCpu.sample();
+  return { value, server: before === null || after === null ? null : after - before };
+}
+
+const cpuOf = (toolMs: number | null, server: number | null): Cpu => ({ tool: toolMs === null ? null : toolMs / 1000, server });
+
 function measurement(key: MeasurementKey, fields: Partial<Measurement>): Measurement {
   const [c] = key.split('.') as [CaseId];
   return { key, case: c, label: LABELS[key], rows: null, seconds: null, peakRssMb: null, status: 'ok', ...fields };
@@ -83,9 +98,9 @@ function landedInSqlite(path: string): number {
 }
 
 /** Turns a finished load into a measurement, noting rows that did not land. */
-function loaded(key: MeasurementKey, expected: number, landed: number, ms: number, peakRss: number | null, extra?: string): Measurement {
+function loaded(key: MeasurementKey, expected: number, landed: number, ms: number, peakRss: number | null, cpu: Cpu, extra?: string): Measurement {
   const notes = [landed !== expected ? `landed ${landed.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} rows` : '', extra ?? ''].filter(Boolean);
-  return measurement(key, { rows: landed, seconds: ms / 1000, peakRssMb: mb(peakRss), ...(notes.length ? { note: notes.join('; ') } : {}) });
+  return measurement(key, { rows: landed, seconds: ms / 1000, peakRssMb: mb(peakRss), cpu, ...(notes.length ? { note: notes.join('; ') } : {}) });
 }
 
 function failed(key: MeasurementKey, why: string): Measurement {
@@ -102,9 +117,9 @@ function waitingNote(run: ReplicateRun): string | undefined {
 async function replicateCase(key: MeasurementKey, ctx: CaseContext, o: ReplicateRunOptions, count: () => Promise<number> | number): Promise<{ m: Measurement; run: ReplicateRun | null }> {
   ctx.log(`${key}: replicate ${o.direction}${o.createMissing ? ' --create-missing' : ''}`);
   await checkpoint(ctx);
-  const run = await runReplicate({ ...o, timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+  const { value: run, server } = await withServerCpu(ctx, () => runReplicate({ ...o, timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) }));
   if (run.code !== 0 && run.code !== 3) return { m: failed(key, `exit ${run.code}: ${run.diagnostics}`), run };
-  return { m: loaded(key, ctx.dataset.rows, await count(), run.ms, run.peakRss, waitingNote(run)), run };
+  return { m: loaded(key, ctx.dataset.rows, await count(), run.ms, run.peakRss, cpuOf(run.cpuMs, server), waitingNote(run)), run };
 }
 
 /** Starts each measurement with no dirty buffers left over from the previous one. */
@@ -112,8 +127,17 @@ async function checkpoint(ctx: CaseContext): Promise<void> {
   await execute(ctx.adminUrl, 'CHECKPOINT').catch(() => undefined); // needs superuser on --pg-url servers
 }
 
-function floorMeasurement(key: MeasurementKey, expected: number, r: FloorResult, landed: number): Measurement {
-  return r.code === 0 ? loaded(key, expected, landed, r.ms, null) : failed(key, `exit ${r.code}: ${r.diagnostics}`);
+function floorMeasurement(key: MeasurementKey, expected: number, r: FloorResult, server: number | null, landed: number): Measurement {
+  return r.code === 0 ? loaded(key, expected, landed, r.ms, null, cpuOf(r.cpuMs, server)) : failed(key, `exit ${r.code}: ${r.diagnostics}`);
+}
+
+/** Each side's median over the rounds that measured it. */
+function medianCpu(rounds: readonly (Cpu | undefined)[]): Cpu {
+  const of = (pick: (c: Cpu) => number | null): number | null => {
+    const xs = rounds.flatMap((c) => (c === undefined || pick(c) === null ? [] : [pick(c) as number]));
+    return xs.length ? median(xs) : null;
+  };
+  return { tool: of((c) => c.tool), server: of((c) => c.server) };
 }
 
 /** A side measured in several rounds: the median time counts and the note gives the spread; a failed round fails the side. */
@@ -126,7 +150,7 @@ function ofRounds(rounds: readonly Measurement[]): Measurement {
   const seconds = rounds.map((m) => m.seconds ?? 0);
   const rss = rounds.flatMap((m) => (m.peakRssMb === null ? [] : [m.peakRssMb]));
   const notes = [...new Set(rounds.flatMap((m) => (m.note ? [m.note] : [])))];
-  return { ...last, seconds: median(seconds), peakRssMb: rss.length ? Math.max(...rss) : null, samplesSeconds: seconds, note: [spreadNote(seconds.map((x) => x * 1000)), ...notes].join('; ') };
+  return { ...last, seconds: median(seconds), peakRssMb: rss.length ? Math.max(...rss) : null, cpu: medianCpu(rounds.map((m) => m.cpu)), samplesSeconds: seconds, note: [spreadNote(seconds.map((x) => x * 1000)), ...notes].join('; ') };
 }
 
 /**
@@ -165,8 +189,8 @@ async function firstMigration(ctx: CaseContext, copyOf: (name: string) => string
     const url = await createDatabase(ctx.adminUrl, 'bench_pgloader');
     ctx.log('a.pgloader: pgloader sqlite:// -> empty database');
     await checkpoint(ctx);
-    const r = await runPgloader(source, url, workDir, ctx.timeoutMs);
-    const m = r.code === 0 ? loaded('a.pgloader', expected, await landedInPostgres(url), r.ms, r.peakRss) : failed('a.pgloader', `exit ${r.code}: ${r.diagnostics}`);
+    const { value: r, server } = await withServerCpu(ctx, () => runPgloader(source, url, workDir, ctx.timeoutMs));
+    const m = r.code === 0 ? loaded('a.pgloader', expected, await landedInPostgres(url), r.ms, r.peakRss, cpuOf(r.cpuMs, server)) : failed('a.pgloader', `exit ${r.code}: ${r.diagnostics}`);
     if (!ctx.keepDatabases) await dropDatabase(ctx.adminUrl, 'bench_pgloader');
     return m;
   };
@@ -188,8 +212,8 @@ async function pgToSqlite(ctx: CaseContext, copyUrl: string, csvDir: string, out
     createPosSqliteSchema(cFloor);
     ctx.log('c.floor: psql \\copy TO CSV, then sqlite3 .import');
     await checkpoint(ctx);
-    const roundTrip = await psqlCopyOutSqliteImport(copyUrl, cFloor, POS_TABLES, csvDir);
-    const floor = floorMeasurement('c.floor', expected, roundTrip, roundTrip.code === 0 ? landedInSqlite(cFloor) : 0);
+    const { value: roundTrip, server } = await withServerCpu(ctx, () => psqlCopyOutSqliteImport(copyUrl, cFloor, POS_TABLES, csvDir));
+    const floor = floorMeasurement('c.floor', expected, roundTrip, server, roundTrip.code === 0 ? landedInSqlite(cFloor) : 0);
     if (roundTrip.code === 0) floor.note = [floor.note, `\\copy TO ${(roundTrip.exportMs / 1000).toFixed(2)} s + .import ${(roundTrip.importMs / 1000).toFixed(2)} s`].filter(Boolean).join('; ');
     return floor;
   };
@@ -207,17 +231,19 @@ async function incrementalRounds(ctx: CaseContext, sqlitePath: string, url: stri
   let written = 0;
   let changedRows = 0;
   let peakRss: number | null = null;
+  const cpu: Cpu[] = [];
   // each round from a checkpointed server, as case b's full run started
-  const incremental = async (): Promise<ReplicateRun> => {
+  const incremental = async (): Promise<{ value: ReplicateRun; server: number | null }> => {
     await checkpoint(ctx);
-    return runReplicate({ sqlitePath, pgUrl: url, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) });
+    return withServerCpu(ctx, () => runReplicate({ sqlitePath, pgUrl: url, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) }));
   };
   for (let round = 1; round <= ctx.dRounds; round++) {
     const changed = changeFraction(sqlitePath, CHANGED_FRACTION, round);
     changedRows = changed.total;
     ctx.log(`d.replicate: round ${round} of ${ctx.dRounds}, incremental after changing ${changed.total} rows`);
-    const run = await incremental();
+    const { value: run, server } = await incremental();
     if (run.code !== 0 && run.code !== 3) return { m: failed('d.replicate', `round ${round}: exit ${run.code}: ${run.diagnostics}`), changedRows };
+    cpu.push(cpuOf(run.cpuMs, server));
     if (run.written !== changed.total) notes.add(`round ${round} wrote ${run.written} rows for ${changed.total} changed`);
     const waiting = waitingNote(run);
     if (waiting) notes.add(`round ${round}: ${waiting}`);
@@ -231,14 +257,14 @@ async function incrementalRounds(ctx: CaseContext, sqlitePath: string, url: stri
   const idle: number[] = [];
   for (let round = 1; round <= IDLE_ROUNDS; round++) {
     ctx.log(`d.replicate: round ${round} of ${IDLE_ROUNDS} with nothing changed`);
-    const run = await incremental();
+    const { value: run } = await incremental();
     if (run.code !== 0 && run.code !== 3) return { m: failed('d.replicate', `round ${round} with nothing changed: exit ${run.code}: ${run.diagnostics}`), changedRows };
     if (run.written !== 0) notes.add(`round ${round} with nothing changed wrote ${run.written} rows`);
     idle.push(run.ms);
   }
   const idleNote = `with nothing changed: median of ${idle.length}: ${(median(idle) / 1000).toFixed(2)} s`;
   return {
-    m: measurement('d.replicate', { rows: written, seconds: median(ms) / 1000, peakRssMb: mb(peakRss), samplesSeconds: ms.map((x) => x / 1000), note: [spreadNote(ms), idleNote, ...notes].join('; ') }),
+    m: measurement('d.replicate', { rows: written, seconds: median(ms) / 1000, peakRssMb: mb(peakRss), cpu: medianCpu(cpu), samplesSeconds: ms.map((x) => x / 1000), note: [spreadNote(ms), idleNote, ...notes].join('; ') }),
     changedRows,
   };
 }
@@ -278,8 +304,8 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
     await runSqlFile(copyUrl, posPostgresSchemaPath());
     ctx.log('b.copy: psql \\copy FROM CSV, tables in FK order');
     await checkpoint(ctx);
-    const copied = await psqlCopyIn(copyUrl, csv, workDir);
-    return floorMeasurement('b.copy', expected, copied, await landedInPostgres(copyUrl));
+    const { value: copied, server } = await withServerCpu(ctx, () => psqlCopyIn(copyUrl, csv, workDir));
+    return floorMeasurement('b.copy', expected, copied, server, await landedInPostgres(copyUrl));
   };
   let b: Measurement | null = null;
   if (withB) {

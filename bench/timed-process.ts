@@ -1,6 +1,7 @@
 /**
- * Runs one measured child process: wall time from spawn to exit, and its peak RSS
- * through GNU time (`/usr/bin/time -f %M`, kilobytes) when the machine has it.
+ * Runs one measured child process: wall time from spawn to exit, and its peak RSS and CPU
+ * time through GNU time (`/usr/bin/time -f '%M %U %S'`: kilobytes, user and system
+ * seconds) when the machine has it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ export interface TimedResult {
   stderr: string;
   /** Peak resident set of the child in bytes, or null when it could not be measured. */
   peakRss: number | null;
+  /** CPU time of the child (user and system, every thread and the processes it waited for), in ms, or null. */
+  cpuMs: number | null;
 }
 
 export interface TimedOptions {
@@ -34,7 +37,7 @@ let gnuTimeWorks: boolean | null = null;
 /** True when /usr/bin/time is GNU time (it accepts -f and -o). */
 export function hasGnuTime(): boolean {
   if (gnuTimeWorks === null) {
-    gnuTimeWorks = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
+    gnuTimeWorks = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M %U %S', 'true'], { encoding: 'utf8' }).status === 0;
   }
   return gnuTimeWorks;
 }
@@ -47,7 +50,7 @@ function keepTail(acc: string, chunk: Buffer): string {
 export function runTimed(cmd: string, args: string[], options: TimedOptions = {}): Promise<TimedResult> {
   const rssFile = join(tmpdir(), `replicate-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const useTime = hasGnuTime();
-  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
   const stdinFd = options.stdinFile ? openSync(options.stdinFile, 'r') : null;
   const stdoutFd = options.stdoutFile ? openSync(options.stdoutFile, 'w') : null;
   return new Promise((resolve, reject) => {
@@ -87,13 +90,15 @@ export function runTimed(cmd: string, args: string[], options: TimedOptions = {}
       closeFds();
       if (timedOut) stderr += `\n(killed after ${Math.round((options.timeoutMs ?? 0) / 1000)} s)`;
       let peakRss: number | null = null;
+      let cpuMs: number | null = null;
       if (useTime && existsSync(rssFile)) {
-        // GNU time writes "Command exited with non-zero status N" before the number on failure.
-        const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-        peakRss = Number.isFinite(kb) && kb > 0 ? kb * 1024 : null;
+        // GNU time writes "Command exited with non-zero status N" before the numbers on failure.
+        const [kb, user, system] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+        peakRss = kb !== undefined && Number.isFinite(kb) && kb > 0 ? kb * 1024 : null;
+        cpuMs = user !== undefined && system !== undefined && Number.isFinite(user + system) ? (user + system) * 1000 : null;
         rmSync(rssFile, { force: true });
       }
-      resolve({ code: code ?? (signal ? 128 : 1), ms, stdout, stderr, peakRss });
+      resolve({ code: code ?? (signal ? 128 : 1), ms, stdout, stderr, peakRss, cpuMs });
     });
   });
 }
