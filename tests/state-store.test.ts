@@ -1,27 +1,24 @@
 /**
  * Replication state kept in the target: checkpoints, the skip and reject ledgers and run
  * history, told as one story for each target (PostgreSQL schema `replicate`, SQLite
- * tables `_replicate_*`), plus the stable ids that key it: a terminal's file keeps its
- * checkpoints when moved, and two terminals never share state.
+ * tables `_replicate_*`). The ids that key it: state-ids.test.ts. The engine's PostgreSQL
+ * sessions read every value as its raw text (rawTextTypes): the store must not depend on parsers.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '../src/replicator/state/postgres-state-store.js';
 import { SqliteStateStore } from '../src/replicator/state/sqlite-state-store.js';
 import { clearOwedSql, listOwed, recordOwed } from '../src/replicator/state/owed-constraints.js';
-import { postgresDatabaseId, resetSqliteDatabaseId, sqliteDatabaseId } from '../src/replicator/state/database-ids.js';
 import type { PairScope, StateStore } from '../src/replicator/state/state-store.js';
+import { rawTextTypes } from '../src/replicator/values/pg-raw-types.js';
 import { createTestDatabase, type TestDatabase } from './harness/pg.js';
 import { createSqliteFile, tempDir, type TempDir } from './harness/sqlite.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The engine's PostgreSQL sessions read every value as its raw text; the store must not depend on parsers. */
-const rawText: pg.CustomTypesConfig = { getTypeParser: (() => (value: string) => value) as typeof pg.types.getTypeParser };
 
 interface Target {
   store(scope: PairScope): StateStore;
@@ -36,7 +33,7 @@ const targets: { name: string; open(): Promise<Target> }[] = [
     name: 'PostgreSQL',
     async open() {
       const db: TestDatabase = await createTestDatabase('state');
-      const client = new pg.Client({ connectionString: db.url, types: rawText });
+      const client = new pg.Client({ connectionString: db.url, types: rawTextTypes });
       await client.connect();
       const sql = async (text: string) => void (await client.query(text));
       return {
@@ -255,81 +252,6 @@ describe.each(targets)('replication state in $name', ({ open }) => {
   });
 });
 
-describe('the ids that key the state', () => {
-  let dir: TempDir;
-  let db: TestDatabase;
-  let client: pg.Client;
-  beforeAll(async () => {
-    dir = tempDir();
-    db = await createTestDatabase('ids');
-    client = new pg.Client({ connectionString: db.url, types: rawText });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-    await db.drop();
-    dir.remove();
-  });
-
-  function withFile<T>(path: string, fn: (sqlite: Database.Database) => T): T {
-    const sqlite = new Database(path);
-    try {
-      return fn(sqlite);
-    } finally {
-      sqlite.close();
-    }
-  }
-
-  it('a terminal file keeps its id, and its checkpoints, when reopened and moved', async () => {
-    const path = dir.file('pos-07.db');
-    createSqliteFile(path, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
-    const id = withFile(path, sqliteDatabaseId);
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(withFile(path, sqliteDatabaseId)).toBe(id);
-
-    const scope: PairScope = { sqliteId: id, postgresId: await postgresDatabaseId(client, 'public'), direction: 'sqlite-to-pg' };
-    const store = new PostgresStateStore(client, scope);
-    await store.ensure();
-    await store.saveCheckpoint('orders', 'where pos-07 got to');
-
-    const moved = dir.file('moved-to-new-disk.db');
-    renameSync(path, moved);
-    const idAfterMove = withFile(moved, sqliteDatabaseId);
-    expect(idAfterMove).toBe(id);
-    const again = new PostgresStateStore(client, { ...scope, sqliteId: idAfterMove });
-    expect((await again.getCheckpoint('orders'))?.position).toBe('where pos-07 got to');
-  });
-
-  it('two terminal files get different ids, and a copied file can be given a fresh one', () => {
-    const one = dir.file('pos-01.db');
-    const two = dir.file('pos-02.db');
-    createSqliteFile(one, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
-    createSqliteFile(two, 'CREATE TABLE orders (id INTEGER PRIMARY KEY)');
-    const idOne = withFile(one, sqliteDatabaseId);
-    const idTwo = withFile(two, sqliteDatabaseId);
-    expect(idOne).not.toBe(idTwo);
-
-    const fresh = withFile(two, resetSqliteDatabaseId);
-    expect(fresh).not.toBe(idTwo);
-    expect(fresh).not.toBe(idOne);
-    expect(withFile(two, sqliteDatabaseId)).toBe(fresh);
-  });
-
-  it('a PostgreSQL database has one id per schema, the same from every connection', async () => {
-    const publicId = await postgresDatabaseId(client, 'public');
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    try {
-      expect(await postgresDatabaseId(other, 'public')).toBe(publicId);
-      const storeTwo = await postgresDatabaseId(other, 'store_two');
-      expect(storeTwo).not.toBe(publicId);
-      expect(await postgresDatabaseId(client, 'store_two')).toBe(storeTwo);
-    } finally {
-      await other.end();
-    }
-  });
-});
-
 describe('a run reads every table’s PostgreSQL state in one query at its start', () => {
   let target: Target;
   beforeAll(async () => {
@@ -375,7 +297,7 @@ describe('a run reads every table’s PostgreSQL state in one query at its start
 
   it('carries what --create-missing still owes, so the run spends no query of its own on it', async () => {
     const db = await createTestDatabase('owed');
-    const client = new pg.Client({ connectionString: db.url, types: rawText });
+    const client = new pg.Client({ connectionString: db.url, types: rawTextTypes });
     await client.connect();
     try {
       let queries = 0;
