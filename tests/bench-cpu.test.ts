@@ -9,17 +9,10 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { serverCpu } from '../bench/server-cpu.js';
 import { hasGnuTime, runTimed } from '../bench/timed-process.js';
-import { adminUrl } from './harness/pg.js';
+import { withAdmin } from './harness/pg.js';
 
-async function query<T>(sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: adminUrl() });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+/** `sql` on a session that has ended (and so reported its CPU time) by the time this returns */
+const query = <T extends pg.QueryResultRow>(sql: string): Promise<T[]> => withAdmin(async (c) => (await c.query<T>(sql)).rows);
 
 describe('the benchmark CPU column', () => {
   it('reports the CPU time a measured process burnt', async () => {
