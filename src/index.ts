@@ -33,4 +33,6 @@ export { createReplicator, type Replicator } from './replicator/create-replicato
 export type { PairConfig, RunOptions } from './replicator/engine/run-replication.js';
 export type { FilterParams, FilterParamValue } from './replicator/plan/row-filter.js';
 export type { ReplicationEvent, RunSummary } from './replicator/events.js';
+export { parseSchedule, type Schedule } from './replicator/schedule/schedule-pattern.js';
+export type { ScheduleSummary } from './replicator/schedule/run-on-schedule.js';
 export type { RunPlan, TablePlan, Direction } from './replicator/run-plan.js';

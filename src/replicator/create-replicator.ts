@@ -8,11 +8,20 @@ import type { EventListener, EventOf, ReplicationEvent, ReplicationEventType, Ru
 import { planReplication, runReplication, type PairConfig, type RunOptions } from './engine/run-replication.js';
 import type { Direction, RunPlan } from './run-plan.js';
 import { readStatus, resetCheckpoints, type PairStatus } from './engine/pair-status.js';
+import { parseSchedule } from './schedule/schedule-pattern.js';
+import { runOnSchedule, type ScheduleSummary } from './schedule/run-on-schedule.js';
 
 export interface Replicator {
   /** every planned table, in FK order */
   syncAll(options: Omit<RunOptions, 'tables'>): Promise<RunSummary>;
   syncTable(name: string, direction: Direction, options?: Omit<RunOptions, 'tables' | 'direction'>): Promise<RunSummary>;
+  /**
+   * syncAll now and then at each time the cron pattern names, one run at a time, until
+   * `signal` is aborted (a run going on stops after its batch); a failed run is reported
+   * by a 'schedule-run-failed' event and the next goes ahead. Throws a ConfigError for a
+   * pattern croner refuses, and the first run's error when it is bad input.
+   */
+  syncOnSchedule(pattern: string, options: Omit<RunOptions, 'stopRequested'>, signal: AbortSignal): Promise<ScheduleSummary>;
   plan(options: RunOptions): Promise<RunPlan>;
   status(): Promise<PairStatus>;
   reset(table?: string, direction?: Direction): Promise<number>;
@@ -31,6 +40,10 @@ export function createReplicator(config: PairConfig): Replicator {
   const replicator: Replicator = {
     syncAll: (options) => runReplication(config, options, emit),
     syncTable: (name, direction, options = {}) => runReplication(config, { ...options, direction, tables: [name] }, emit),
+    syncOnSchedule: async (pattern, options, signal) => {
+      const schedule = parseSchedule(pattern);
+      return runOnSchedule(schedule, (stopRequested) => runReplication(config, { ...options, stopRequested }, emit), emit, { signal });
+    },
     plan: (options) => planReplication(config, options),
     status: () => readStatus(config),
     reset: (table, direction) => resetCheckpoints(config, table, direction),

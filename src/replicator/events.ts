@@ -57,7 +57,13 @@ export type ReplicationEvent =
       ms: number;
     }
   | { type: 'run-end'; summary: RunSummary }
-  | { type: 'error'; table: string | null; message: string };
+  | { type: 'error'; table: string | null; message: string }
+  /** `run --schedule` (schedule/run-on-schedule.ts): run number `run` (from 1) starts; its own events follow */
+  | { type: 'schedule-run'; run: number; startedAt: string }
+  /** that run failed (the schedule goes on); error: what it threw, typed (a ReplicateError carries its code and context) */
+  | { type: 'schedule-run-failed'; run: number; error: Error }
+  /** the schedule waits for `next`; missed: scheduled times run `run` outlasted (skipped, not queued) */
+  | { type: 'schedule-wait'; run: number; next: string; missed: number };
 
 export type ReplicationEventType = ReplicationEvent['type'];
 export type EventOf<T extends ReplicationEventType> = Extract<ReplicationEvent, { type: T }>;
