@@ -13,7 +13,10 @@ export interface Signals {
   onInterrupt(fn: () => void): () => void;
 }
 
-/** First Ctrl+C asks the command to stop safely; a second one exits at once. */
+/**
+ * First Ctrl+C asks the command to stop safely; a second one exits at once. SIGTERM (a
+ * service manager stopping `run --schedule`, `docker stop`) counts the same way.
+ */
 export const processSignals: Signals = {
   onInterrupt(fn) {
     let count = 0;
@@ -22,7 +25,11 @@ export const processSignals: Signals = {
       fn();
     };
     process.on('SIGINT', handler);
-    return () => process.off('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
   },
 };
 

@@ -93,7 +93,13 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .option('dry-run', { type: 'boolean', describe: 'print the plan (order, modes, cursors, deferred columns, estimated rows, FKs and indexes still owed); write nothing' })
           .option('json', { type: 'boolean', describe: 'print a JSON summary instead of progress lines' })
           .option('tui', { type: 'boolean', describe: 'watch the run in the terminal UI (needs a terminal; --no-tui or no terminal: plain lines)' })
+          .option('schedule', {
+            type: 'string',
+            describe:
+              'stay up and run now, then at each time this cron pattern names (machine time; 5 fields, or 6 with seconds first); one run at a time, times a run outlasts are skipped; a failed run is reported and the next goes ahead; Ctrl+C or SIGTERM stops after a checkpoint (exit 130)',
+          })
           .example('$0 run --direction pg-to-sqlite --param store=7', "a mapping's row filter `store_id = :store` gets store 7's rows only")
+          .example('$0 run --direction sqlite-to-pg --schedule "*/5 * * * *"', 'sync every 5 minutes in one process (--json: a summary line per run)')
           .example('$0 run --direction sqlite-to-pg --dry-run', 'the plan: order, modes, deferred columns, row filters with their values'),
       (argv) => guard(async () => (await import('./commands/run.js')).runRun({ ...argv, param: argv.param?.map(String) }, io, signals))(),
     )

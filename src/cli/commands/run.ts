@@ -24,6 +24,8 @@ export interface RunArgs extends ConnectionFlags {
   /** open the terminal UI and start the run there (only with a terminal; otherwise plain lines) */
   tui?: boolean | undefined;
   param?: string[] | undefined;
+  /** a cron pattern: a run now and then at each time it names, in this process (run-schedule.ts) */
+  schedule?: string | undefined;
 }
 
 
@@ -45,11 +47,20 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
   const options = { direction, ...(args.full ? { full: true } : {}), ...(tables ? { tables } : {}), ...(args.batchSize ? { batchSize: args.batchSize } : {}), ...(args.createMissing ? { createMissing: true } : {}) };
   const style = styleFor(io.stdout, io.env);
 
+  if (args.schedule !== undefined && args.tui) throw new ConfigError('--schedule runs without the terminal UI: drop --tui (its progress lines are plain)', 'schedule');
   if (args.dryRun) {
     const [{ planReplication }, { renderRunPlan }] = await Promise.all([import('../../replicator/engine/run-replication.js'), import('../../replicator/plan/render-run-plan.js')]);
+    // with --schedule, the plan says when the runs would start; a bad pattern is refused before anything connects
+    const scheduled = args.schedule === undefined ? null : await import('./run-schedule.js');
+    const schedule = scheduled?.parseSchedule(args.schedule ?? '') ?? null;
     const plan = await planReplication(config, options);
-    print(io.stdout, args.json ? JSON.stringify(plan, null, 2) : renderRunPlan(plan));
+    if (args.json) print(io.stdout, JSON.stringify(schedule ? { ...plan, schedule: { pattern: schedule.pattern, upcoming: schedule.upcoming(new Date(), 5) } } : plan, null, 2));
+    else print(io.stdout, renderRunPlan(plan) + (scheduled && schedule ? `\n${scheduled.renderUpcoming(schedule, new Date())}` : ''));
     return EXIT.ok;
+  }
+  if (args.schedule !== undefined) {
+    const { runScheduled } = await import('./run-schedule.js');
+    return runScheduled(args.schedule, config, options, io, style, !!args.json, signals);
   }
   if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
     return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full, ...(tables ? { tables } : {}), ...(args.createMissing ? { createMissing: true } : {}) } });

@@ -14,7 +14,12 @@ import { print, type Style } from '../io.js';
 const fmt = (n: number): string => (Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US'));
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
-export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () => number = Date.now): (e: ReplicationEvent) => void {
+/**
+ * compact: for a log of many runs (`run --schedule`): no line at a table's start, progress
+ * only once a table has taken a second, and no line at the end of a table that read
+ * nothing and has nothing waiting.
+ */
+export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () => number = Date.now, compact = false): (e: ReplicationEvent) => void {
   const lastProgress = new Map<string, number>();
   const MAX_LISTED = 20;
   const listed = { skip: 0, reject: 0 };
@@ -25,6 +30,11 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
         for (const note of e.plan.notes) print(out, style.dim(`  note: ${note}`));
         break;
       case 'table-start':
+        // compact: a table's progress only once it has taken a second
+        if (compact) {
+          lastProgress.set(e.table, now());
+          break;
+        }
         print(out, `  ${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${fmt(e.estimatedRows)} rows at the source`}`);
         break;
       case 'ledger-retry':
@@ -52,6 +62,7 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
         break;
       case 'table-end': {
         const s = e.stats;
+        if (compact && s.read === 0 && s.skipped === 0 && s.rejected === 0 && !s.error) break;
         const extra = [s.skipped ? `${fmt(s.skipped)} waiting for parents` : '', s.rejected ? `${fmt(s.rejected)} rejected` : ''].filter(Boolean).join(', ');
         print(out, `  ${s.table}: ${fmt(s.read)} read, ${fmt(s.written)} written${extra ? `, ${extra}` : ''} in ${secs(s.ms)}`);
         break;

@@ -1,0 +1,184 @@
+/**
+ * A terminal that syncs on a schedule keeps one process up (`run --schedule`): what the
+ * app writes between runs lands in the next run, a run that fails is reported and the
+ * next one goes ahead, and SIGTERM or Ctrl+C stops it after a checkpoint.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { renameSync } from 'node:fs';
+import { BIN, runCli, spawnCli } from './harness/cli.js';
+import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
+import { createReplicator, type ReplicationEvent } from '../src/index.js';
+import { parseSchedule } from '../src/replicator/schedule/schedule-pattern.js';
+import { missedTimes } from '../src/replicator/schedule/run-on-schedule.js';
+
+const PG = `CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL, updated_at timestamptz NOT NULL);`;
+const SQLITE = `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, updated_at DATETIME NOT NULL);`;
+const EVERY_SECOND = '* * * * * *';
+const COLUMNS = ['id', 'body', 'updated_at'].map((c) => ({ pg: c, sqlite: c }));
+
+let pair: ReplicationPair;
+beforeAll(async () => {
+  pair = await createReplicationPair(PG, SQLITE);
+  const s = pair.sqlite();
+  const add = s.prepare('INSERT INTO notes VALUES (?, ?, ?)');
+  for (let i = 1; i <= 100; i++) add.run(i, `note ${i}`, `2025-11-05T10:00:${String(i % 60).padStart(2, '0')}.000Z`);
+});
+afterAll(() => pair.cleanup());
+
+interface RunLine {
+  run: number;
+  startedAt: string;
+  status: string;
+  tables?: { name: string; read: number; written: number }[];
+  error?: { code: string | null; message: string };
+}
+
+/** resolves once `pred` holds for the lines so far, or rejects after `ms` */
+function waitFor<T>(lines: T[], pred: (l: T[]) => boolean, ms: number, what: () => string): Promise<void> {
+  const until = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      if (pred(lines)) return resolve();
+      if (Date.now() > until) return reject(new Error(`timed out waiting for ${what()}`));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+describe('run --schedule', () => {
+  it('runs now, then carries what the app wrote since into the next run; SIGTERM stops it with exit 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', EVERY_SECOND, '--json'], {
+      cwd: pair.dir.path,
+      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
+    });
+    const lines: RunLine[] = [];
+    let buffered = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as RunLine);
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const shown = (): string => `${JSON.stringify(lines)}\n${err}`;
+    const written = (l: RunLine): number => (l.tables ?? []).reduce((n, t) => n + t.written, 0);
+
+    await waitFor(lines, (l) => l.length >= 1, 20_000, shown);
+    expect(lines[0]).toMatchObject({ run: 1, status: 'done' });
+    expect(written(lines[0] as RunLine)).toBe(100);
+
+    // the app writes while the schedule waits: 5 new notes and an edit
+    const s = pair.sqlite();
+    const add = s.prepare('INSERT INTO notes VALUES (?, ?, ?)');
+    for (let i = 101; i <= 105; i++) add.run(i, `note ${i}`, '2025-11-06T09:00:00.000Z');
+    s.prepare("UPDATE notes SET body = 'edited', updated_at = '2025-11-06T09:00:01.000Z' WHERE id = 7").run();
+    const seen = lines.length;
+    await waitFor(lines, (l) => l.slice(seen).some((x) => written(x) > 0), 20_000, shown);
+    const carried = lines.slice(seen).find((x) => written(x) > 0) as RunLine;
+    expect(carried.status).toBe('done');
+    expect(carried.run).toBeGreaterThan(1);
+    expect(written(carried)).toBe(6);
+    // and the run after it finds nothing new
+    await waitFor(lines, (l) => l.some((x) => x.run === carried.run + 1), 20_000, shown);
+    expect(written(lines.find((x) => x.run === carried.run + 1) as RunLine)).toBe(0);
+
+    child.kill('SIGTERM');
+    expect(await exited, err).toBe(130);
+    expect(await diffContent(pair.db, pair.sqlitePath, { pg: 'notes', sqlite: 'notes' }, COLUMNS)).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
+    const edited = await pair.db.query<{ body: string }>('SELECT body FROM notes WHERE id = 7');
+    expect(edited[0]?.body).toBe('edited');
+  });
+
+  it('reports a run that fails and goes on: the run after it lands the rows', async () => {
+    const replicator = createReplicator({ sqlitePath: pair.sqlitePath, pgUrl: pair.db.url });
+    const events: ReplicationEvent[] = [];
+    const stop = new AbortController();
+    const moved = `${pair.sqlitePath}.away`;
+    let phase: 'first' | 'away' | 'back' = 'first';
+    replicator.on('*', (e) => {
+      events.push(e);
+      if (e.type === 'schedule-wait' && phase === 'first') {
+        // the app replaces its file between runs (the first run has closed it): the next run finds none
+        phase = 'away';
+        renameSync(pair.sqlitePath, moved);
+      } else if (e.type === 'schedule-run-failed' && phase === 'away') {
+        phase = 'back';
+        renameSync(moved, pair.sqlitePath);
+        const s = pair.sqlite();
+        s.prepare('INSERT INTO notes VALUES (?, ?, ?)').run(500, 'after the gap', '2025-11-07T00:00:00.000Z');
+        s.close();
+      } else if (e.type === 'run-end' && phase === 'back') stop.abort();
+    });
+    const tally = await replicator.syncOnSchedule(EVERY_SECOND, { direction: 'sqlite-to-pg' }, stop.signal);
+    const failed = events.find((e) => e.type === 'schedule-run-failed');
+    expect(failed && failed.type === 'schedule-run-failed' && failed.error.message).toContain('terminal.db');
+    expect(tally.failed).toBe(1);
+    expect(tally.runs).toBeGreaterThanOrEqual(3);
+    expect(tally.last?.tables.find((t) => t.table === 'notes')?.written).toBe(1);
+    const landed = await pair.db.query<{ body: string }>('SELECT body FROM notes WHERE id = 500');
+    expect(landed[0]?.body).toBe('after the gap');
+  });
+
+  it('prints a header per run, only the tables that moved, and when the next run starts; Ctrl+C between runs ends it with 130', async () => {
+    const s = pair.sqlite();
+    s.prepare('INSERT INTO notes VALUES (?, ?, ?)').run(900, 'for the log', '2025-11-08T00:00:00.000Z');
+    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', '0 0 1 1 *'], {
+      cwd: pair.dir.path,
+      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('next run at') && !child.killed) child.kill('SIGINT');
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, err).toBe(130);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toBe('schedule "0 0 1 1 *" (machine time): a run now, then at each time it names; Ctrl+C stops after a checkpoint');
+    expect(lines[1]).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] run 1$/);
+    expect(lines.filter((l) => l.startsWith('  notes:'))).toEqual([expect.stringMatching(/^ {2}notes: 1 read, 1 written in \d+\.\ds$/)]);
+    expect(out).not.toContain('incremental from checkpoint');
+    expect(lines.find((l) => l.startsWith('next run at'))).toMatch(/^next run at \d{4}-01-01 00:00:00$/);
+    expect(lines[lines.length - 1]).toBe('schedule ended after 1 run');
+  });
+
+  it('ends at once with exit 2 when the first run is refused for bad input (no file there)', async () => {
+    const r = await spawnCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', pair.dir.file('nowhere.db'), '--pg', pair.db.url, '--schedule', EVERY_SECOND], { cwd: pair.dir.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nowhere.db');
+  });
+
+  it('refuses a pattern that is not cron before connecting to anything, and --tui beside it', async () => {
+    const bad = await runCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', pair.sqlitePath, '--pg', 'postgres://nobody@127.0.0.1:1/none', '--schedule', 'every minute'], { cwd: pair.dir.path });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--schedule "every minute" is not a cron pattern');
+    const tui = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', EVERY_SECOND, '--tui'], { cwd: pair.dir.path });
+    expect(tui.code).toBe(2);
+    expect(tui.stderr).toContain('--schedule runs without the terminal UI');
+  });
+
+  it('--dry-run prints the plan and when the next runs would start', async () => {
+    const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', '*/15 * * * *', '--dry-run'], { cwd: pair.dir.path });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('schedule "*/15 * * * *" (machine time): a run at start, then at');
+    const times = [...r.stdout.matchAll(/^ {2}\d{4}-\d\d-\d\d \d\d:(\d\d):00$/gm)].map((m) => m[1]);
+    expect(times).toHaveLength(5);
+    for (const minute of times) expect(['00', '15', '30', '45']).toContain(minute);
+  });
+});
+
+describe('times a long run outlasts', () => {
+  it('are counted, to be skipped rather than queued', () => {
+    const s = parseSchedule(EVERY_SECOND);
+    const at = (t: string): Date => new Date(`2026-01-01T10:00:${t}Z`);
+    expect(missedTimes(s, at('00.500'), at('00.900'))).toBe(0);
+    expect(missedTimes(s, at('00.500'), at('03.200'))).toBe(3);
+    expect(missedTimes(parseSchedule('*/15 * * * *'), new Date('2026-01-01T10:07:00Z'), new Date('2026-01-01T11:07:00Z'))).toBe(4);
+  });
+});
