@@ -6,7 +6,10 @@ import type { PosCounts } from './generate-pos.js';
 
 export type CaseId = 'a' | 'b' | 'c' | 'd' | 'f';
 
-export type MeasurementKey = 'a.replicate' | 'a.pgloader' | 'b.replicate' | 'b.copy' | 'c.replicate' | 'c.floor' | 'd.replicate' | 'f.replicate' | 'f.plain';
+export type MeasurementKey = 'a.replicate' | 'a.pgloader' | 'b.replicate' | 'b.copy' | 'c.replicate' | 'c.floor' | 'd.replicate' | 'd.scheduled' | 'f.replicate' | 'f.plain';
+
+/** replicate's own runs (the rest are the references they are compared with) */
+export const isOurs = (key: MeasurementKey): boolean => key.endsWith('.replicate') || key === 'd.scheduled';
 
 export interface Measurement {
   key: MeasurementKey;
@@ -91,7 +94,7 @@ export function judgeGoals(measurements: readonly Measurement[]): Goal[] {
   const full = get('b.replicate');
   const inc = get('d.replicate');
   const d = full?.status === 'ok' && inc?.status === 'ok' ? ratio(inc.seconds, full.seconds) : null;
-  const rss = measurements.filter((m) => m.key.endsWith('.replicate') && m.peakRssMb !== null).map((m) => m.peakRssMb ?? 0);
+  const rss = measurements.filter((m) => isOurs(m.key) && m.peakRssMb !== null).map((m) => m.peakRssMb ?? 0);
   const e = rss.length ? Math.max(...rss) : null;
   const tui = ratio(rps('f.replicate'), rps('f.plain'));
   const f = tui === null ? null : 1 - tui;

@@ -15,6 +15,7 @@ import { createPosSqliteSchema, posPostgresSchemaPath, POS_TABLES, type Generate
 import { countTables, createDatabase, databaseUrl, dropDatabase, execute, runSqlFile } from './pg-admin.js';
 import { runPgloader } from './pgloader-run.js';
 import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
+import { BENCH_SCHEDULE, scheduledRounds } from './scheduled-runs.js';
 import { median, spreadNote } from './samples.js';
 import type { CaseLetter } from './bench-options.js';
 import type { CaseId, Measurement, MeasurementKey } from './results.js';
@@ -61,6 +62,7 @@ const LABELS: Record<MeasurementKey, string> = {
   'c.replicate': 'replicate run pg-to-sqlite, schema-only file',
   'c.floor': 'psql \\copy TO CSV + sqlite3 .import',
   'd.replicate': 'replicate run, incremental (0.1% changed)',
+  'd.scheduled': 'replicate run --schedule, the same in one process',
   ...TUI_LABELS,
 };
 
@@ -269,6 +271,29 @@ async function incrementalRounds(ctx: CaseContext, sqlitePath: string, url: stri
   };
 }
 
+/** d, the same rounds in one `run --schedule` process that stays up (scheduled-runs.ts): the note of what it costs per run without Node's start. */
+async function scheduledMeasurement(ctx: CaseContext, sqlitePath: string, url: string): Promise<Measurement> {
+  ctx.log(`d.scheduled: ${ctx.dRounds} rounds in one \`run --schedule "${BENCH_SCHEDULE}"\` process`);
+  try {
+    const before = await ctx.serverCpu.sample();
+    const r = await scheduledRounds(sqlitePath, url, ctx.dRounds, ctx.dRounds + 1, CHANGED_FRACTION, () => checkpoint(ctx), ctx.timeoutMs);
+    const after = await ctx.serverCpu.sample();
+    const notes = r.written.flatMap((w, i) => (w === r.changed[i] ? [] : [`round ${i + 1} wrote ${w} rows for ${r.changed[i]} changed`]));
+    const growth = r.rssFirst !== null && r.rssLast !== null ? `RSS ${Math.round(r.rssFirst / 1e6)} MB after the first round, ${Math.round(r.rssLast / 1e6)} MB after the last` : '';
+    const perRound = (x: number | null): number | null => (x === null ? null : x / r.ms.length);
+    return measurement('d.scheduled', {
+      rows: r.written[r.written.length - 1] ?? 0,
+      seconds: median(r.ms) / 1000,
+      peakRssMb: mb(r.peakRss),
+      cpu: { tool: perRound(r.cpuSeconds), server: before === null || after === null ? null : perRound(after - before) },
+      samplesSeconds: r.ms.map((x) => x / 1000),
+      note: [spreadNote(r.ms), 'CPU s: the mean per round', growth, ...notes].filter(Boolean).join('; '),
+    });
+  } catch (e) {
+    return failed('d.scheduled', e instanceof Error ? e.message : String(e));
+  }
+}
+
 export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   const { dataset, workDir } = ctx;
   const expected = dataset.rows;
@@ -333,6 +358,7 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   }
   const d = await incrementalRounds(ctx, bSource, existingUrl);
   out.push(d.m);
+  if (d.m.status === 'ok') out.push(await scheduledMeasurement(ctx, bSource, existingUrl));
   if (!ctx.keepDatabases) for (const name of DATABASES) await dropDatabase(ctx.adminUrl, name);
   return { measurements: out, changedRows: d.changedRows };
 }
