@@ -33,6 +33,8 @@ export interface ScheduledRounds {
   rssLast: number | null;
   /** CPU seconds of the process over all its rounds (the first run at start excluded), or null */
   cpuSeconds: number | null;
+  /** the server's CPU seconds from each round's CHECKPOINT to its run's summary, summed (null where not sampled) */
+  serverSeconds: number | null;
 }
 
 type Line = ReplicateSummary & { run: number; error?: { message: string } };
@@ -71,6 +73,7 @@ export async function scheduledRounds(
   checkpoint: () => Promise<void>,
   timeoutMs: number,
   schedule = BENCH_SCHEDULE,
+  serverCpu: () => Promise<number | null> = async () => null,
 ): Promise<ScheduledRounds> {
   const cwd = mkdtempSync(join(tmpdir(), 'replicate-bench-cwd-'));
   const env = { ...process.env };
@@ -104,7 +107,8 @@ export async function scheduledRounds(
     if (line.status === 'failed') throw new Error(`scheduled run ${line.run} failed: ${line.error?.message ?? ''}`);
     return line;
   };
-  const out: ScheduledRounds = { ms: [], written: [], changed: [], peakRss: null, rssFirst: null, rssLast: null, cpuSeconds: null };
+  const out: ScheduledRounds = { ms: [], written: [], changed: [], peakRss: null, rssFirst: null, rssLast: null, cpuSeconds: null, serverSeconds: null };
+  let server: number | null = 0;
   try {
     await nextLine(1); // the run at start: nothing changed since case d
     const pid = child.pid ?? 0;
@@ -113,7 +117,10 @@ export async function scheduledRounds(
       // right after a run: the next is seconds away, so the change and the CHECKPOINT land between the two
       out.changed.push(changeFraction(sqlitePath, fraction, firstRound + r).total);
       await checkpoint();
+      const before = await serverCpu();
       const line = await nextLine(r + 2);
+      const after = await serverCpu();
+      server = server === null || before === null || after === null ? null : server + (after - before);
       out.ms.push(line.ms);
       out.written.push(line.tables.reduce((n, t) => n + t.written, 0));
       if (r === 0) out.rssFirst = statusBytes(pid, 'VmRSS');
@@ -122,6 +129,7 @@ export async function scheduledRounds(
     out.peakRss = statusBytes(pid, 'VmHWM');
     const cpuAfter = cpuSeconds(pid);
     out.cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+    out.serverSeconds = server;
     child.kill('SIGTERM');
     const code = await exited;
     if (code !== 130) throw new Error(`the scheduled run exited ${code} on SIGTERM, not 130: ${err.trim().slice(-600)}`);

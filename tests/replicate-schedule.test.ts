@@ -148,10 +148,38 @@ describe('run --schedule', () => {
     expect(lines[lines.length - 1]).toBe('schedule ended after 1 run');
   });
 
-  it('ends at once with exit 2 when the first run is refused for bad input (no file there)', async () => {
+  it('ends at once with exit 2 when the first run is refused for bad input (no file there, no such database)', async () => {
     const r = await spawnCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', pair.dir.file('nowhere.db'), '--pg', pair.db.url, '--schedule', EVERY_SECOND], { cwd: pair.dir.path });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nowhere.db');
+    const url = new URL(pair.db.url);
+    url.pathname = '/no_such_database_here';
+    const db = await spawnCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', pair.sqlitePath, '--pg', url.toString(), '--schedule', EVERY_SECOND], { cwd: pair.dir.path });
+    expect(db.code).toBe(2);
+    expect(db.stderr).toContain('no_such_database_here');
+  });
+
+  it('keeps trying when the server cannot be reached at the start: each run is reported failed, none ends the schedule', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', '--sqlite', pair.sqlitePath, '--pg', 'postgres://app:s3cret-pw@127.0.0.1:1/central', '--schedule', EVERY_SECOND, '--json'], {
+      cwd: pair.dir.path,
+      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
+    });
+    const lines: RunLine[] = [];
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      lines.splice(0, lines.length, ...out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunLine));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitFor(lines, (l) => l.length >= 2, 20_000, () => out);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(lines.slice(0, 2).map((l) => [l.run, l.status, l.error?.code])).toEqual([
+      [1, 'failed', 'connection'],
+      [2, 'failed', 'connection'],
+    ]);
+    expect(lines[0]?.error?.message).toContain('cannot connect to PostgreSQL');
+    expect(out).not.toContain('s3cret-pw');
   });
 
   it('refuses a pattern that is not cron before connecting to anything, and --tui beside it', async () => {

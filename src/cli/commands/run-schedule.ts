@@ -8,13 +8,14 @@ import { passwordInUrl, redactSecret, ReplicateError } from '../../errors.js';
 import type { ReplicationEvent } from '../../replicator/events.js';
 import type { PairConfig, RunOptions } from '../../replicator/engine/run-replication.js';
 import { parseSchedule, type Schedule } from '../../replicator/schedule/schedule-pattern.js';
-
-export { parseSchedule };
 import { runOnSchedule } from '../../replicator/schedule/run-on-schedule.js';
 import { errorMessage } from '../error-message.js';
 import { EXIT } from '../exit-codes.js';
 import { print, type CliIO, type Style } from '../io.js';
 import { jsonSummary, plainReporter } from '../report/plain-progress.js';
+
+/** for `run --dry-run --schedule`, which loads this file only when a schedule is given */
+export { parseSchedule };
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

@@ -9,10 +9,10 @@
  * so a mistake in the connection or the mappings shows when the schedule starts, not at its
  * first slot. A run that fails is reported and the next goes ahead on time (the server may
  * be back by then, and every finished batch is checkpointed); only a first run refused
- * for bad input (a missing file, a broken mapping, a bad flag) ends the schedule, with
- * that error. The signal stops it: a run going on finishes its batch and checkpoints.
+ * for bad input (a missing file, a broken mapping, a bad flag, a wrong password or
+ * database name) ends the schedule, with that error. The signal stops it: a run going on finishes its batch and checkpoints.
  */
-import { ReplicateError, type ErrorCode } from '../../errors.js';
+import { ConnectionError, ReplicateError, type ConnectionReason, type ErrorCode } from '../../errors.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
 import type { Schedule } from './schedule-pattern.js';
 
@@ -30,8 +30,12 @@ export interface ScheduleControl {
   now?: () => Date;
 }
 
-/** Errors that say the command itself is wrong: they will fail every run the same way. */
+/** Errors that say the command itself is wrong: they would fail every run the same way. */
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['config', 'mapping', 'file_missing', 'not_sqlite', 'plan']);
+/** connection failures that are the URL's, not the network's (a server down or unreachable may be back by the next run) */
+const BAD_URL: ReadonlySet<ConnectionReason> = new Set<ConnectionReason>(['auth_failed', 'bad_url', 'database_missing']);
+
+const isBadInput = (e: unknown): boolean => (e instanceof ConnectionError ? BAD_URL.has(e.reason) : e instanceof ReplicateError && BAD_INPUT.has(e.code));
 
 /** at most this many missed times are counted (a seconds pattern behind a run of hours) */
 const MISSED_COUNT_LIMIT = 100_000;
@@ -64,7 +68,7 @@ export async function runOnSchedule(
       tally.runs = run;
       tally.failed++;
       tally.last = null;
-      if (run === 1 && error instanceof ReplicateError && BAD_INPUT.has(error.code)) throw error;
+      if (run === 1 && isBadInput(error)) throw error;
       emit({ type: 'schedule-run-failed', run, error: error instanceof Error ? error : new Error(String(error)) });
     }
     if (signal.aborted) break;
