@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { changeFraction } from './change-rows.js';
 import type { ReplicateSummary } from './replicate-run.js';
@@ -81,13 +82,10 @@ export async function scheduledRounds(
   const child = spawn(process.execPath, [CLI, 'run', '--sqlite', sqlitePath, '--pg', pgUrl, '--direction', 'sqlite-to-pg', '--schedule', schedule, '--json'], { cwd, env });
   const lines: Line[] = [];
   const waiters: (() => void)[] = [];
-  let buffered = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const p of parts) if (p.startsWith('{')) lines.push(JSON.parse(p) as Line);
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    lines.push(JSON.parse(line) as Line);
     for (const w of waiters.splice(0)) w();
   });
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));

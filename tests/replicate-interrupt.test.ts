@@ -3,8 +3,7 @@
  * and the next run carries on from there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { BIN } from './harness/cli.js';
+import { spawnLiveCli } from './harness/cli.js';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 
 const PG = `CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL, updated_at timestamptz NOT NULL);`;
@@ -19,19 +18,13 @@ afterAll(() => pair.cleanup());
 
 describe('Ctrl+C', () => {
   it('stops after a checkpointed batch with exit 130; the next run finishes the job', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'pg-to-sqlite', ...pair.flags, '--batch-size', '1000'], {
-      cwd: pair.dir.path,
-      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
+    // interrupt once the first progress line shows rows landing
+    const live = spawnLiveCli(['run', '--direction', 'pg-to-sqlite', ...pair.flags, '--batch-size', '1000'], { cwd: pair.dir.path }, (line, child) => {
+      if (/notes: [\d,]+ read/.test(line) && !child.killed) child.kill('SIGINT');
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      // interrupt once the first progress line shows rows landing
-      if (/notes: [\d,]+ read/.test(out) && !child.killed) child.kill('SIGINT');
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await live.exited;
+    const out = live.stdout();
+    const err = live.stderr();
     expect(code, err).toBe(130);
     expect(err).toContain('stopping after the current batch');
     expect(out).toMatch(/stopped in .*interrupted after a checkpoint/);

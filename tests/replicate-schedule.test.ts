@@ -4,9 +4,8 @@
  * next one goes ahead, and SIGTERM or Ctrl+C stops it after a checkpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { renameSync } from 'node:fs';
-import { BIN, runCli, spawnCli } from './harness/cli.js';
+import { runCli, spawnCli, spawnLiveCli } from './harness/cli.js';
 import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
 import { createReplicator, type ReplicationEvent } from '../src/index.js';
 import { parseSchedule } from '../src/replicator/schedule/schedule-pattern.js';
@@ -49,22 +48,11 @@ function waitFor<T>(lines: T[], pred: (l: T[]) => boolean, ms: number, what: () 
 
 describe('run --schedule', () => {
   it('runs now, then carries what the app wrote since into the next run; SIGTERM stops it with exit 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', EVERY_SECOND, '--json'], {
-      cwd: pair.dir.path,
-      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
-    });
     const lines: RunLine[] = [];
-    let buffered = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as RunLine);
+    const live = spawnLiveCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', EVERY_SECOND, '--json'], { cwd: pair.dir.path }, (line) => {
+      if (line.trim()) lines.push(JSON.parse(line) as RunLine);
     });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const shown = (): string => `${JSON.stringify(lines)}\n${err}`;
+    const shown = (): string => `${JSON.stringify(lines)}\n${live.stderr()}`;
     const written = (l: RunLine): number => (l.tables ?? []).reduce((n, t) => n + t.written, 0);
 
     await waitFor(lines, (l) => l.length >= 1, 20_000, shown);
@@ -86,8 +74,8 @@ describe('run --schedule', () => {
     await waitFor(lines, (l) => l.some((x) => x.run === carried.run + 1), 20_000, shown);
     expect(written(lines.find((x) => x.run === carried.run + 1) as RunLine)).toBe(0);
 
-    child.kill('SIGTERM');
-    expect(await exited, err).toBe(130);
+    live.child.kill('SIGTERM');
+    expect(await live.exited, live.stderr()).toBe(130);
     expect(await diffContent(pair.db, pair.sqlitePath, { pg: 'notes', sqlite: 'notes' }, COLUMNS)).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
     const edited = await pair.db.query<{ body: string }>('SELECT body FROM notes WHERE id = 7');
     expect(edited[0]?.body).toBe('edited');
@@ -126,19 +114,12 @@ describe('run --schedule', () => {
   it('prints a header per run, only the tables that moved, and when the next run starts; Ctrl+C between runs ends it with 130', async () => {
     const s = pair.sqlite();
     s.prepare('INSERT INTO notes VALUES (?, ?, ?)').run(900, 'for the log', '2025-11-08T00:00:00.000Z');
-    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', '0 0 1 1 *'], {
-      cwd: pair.dir.path,
-      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
+    const live = spawnLiveCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', '0 0 1 1 *'], { cwd: pair.dir.path }, (line, child) => {
+      if (line.startsWith('next run at') && !child.killed) child.kill('SIGINT');
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('next run at') && !child.killed) child.kill('SIGINT');
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code, err).toBe(130);
+    const code = await live.exited;
+    const out = live.stdout();
+    expect(code, live.stderr()).toBe(130);
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toBe('schedule "0 0 1 1 *" (machine time): a run now, then at each time it names; Ctrl+C stops after a checkpoint');
     expect(lines[1]).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] run 1$/);
@@ -160,20 +141,15 @@ describe('run --schedule', () => {
   });
 
   it('keeps trying when the server cannot be reached at the start: each run is reported failed, none ends the schedule', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--direction', 'sqlite-to-pg', '--sqlite', pair.sqlitePath, '--pg', 'postgres://app:s3cret-pw@127.0.0.1:1/central', '--schedule', EVERY_SECOND, '--json'], {
-      cwd: pair.dir.path,
-      env: { ...process.env, NO_COLOR: '1', PG_URL: '' },
-    });
     const lines: RunLine[] = [];
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      lines.splice(0, lines.length, ...out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunLine));
+    const args = ['run', '--direction', 'sqlite-to-pg', '--sqlite', pair.sqlitePath, '--pg', 'postgres://app:s3cret-pw@127.0.0.1:1/central', '--schedule', EVERY_SECOND, '--json'];
+    const live = spawnLiveCli(args, { cwd: pair.dir.path }, (line) => {
+      if (line.startsWith('{')) lines.push(JSON.parse(line) as RunLine);
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await waitFor(lines, (l) => l.length >= 2, 20_000, () => out);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(130);
+    await waitFor(lines, (l) => l.length >= 2, 20_000, () => live.stdout());
+    live.child.kill('SIGTERM');
+    expect(await live.exited).toBe(130);
+    const out = live.stdout();
     expect(lines.slice(0, 2).map((l) => [l.run, l.status, l.error?.code])).toEqual([
       [1, 'failed', 'connection'],
       [2, 'failed', 'connection'],

@@ -2,7 +2,8 @@
  * Runs the replicate CLI the way a user does: in-process through main() with captured
  * streams (fast), or as the real bin/replicate child process (exit codes, argv parsing).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
@@ -39,14 +40,31 @@ export async function runCli(args: string[], opts: CliOptions): Promise<CliResul
 
 export const BIN = fileURLToPath(new URL('../../bin/replicate', import.meta.url));
 
-export function spawnCli(args: string[], opts: CliOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: cleanEnv(opts.env) });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+/** A bin/replicate child process watched while it runs: its output so far and its exit code (null when killed by a signal). */
+export interface LiveCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts bin/replicate; `onLine` sees each line of its stdout as it comes (to answer it: a signal, a change between runs). */
+export function spawnLiveCli(args: string[], opts: CliOptions, onLine?: (line: string, child: ChildProcess) => void): LiveCli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: cleanEnv(opts.env) });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  if (onLine) createInterface({ input: child.stdout }).on('line', (line) => onLine(line, child));
+  const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout: out, stderr: err }));
+    child.on('exit', resolve);
   });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+export async function spawnCli(args: string[], opts: CliOptions): Promise<CliResult> {
+  const live = spawnLiveCli(args, opts);
+  const code = await live.exited;
+  return { code: code ?? -1, stdout: live.stdout(), stderr: live.stderr() };
 }
