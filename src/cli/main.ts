@@ -15,7 +15,7 @@ import { print, processIO, type CliIO } from './io.js';
 const EPILOG = [
   'Connections come from flags, the environment (SQLITE_PATH, PG_URL, PG_SCHEMA) or',
   'replicate.config.json|yaml in the working directory. Passwords are never printed.',
-  'Exit codes: 0 done, 1 failed or drift errors, 2 bad input or could not connect,\n3 finished but rows wait in a ledger, 130 stopped by Ctrl+C after a checkpoint.',
+  'Exit codes: 0 done, 1 failed or drift errors, 2 bad input or could not connect,\n3 finished but rows wait in a ledger, 130 stopped by Ctrl+C or SIGTERM after a checkpoint.',
 ].join('\n');
 
 function connectionOptions<T>(y: Argv<T>) {
