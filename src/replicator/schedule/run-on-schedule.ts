@@ -10,7 +10,8 @@
  * first slot. A run that fails is reported and the next goes ahead on time (the server may
  * be back by then, and every finished batch is checkpointed); only a first run refused
  * for bad input (a missing file, a broken mapping, a bad flag, a wrong password or
- * database name) ends the schedule, with that error. The signal stops it: a run going on finishes its batch and checkpoints.
+ * database name) ends the schedule, with that error. The signal stops it: a run going on
+ * finishes its batch and checkpoints.
  */
 import { ConnectionError, ReplicateError, type ConnectionReason, type ErrorCode } from '../../errors.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
@@ -27,7 +28,6 @@ export interface ScheduleSummary {
 export interface ScheduleControl {
   /** aborted: no new run starts, a run going on stops after its batch */
   signal: AbortSignal;
-  now?: () => Date;
 }
 
 /** Errors that say the command itself is wrong: they would fail every run the same way. */
@@ -53,7 +53,7 @@ export async function runOnSchedule(
   emit: (e: ReplicationEvent) => void,
   control: ScheduleControl,
 ): Promise<ScheduleSummary> {
-  const now = control.now ?? (() => new Date());
+  const now = (): Date => new Date();
   const { signal } = control;
   const tally: ScheduleSummary = { runs: 0, failed: 0, last: null };
   const stopRequested = (): boolean => signal.aborted;
@@ -76,7 +76,7 @@ export async function runOnSchedule(
     const next = schedule.after(ended);
     if (next === null) break; // a pattern whose last time has passed
     emit({ type: 'schedule-wait', run, next: next.toISOString(), missed: missedTimes(schedule, startedAt, ended) });
-    await sleepUntil(next, signal, now);
+    await sleepUntil(next, signal);
   }
   return tally;
 }
@@ -88,9 +88,9 @@ export function missedTimes(schedule: Schedule, start: Date, end: Date): number 
   return n;
 }
 
-/** Resolves at `when` (by the clock `now` reads) or as soon as `signal` is aborted. */
-async function sleepUntil(when: Date, signal: AbortSignal, now: () => Date): Promise<void> {
-  for (let left = when.getTime() - now().getTime(); left > 0 && !signal.aborted; left = when.getTime() - now().getTime()) {
+/** Resolves at `when` (by the wall clock, read again after each timer) or as soon as `signal` is aborted. */
+async function sleepUntil(when: Date, signal: AbortSignal): Promise<void> {
+  for (let left = when.getTime() - Date.now(); left > 0 && !signal.aborted; left = when.getTime() - Date.now()) {
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
