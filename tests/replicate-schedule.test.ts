@@ -167,6 +167,34 @@ describe('run --schedule', () => {
     expect(tui.stderr).toContain('--schedule runs without the terminal UI');
   });
 
+  it('with a jitter, starts each scheduled run at a random moment within it after its time', async () => {
+    const replicator = createReplicator({ sqlitePath: pair.sqlitePath, pgUrl: pair.db.url });
+    const stop = new AbortController();
+    const waits: { next: string }[] = [];
+    const starts: string[] = [];
+    replicator.on('schedule-wait', (e) => waits.push(e));
+    replicator.on('schedule-run', (e) => {
+      starts.push(e.startedAt);
+      if (e.run === 4) stop.abort();
+    });
+    await replicator.syncOnSchedule(EVERY_SECOND, { direction: 'sqlite-to-pg' }, stop.signal, { jitterMs: 600 });
+    expect(waits).toHaveLength(3);
+    waits.forEach((w, i) => {
+      const next = new Date(w.next).getTime();
+      // within 600 ms after a whole second (the pattern's times), and the run started no sooner
+      expect(next % 1000).toBeLessThan(600);
+      expect(new Date(starts[i + 1] as string).getTime()).toBeGreaterThanOrEqual(next);
+    });
+    // and not on the second itself (three draws all of 0 ms: about one in 2e8)
+    expect(waits.some((w) => new Date(w.next).getTime() % 1000 > 0)).toBe(true);
+    const refused = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--jitter', '5'], { cwd: pair.dir.path });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--jitter goes with --schedule');
+    const negative = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', EVERY_SECOND, '--jitter', '-1'], { cwd: pair.dir.path });
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('--jitter must be a number of seconds, 0 or more; got -1');
+  });
+
   it('--dry-run prints the plan and when the next runs would start', async () => {
     const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--schedule', '*/15 * * * *', '--dry-run'], { cwd: pair.dir.path });
     expect(r.code).toBe(0);

@@ -98,6 +98,7 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
             describe:
               'stay up and run now, then at each time this cron pattern names (machine time; 5 fields, or 6 with seconds first); one run at a time, times a run outlasts are skipped; a failed run is reported and the next goes ahead; Ctrl+C or SIGTERM stops after a checkpoint (exit 130)',
           })
+          .option('jitter', { type: 'number', describe: 'with --schedule: start each scheduled run a random 0 to this many seconds after its time, so a fleet of terminals on one pattern does not reach the server in the same second' })
           .example('$0 run --direction pg-to-sqlite --param store=7', "a mapping's row filter `store_id = :store` gets store 7's rows only")
           .example('$0 run --direction sqlite-to-pg --schedule "*/5 * * * *"', 'sync every 5 minutes in one process (--json: a summary line per run)')
           .example('$0 run --direction sqlite-to-pg --dry-run', 'the plan: order, modes, deferred columns, row filters with their values'),

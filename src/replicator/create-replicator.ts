@@ -18,10 +18,11 @@ export interface Replicator {
   /**
    * syncAll now and then at each time the cron pattern names, one run at a time, until
    * `signal` is aborted (a run going on stops after its batch); a failed run is reported
-   * by a 'schedule-run-failed' event and the next goes ahead. Throws a ConfigError for a
+   * by a 'schedule-run-failed' event and the next goes ahead; `jitterMs` starts each
+   * scheduled run a random 0..jitterMs after its time. Throws a ConfigError for a
    * pattern croner refuses, and the first run's error when it is bad input.
    */
-  syncOnSchedule(pattern: string, options: Omit<RunOptions, 'stopRequested'>, signal: AbortSignal): Promise<ScheduleSummary>;
+  syncOnSchedule(pattern: string, options: Omit<RunOptions, 'stopRequested'>, signal: AbortSignal, schedule?: { jitterMs?: number }): Promise<ScheduleSummary>;
   plan(options: RunOptions): Promise<RunPlan>;
   status(): Promise<PairStatus>;
   reset(table?: string, direction?: Direction): Promise<number>;
@@ -40,9 +41,9 @@ export function createReplicator(config: PairConfig): Replicator {
   const replicator: Replicator = {
     syncAll: (options) => runReplication(config, options, emit),
     syncTable: (name, direction, options = {}) => runReplication(config, { ...options, direction, tables: [name] }, emit),
-    syncOnSchedule: async (pattern, options, signal) => {
+    syncOnSchedule: async (pattern, options, signal, { jitterMs } = {}) => {
       const schedule = parseSchedule(pattern);
-      return runOnSchedule(schedule, (stopRequested) => runReplication(config, { ...options, stopRequested }, emit), emit, { signal });
+      return runOnSchedule(schedule, (stopRequested) => runReplication(config, { ...options, stopRequested }, emit), emit, { signal, ...(jitterMs ? { jitterMs } : {}) });
     },
     plan: (options) => planReplication(config, options),
     status: () => readStatus(config),

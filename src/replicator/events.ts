@@ -62,7 +62,7 @@ export type ReplicationEvent =
   | { type: 'schedule-run'; run: number; startedAt: string }
   /** that run failed (the schedule goes on); error: what it threw, typed (a ReplicateError carries its code and context) */
   | { type: 'schedule-run-failed'; run: number; error: Error }
-  /** the schedule waits for `next`; missed: scheduled times run `run` outlasted (skipped, not queued) */
+  /** the schedule waits for `next` (its time plus any jitter); missed: scheduled times run `run` outlasted (skipped, not queued) */
   | { type: 'schedule-wait'; run: number; next: string; missed: number };
 
 export type ReplicationEventType = ReplicationEvent['type'];

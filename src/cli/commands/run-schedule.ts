@@ -25,9 +25,10 @@ export function localTime(d: Date): string {
 }
 
 /** What `run --dry-run --schedule` adds to the plan: the times the next runs would start. */
-export function renderUpcoming(schedule: Schedule, from: Date, n = 5): string {
+export function renderUpcoming(schedule: Schedule, from: Date, jitterMs = 0, n = 5): string {
   const times = schedule.upcoming(from, n).map(localTime);
-  return [`schedule "${schedule.pattern}" (machine time): a run at start, then at`, ...times.map((t) => `  ${t}`), '  ...'].join('\n');
+  const spread = jitterMs > 0 ? ` (each up to ${jitterMs / 1000} s later, at random)` : '';
+  return [`schedule "${schedule.pattern}" (machine time): a run at start, then at${spread}`, ...times.map((t) => `  ${t}`), '  ...'].join('\n');
 }
 
 export async function runScheduled(
@@ -36,7 +37,7 @@ export async function runScheduled(
   options: Omit<RunOptions, 'stopRequested'>,
   io: CliIO,
   style: Style,
-  json: boolean,
+  { json, jitterMs }: { json: boolean; jitterMs: number },
   signals: { onInterrupt(fn: () => void): () => void },
 ): Promise<number> {
   const schedule = parseSchedule(pattern);
@@ -77,10 +78,11 @@ export async function runScheduled(
     }
     progress?.(e);
   };
-  if (!json) print(io.stdout, style.dim(`schedule "${schedule.pattern}" (machine time): a run now, then at each time it names; Ctrl+C stops after a checkpoint`));
+  const spread = jitterMs > 0 ? ` (each up to ${jitterMs / 1000} s later, at random)` : '';
+  if (!json) print(io.stdout, style.dim(`schedule "${schedule.pattern}" (machine time): a run now, then at each time it names${spread}; Ctrl+C stops after a checkpoint`));
   try {
     const { runReplication } = await import('../../replicator/engine/run-replication.js');
-    const tally = await runOnSchedule(schedule, (stopRequested) => runReplication(config, { ...options, stopRequested }, report), report, { signal: stop.signal });
+    const tally = await runOnSchedule(schedule, (stopRequested) => runReplication(config, { ...options, stopRequested }, report), report, { signal: stop.signal, jitterMs });
     if (!json) print(io.stdout, `schedule ended after ${tally.runs} run${tally.runs === 1 ? '' : 's'}${tally.failed ? ` (${tally.failed} failed)` : ''}`);
     if (stop.signal.aborted) return EXIT.interrupted;
     if (tally.last === null) return EXIT.failed;

@@ -26,6 +26,8 @@ export interface RunArgs extends ConnectionFlags {
   param?: string[] | undefined;
   /** a cron pattern: a run now and then at each time it names, in this process (run-schedule.ts) */
   schedule?: string | undefined;
+  /** seconds: each scheduled run starts a random 0..jitter after its time */
+  jitter?: number | undefined;
 }
 
 
@@ -48,19 +50,23 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
   const style = styleFor(io.stdout, io.env);
 
   if (args.schedule !== undefined && args.tui) throw new ConfigError('--schedule runs without the terminal UI: drop --tui (its progress lines are plain)', 'schedule');
+  if (args.jitter !== undefined && args.schedule === undefined) throw new ConfigError('--jitter goes with --schedule (it delays each scheduled run)', 'jitter');
+  if (args.jitter !== undefined && !(args.jitter >= 0 && Number.isFinite(args.jitter))) throw new ConfigError(`--jitter must be a number of seconds, 0 or more; got ${args.jitter}`, 'jitter');
   if (args.dryRun) {
     const [{ planReplication }, { renderRunPlan }] = await Promise.all([import('../../replicator/engine/run-replication.js'), import('../../replicator/plan/render-run-plan.js')]);
     // with --schedule, the plan says when the runs would start; a bad pattern is refused before anything connects
     const scheduled = args.schedule === undefined ? null : await import('./run-schedule.js');
     const schedule = scheduled?.parseSchedule(args.schedule ?? '') ?? null;
     const plan = await planReplication(config, options);
-    if (args.json) print(io.stdout, JSON.stringify(schedule ? { ...plan, schedule: { pattern: schedule.pattern, upcoming: schedule.upcoming(new Date(), 5) } } : plan, null, 2));
-    else print(io.stdout, renderRunPlan(plan) + (scheduled && schedule ? `\n${scheduled.renderUpcoming(schedule, new Date())}` : ''));
+    const jitterMs = (args.jitter ?? 0) * 1000;
+    const upcoming = schedule ? { pattern: schedule.pattern, upcoming: schedule.upcoming(new Date(), 5), jitterSeconds: args.jitter ?? 0 } : null;
+    if (args.json) print(io.stdout, JSON.stringify(upcoming ? { ...plan, schedule: upcoming } : plan, null, 2));
+    else print(io.stdout, renderRunPlan(plan) + (scheduled && schedule ? `\n${scheduled.renderUpcoming(schedule, new Date(), jitterMs)}` : ''));
     return EXIT.ok;
   }
   if (args.schedule !== undefined) {
     const { runScheduled } = await import('./run-schedule.js');
-    return runScheduled(args.schedule, config, options, io, style, !!args.json, signals);
+    return runScheduled(args.schedule, config, options, io, style, { json: !!args.json, jitterMs: (args.jitter ?? 0) * 1000 }, signals);
   }
   if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
     return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full, ...(tables ? { tables } : {}), ...(args.createMissing ? { createMissing: true } : {}) } });

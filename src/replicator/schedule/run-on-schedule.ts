@@ -13,7 +13,7 @@
  * database name) ends the schedule, with that error. The signal stops it: a run going on
  * finishes its batch and checkpoints.
  */
-import { ConnectionError, ReplicateError, type ConnectionReason, type ErrorCode } from '../../errors.js';
+import { ConfigError, ConnectionError, ReplicateError, type ConnectionReason, type ErrorCode } from '../../errors.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
 import type { Schedule } from './schedule-pattern.js';
 
@@ -28,6 +28,12 @@ export interface ScheduleSummary {
 export interface ScheduleControl {
   /** aborted: no new run starts, a run going on stops after its batch */
   signal: AbortSignal;
+  /**
+   * each scheduled run starts a random 0..jitterMs after its time (not the first, at start):
+   * terminals of a fleet on one pattern then reach the central PostgreSQL spread out, not
+   * all in the same second (systemd's RandomizedDelaySec, a cron splay)
+   */
+  jitterMs?: number;
 }
 
 /** Errors that say the command itself is wrong: they would fail every run the same way. */
@@ -55,6 +61,8 @@ export async function runOnSchedule(
 ): Promise<ScheduleSummary> {
   const now = (): Date => new Date();
   const { signal } = control;
+  const jitterMs = control.jitterMs ?? 0;
+  if (!Number.isFinite(jitterMs) || jitterMs < 0) throw new ConfigError(`--jitter must be a number of seconds, 0 or more; got ${jitterMs / 1000}`, 'jitter');
   const tally: ScheduleSummary = { runs: 0, failed: 0, last: null };
   const stopRequested = (): boolean => signal.aborted;
   while (!signal.aborted) {
@@ -73,8 +81,9 @@ export async function runOnSchedule(
     }
     if (signal.aborted) break;
     const ended = now();
-    const next = schedule.after(ended);
-    if (next === null) break; // a pattern whose last time has passed
+    const slot = schedule.after(ended);
+    if (slot === null) break; // a pattern whose last time has passed
+    const next = new Date(slot.getTime() + Math.floor(Math.random() * jitterMs));
     emit({ type: 'schedule-wait', run, next: next.toISOString(), missed: missedTimes(schedule, startedAt, ended) });
     await sleepUntil(next, signal);
   }
