@@ -57,6 +57,21 @@ describe('history of tables with nothing to do', () => {
     expect(run?.tables.map((t) => t.table)).toEqual(['categories', 'customers', 'orders', 'payments']);
   });
 
+  it('of two pairs sharing the file is written in each pair\'s own history', async () => {
+    const other: PairScope = { ...scope, postgresId: randomUUID() };
+    const a = new SqliteStateStore(db, scope);
+    const b = new SqliteStateStore(db, other);
+    await a.ensure();
+    await a.startRun('ra');
+    await b.startRun('rb');
+    await a.recordTable('ra', quiet('categories'));
+    await b.recordTable('rb', quiet('stores'));
+    await b.finishRun('rb', 'done');
+    await a.finishRun('ra', 'done');
+    expect((await a.summary()).lastRuns.map((r) => [r.runId, r.tables.map((t) => t.table)])).toEqual([['ra', ['categories']]]);
+    expect((await b.summary()).lastRuns.map((r) => [r.runId, r.tables.map((t) => t.table)])).toEqual([['rb', ['stores']]]);
+  });
+
   it('of a run cut off before its end is missing; the rows of tables that did something are there', async () => {
     const store = new SqliteStateStore(db, scope);
     await store.ensure();
