@@ -8,14 +8,17 @@ import { passwordInUrl, redactSecret, ReplicateError } from '../../errors.js';
 import type { ReplicationEvent } from '../../replicator/events.js';
 import type { PairConfig, RunOptions } from '../../replicator/engine/run-replication.js';
 import { parseSchedule, type Schedule } from '../../replicator/schedule/schedule-pattern.js';
-import { runOnSchedule } from '../../replicator/schedule/run-on-schedule.js';
+import { checkJitter, runOnSchedule } from '../../replicator/schedule/run-on-schedule.js';
 import { errorMessage } from '../error-message.js';
 import { EXIT } from '../exit-codes.js';
 import { print, type CliIO, type Style } from '../io.js';
 import { jsonSummary, plainReporter } from '../report/plain-progress.js';
 
 /** for `run --dry-run --schedule`, which loads this file only when a schedule is given */
-export { parseSchedule };
+export { checkJitter, parseSchedule };
+
+/** what the header and the dry run say of a jitter */
+const jitterText = (jitterMs: number): string => (jitterMs > 0 ? ` (each up to ${jitterMs / 1000} s later, at random)` : '');
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -27,8 +30,7 @@ export function localTime(d: Date): string {
 /** What `run --dry-run --schedule` adds to the plan: the times the next runs would start. */
 export function renderUpcoming(schedule: Schedule, from: Date, jitterMs = 0, n = 5): string {
   const times = schedule.upcoming(from, n).map(localTime);
-  const spread = jitterMs > 0 ? ` (each up to ${jitterMs / 1000} s later, at random)` : '';
-  return [`schedule "${schedule.pattern}" (machine time): a run at start, then at${spread}`, ...times.map((t) => `  ${t}`), '  ...'].join('\n');
+  return [`schedule "${schedule.pattern}" (machine time): a run at start, then at${jitterText(jitterMs)}`, ...times.map((t) => `  ${t}`), '  ...'].join('\n');
 }
 
 export async function runScheduled(
@@ -41,6 +43,7 @@ export async function runScheduled(
   signals: { onInterrupt(fn: () => void): () => void },
 ): Promise<number> {
   const schedule = parseSchedule(pattern);
+  checkJitter(jitterMs);
   const secrets = [passwordInUrl(config.pgUrl), io.env.PG_URL ? passwordInUrl(io.env.PG_URL) : null];
   const redact = (text: string): string => secrets.reduce<string>((t, s) => redactSecret(t, s), text);
   const stop = new AbortController();
@@ -78,8 +81,7 @@ export async function runScheduled(
     }
     progress?.(e);
   };
-  const spread = jitterMs > 0 ? ` (each up to ${jitterMs / 1000} s later, at random)` : '';
-  if (!json) print(io.stdout, style.dim(`schedule "${schedule.pattern}" (machine time): a run now, then at each time it names${spread}; Ctrl+C stops after a checkpoint`));
+  if (!json) print(io.stdout, style.dim(`schedule "${schedule.pattern}" (machine time): a run now, then at each time it names${jitterText(jitterMs)}; Ctrl+C stops after a checkpoint`));
   try {
     const { runReplication } = await import('../../replicator/engine/run-replication.js');
     const tally = await runOnSchedule(schedule, (stopRequested) => runReplication(config, { ...options, stopRequested }, report), report, { signal: stop.signal, jitterMs });

@@ -51,22 +51,21 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
 
   if (args.schedule !== undefined && args.tui) throw new ConfigError('--schedule runs without the terminal UI: drop --tui (its progress lines are plain)', 'schedule');
   if (args.jitter !== undefined && args.schedule === undefined) throw new ConfigError('--jitter goes with --schedule (it delays each scheduled run)', 'jitter');
-  if (args.jitter !== undefined && !(args.jitter >= 0 && Number.isFinite(args.jitter))) throw new ConfigError(`--jitter must be a number of seconds, 0 or more; got ${args.jitter}`, 'jitter');
+  const jitterMs = (args.jitter ?? 0) * 1000;
   if (args.dryRun) {
     const [{ planReplication }, { renderRunPlan }] = await Promise.all([import('../../replicator/engine/run-replication.js'), import('../../replicator/plan/render-run-plan.js')]);
-    // with --schedule, the plan says when the runs would start; a bad pattern is refused before anything connects
+    // with --schedule, the plan says when the runs would start; a bad pattern or jitter is refused before anything connects
     const scheduled = args.schedule === undefined ? null : await import('./run-schedule.js');
     const schedule = scheduled?.parseSchedule(args.schedule ?? '') ?? null;
+    scheduled?.checkJitter(jitterMs);
     const plan = await planReplication(config, options);
-    const jitterMs = (args.jitter ?? 0) * 1000;
-    const upcoming = schedule ? { pattern: schedule.pattern, upcoming: schedule.upcoming(new Date(), 5), jitterSeconds: args.jitter ?? 0 } : null;
-    if (args.json) print(io.stdout, JSON.stringify(upcoming ? { ...plan, schedule: upcoming } : plan, null, 2));
+    if (args.json) print(io.stdout, JSON.stringify(schedule ? { ...plan, schedule: { pattern: schedule.pattern, upcoming: schedule.upcoming(new Date(), 5), jitterSeconds: args.jitter ?? 0 } } : plan, null, 2));
     else print(io.stdout, renderRunPlan(plan) + (scheduled && schedule ? `\n${scheduled.renderUpcoming(schedule, new Date(), jitterMs)}` : ''));
     return EXIT.ok;
   }
   if (args.schedule !== undefined) {
     const { runScheduled } = await import('./run-schedule.js');
-    return runScheduled(args.schedule, config, options, io, style, { json: !!args.json, jitterMs: (args.jitter ?? 0) * 1000 }, signals);
+    return runScheduled(args.schedule, config, options, io, style, { json: !!args.json, jitterMs }, signals);
   }
   if (args.tui && !args.json && (await import('./tui.js')).hasTerminal(io)) {
     return (await import('./tui.js')).runTui(args, io, { run: { direction, full: !!args.full, ...(tables ? { tables } : {}), ...(args.createMissing ? { createMissing: true } : {}) } });

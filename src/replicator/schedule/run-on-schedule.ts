@@ -49,6 +49,12 @@ const MISSED_COUNT_LIMIT = 100_000;
 /** the longest single timer: Node's timers hold at most 2^31-1 ms, and a clock change is noticed at the next wake */
 const LONGEST_WAIT_MS = 60 * 60 * 1000;
 
+/** A jitter of `jitterMs` as it may be used: a ConfigError on `jitter` for a negative or non-finite one. */
+export function checkJitter(jitterMs: number): number {
+  if (!Number.isFinite(jitterMs) || jitterMs < 0) throw new ConfigError(`--jitter must be a number of seconds, 0 or more; got ${jitterMs / 1000}`, 'jitter');
+  return jitterMs;
+}
+
 /**
  * Runs `runOnce` now and then at each time `schedule` names, until `control.signal` is
  * aborted; resolves with the runs' tally. `runOnce` gets the stop test a run polls between batches.
@@ -59,28 +65,24 @@ export async function runOnSchedule(
   emit: (e: ReplicationEvent) => void,
   control: ScheduleControl,
 ): Promise<ScheduleSummary> {
-  const now = (): Date => new Date();
   const { signal } = control;
-  const jitterMs = control.jitterMs ?? 0;
-  if (!Number.isFinite(jitterMs) || jitterMs < 0) throw new ConfigError(`--jitter must be a number of seconds, 0 or more; got ${jitterMs / 1000}`, 'jitter');
+  const jitterMs = checkJitter(control.jitterMs ?? 0);
   const tally: ScheduleSummary = { runs: 0, failed: 0, last: null };
   const stopRequested = (): boolean => signal.aborted;
   while (!signal.aborted) {
-    const run = tally.runs + 1;
-    const startedAt = now();
+    const run = ++tally.runs;
+    const startedAt = new Date();
     emit({ type: 'schedule-run', run, startedAt: startedAt.toISOString() });
     try {
       tally.last = await runOnce(stopRequested);
-      tally.runs = run;
     } catch (error) {
-      tally.runs = run;
       tally.failed++;
       tally.last = null;
       if (run === 1 && isBadInput(error)) throw error;
       emit({ type: 'schedule-run-failed', run, error: error instanceof Error ? error : new Error(String(error)) });
     }
     if (signal.aborted) break;
-    const ended = now();
+    const ended = new Date();
     const slot = schedule.after(ended);
     if (slot === null) break; // a pattern whose last time has passed
     const next = new Date(slot.getTime() + Math.floor(Math.random() * jitterMs));
