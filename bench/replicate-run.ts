@@ -56,7 +56,7 @@ export interface ReplicateRun {
 }
 
 // bench/ and dist-bench/ both sit in the package root.
-const CLI = fileURLToPath(new URL('../bin/replicate', import.meta.url));
+export const CLI = fileURLToPath(new URL('../bin/replicate', import.meta.url));
 const CLI_MAIN = new URL('../dist/cli/main.js', import.meta.url).href;
 
 /** Without GNU time: run main() in a wrapper that records its own maxRSS and CPU time (ms) in a side file. */
@@ -92,12 +92,21 @@ export function replicateArgs(o: ReplicateRunOptions): string[] {
   ];
 }
 
-export async function runReplicate(o: ReplicateRunOptions): Promise<ReplicateRun> {
-  const cwd = mkdtempSync(join(tmpdir(), 'replicate-bench-cwd-'));
-  const args = replicateArgs(o);
+/**
+ * Where a measured run starts, as a user's would: a working directory of its own (no
+ * mapping or config files) and the environment without the connection variables, so the
+ * flags alone name the pair. The caller removes `cwd`.
+ */
+export function runPlace(): { cwd: string; env: NodeJS.ProcessEnv } {
   const env = { ...process.env };
-  const limit = o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs };
   for (const k of ['PG_URL', 'SQLITE_PATH', 'PG_SCHEMA']) delete env[k];
+  return { cwd: mkdtempSync(join(tmpdir(), 'replicate-bench-cwd-')), env };
+}
+
+export async function runReplicate(o: ReplicateRunOptions): Promise<ReplicateRun> {
+  const { cwd, env } = runPlace();
+  const args = replicateArgs(o);
+  const limit = o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs };
   try {
     let result;
     let peakRss: number | null;

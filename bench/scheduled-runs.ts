@@ -9,15 +9,11 @@
  * (`VmHWM`), and the note says how far its RSS grew from the first round to the last.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { changeFraction } from './change-rows.js';
-import type { ReplicateSummary } from './replicate-run.js';
-
-const CLI = fileURLToPath(new URL('../bin/replicate', import.meta.url));
+import { CLI, replicateArgs, runPlace, type ReplicateSummary } from './replicate-run.js';
+import { processCpuSeconds } from './server-cpu.js';
 
 /** a run every 5 seconds: room for the change and a CHECKPOINT between two runs at scale 5 */
 export const BENCH_SCHEDULE = '*/5 * * * * *';
@@ -50,17 +46,6 @@ function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   }
 }
 
-/** utime + stime of the process (all threads), seconds, or null. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
-}
-
 /**
  * `rounds` rounds of (change 0.1% of rows, CHECKPOINT, the scheduled process's next run)
  * on the pair, `firstRound` numbering the changes on from case d's one-shot rounds.
@@ -76,10 +61,8 @@ export async function scheduledRounds(
   schedule = BENCH_SCHEDULE,
   serverCpu: () => Promise<number | null> = async () => null,
 ): Promise<ScheduledRounds> {
-  const cwd = mkdtempSync(join(tmpdir(), 'replicate-bench-cwd-'));
-  const env = { ...process.env };
-  for (const k of ['PG_URL', 'SQLITE_PATH', 'PG_SCHEMA']) delete env[k];
-  const child = spawn(process.execPath, [CLI, 'run', '--sqlite', sqlitePath, '--pg', pgUrl, '--direction', 'sqlite-to-pg', '--schedule', schedule, '--json'], { cwd, env });
+  const { cwd, env } = runPlace();
+  const child = spawn(process.execPath, [CLI, ...replicateArgs({ sqlitePath, pgUrl, direction: 'sqlite-to-pg' }), '--schedule', schedule], { cwd, env });
   const lines: Line[] = [];
   const waiters: (() => void)[] = [];
   let err = '';
@@ -110,7 +93,7 @@ export async function scheduledRounds(
   try {
     await nextLine(1); // the run at start: nothing changed since case d
     const pid = child.pid ?? 0;
-    const cpuBefore = cpuSeconds(pid);
+    const cpuBefore = processCpuSeconds(pid);
     for (let r = 0; r < rounds; r++) {
       // right after a run: the next is seconds away, so the change and the CHECKPOINT land between the two
       out.changed.push(changeFraction(sqlitePath, fraction, firstRound + r).total);
@@ -125,7 +108,7 @@ export async function scheduledRounds(
     }
     out.rssLast = statusBytes(pid, 'VmRSS');
     out.peakRss = statusBytes(pid, 'VmHWM');
-    const cpuAfter = cpuSeconds(pid);
+    const cpuAfter = processCpuSeconds(pid);
     out.cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     out.serverSeconds = server;
     child.kill('SIGTERM');

@@ -45,6 +45,12 @@ function clockTicks(): number {
   return ticks;
 }
 
+/** CPU seconds a live process has used so far (every thread), or null where /proc cannot tell. */
+export function processCpuSeconds(pid: number): number | null {
+  const s = procStat(pid);
+  return s === null ? null : s.own / clockTicks();
+}
+
 /** The postmaster's children and their CPU, by pid. */
 function children(postmaster: number): Map<number, number> {
   const out = new Map<number, number>();
