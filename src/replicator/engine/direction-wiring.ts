@@ -9,6 +9,7 @@ import type { NameTranslator } from '../../mapping/name-translator.js';
 import type { BatchReader, BatchWriter, TargetTransaction, WholeTableLoad } from '../io/batch-io.js';
 import { postgresEnforcedForeignKeys, type EnforcedForeignKeys } from '../io/postgres-enforced-fks.js';
 import { createPostgresReader } from '../io/postgres-reader.js';
+import { threadOnDemand } from '../io/postgres-thread-on-demand.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
 import { sequenceAdvancer } from '../io/postgres-sequences.js';
 import { copyFormat, createPostgresWriter, type CopyFormat } from '../io/postgres-writer.js';
@@ -280,8 +281,11 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // the thread also converts the rows (with pgToSqliteCodec, as codecFor below does for
       // pg-to-sqlite), unless the first pass writes some columns NULL (a cycle's deferred FKs)
       const convertOnThread = plan.deferredColumns.length === 0;
-      const readerFor = (p: TablePlan): BatchReader =>
-        thread ? thread.reader(conn.schema, p, params, convertOnThread) : side ? side.createPostgresReader(conn.pg, conn.schema, p, filter) : assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
+      const readerFor = (p: TablePlan): BatchReader => {
+        if (!side) return assignServerKeys(createSqliteReader(conn.sqlite, p, { filter }), conn.sqlite, plan, p, localKeyIndexes, keySource);
+        const here = side.createPostgresReader(conn.pg, conn.schema, p, filter);
+        return thread ? threadOnDemand(here, thread, () => thread.reader(conn.schema, p, params, convertOnThread)) : here;
+      };
       const reader = readerFor(readPlan);
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass

@@ -20,6 +20,7 @@ import type { Direction, RunPlan, TablePlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
+import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
 import type { TableRunStats } from '../state/state-store.js';
 import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
@@ -141,8 +142,6 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
   const started = Date.now();
   const pair = await openPair(config, `run --direction ${options.direction}`, options.direction, session);
   const { conn } = pair;
-  // a pg-to-sqlite run reads on the reader thread: it starts (modules, session) while this one plans
-  if (options.direction === 'pg-to-sqlite') conn.readThread?.()?.warm();
   try {
     // the state tables this run reads and writes in PostgreSQL, looked up in one query
     // (the steps below then find them known: ensurePostgresStateTables)
@@ -152,6 +151,10 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
       postgresId: await postgresDatabaseId(conn.pg, conn.schema),
       direction: options.direction,
     };
+    // A pg-to-sqlite run that loads tables whole reads them on the reader thread: it starts
+    // now (its modules load) while this one plans. Other runs read a table's first batch on
+    // this session and start it only for a second (postgres-thread-on-demand.ts).
+    if (options.direction === 'pg-to-sqlite' && (options.full || options.createMissing || !sqliteHasCheckpoints(conn.sqlite, scope))) conn.readThread?.()?.warm();
     const holder = { pid: process.pid, host: hostname(), command: `replicate run --direction ${options.direction}` };
     // The plan's catalog read goes to the server before the SQLite lock is taken, so the
     // server answers it while this thread waits on the file's sync (run-lock.ts). The plan

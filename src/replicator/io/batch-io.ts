@@ -44,8 +44,10 @@ export interface BatchReader {
   /**
    * readBatch() with the rows already converted for the target, where the reader does
    * that beside the writes (the PostgreSQL reader thread); absent: the engine converts.
+   * A reader may still answer a batch with the rows as read (postgres-thread-on-demand.ts):
+   * the engine converts those.
    */
-  readConverted?(window: ReadWindow): Promise<ConvertedBatch>;
+  readConverted?(window: ReadWindow): Promise<ConvertedBatch | SourceRow[]>;
 }
 
 /** A batch read and converted by the reader (BatchReader.readConverted). */

@@ -54,6 +54,8 @@ export interface PostgresReadThread {
   reader(schema: string, plan: TablePlan, params: FilterParams, convert?: boolean): BatchReader;
   /** start the thread now: its modules load and its session connects while the run plans */
   warm(): void;
+  /** has the thread been started (warm(), or a reader's first request) */
+  started(): boolean;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export function openPostgresReadThread(url: string, applicationName: string): Po
       };
     },
     warm: () => client.warm(),
+    started: () => client.started(),
     close: () => client.close(),
   };
 }

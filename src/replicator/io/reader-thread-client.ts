@@ -44,6 +44,8 @@ export interface ReaderThreadClient<Spec, Req extends ThreadRequest, Reply> {
   send(req: Req): Promise<Reply>;
   /** start the thread now (its modules load meanwhile), before the first reader is known */
   warm(): void;
+  /** has the thread been started (by warm(), a reader or a request), even if it stopped since */
+  started(): boolean;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,9 @@ export function createReaderThreadClient<Spec, Req extends ThreadRequest, Reply 
   let known = new Set<number>();
   const specs = new Map<number, Spec>();
 
+  let everStarted = false;
   const start = (): Worker => {
+    everStarted = true;
     const w = new (workerThreads().Worker)(o.worker, { workerData: o.workerData, resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb } });
     // never what keeps the process alive: the pair ends it, and a CLI that exits ends it too
     w.unref();
@@ -109,6 +113,7 @@ export function createReaderThreadClient<Spec, Req extends ThreadRequest, Reply 
     warm() {
       worker ??= start();
     },
+    started: () => everStarted,
     send(req) {
       const w = (worker ??= start());
       if (o.needsReader(req) && !known.has(req.reader)) {

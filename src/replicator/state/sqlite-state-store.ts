@@ -58,11 +58,17 @@ function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
   return [...new Map(entries.map((e) => [key(e), e])).values()];
 }
 
-
-
-
-
-
+/**
+ * Does the file hold a checkpoint of this pair and direction (any table)? False for a file
+ * that never finished a batch with this pair this way, state tables or not: its run will
+ * load its tables whole.
+ */
+export function sqliteHasCheckpoints(db: Database.Database, pair: PairScope): boolean {
+  const name = stateTableName('sqlite', 'checkpoints');
+  if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) === undefined) return false;
+  const scope = { sqliteId: pair.sqliteId, postgresId: pair.postgresId, direction: pair.direction };
+  return db.prepare(`SELECT 1 FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} LIMIT 1`).get(scope) !== undefined;
+}
 
 export class SqliteStateStore implements StateStore {
   private readonly statements = new Map<string, Database.Statement>();
