@@ -72,10 +72,17 @@ describe('run lines yargs reads keep their messages', () => {
     expect(r.stdout).toContain('--create-missing');
   });
 
-  it('a --batch-size that is not a number is refused by name', async () => {
+  it('a --batch-size or --jitter that is not a number is refused by name, with the text given', async () => {
     const r = await runCli(['run', '--direction', 'sqlite-to-pg', '--batch-size', 'lots', '--sqlite', dir.file('none.db'), '--pg', 'postgres://u@127.0.0.1:1/x'], { cwd: dir.path });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--batch-size');
+    expect(r.stderr).toContain("--batch-size takes a number; got 'lots'");
+    const jitter = await runCli(['run', '--direction', 'sqlite-to-pg', '--schedule', '* * * * *', '--jitter=soon', '--sqlite', dir.file('none.db'), '--pg', 'postgres://u@127.0.0.1:1/x'], { cwd: dir.path });
+    expect(jitter.code).toBe(2);
+    expect(jitter.stderr).toContain("--jitter takes a number; got 'soon'");
+    // a flag with no value after it is not dropped (yargs would leave it out)
+    const none = await runCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', dir.file('none.db'), '--pg', 'postgres://u@127.0.0.1:1/x', '--schedule', '* * * * *', '--jitter'], { cwd: dir.path });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--jitter takes a number; got none');
   });
 
   it('a quickly read run line with a zero batch size gets the same message', async () => {

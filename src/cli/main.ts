@@ -10,6 +10,7 @@ import { EXIT } from './exit-codes.js';
 import { guarded, processSignals, type Signals } from './guarded.js';
 import { DIRECTIONS } from '../replicator/run-plan.js';
 import { parseFastCommand } from './fast-args.js';
+import { refuseNonNumbers } from './number-flags.js';
 import { print, processIO, type CliIO } from './io.js';
 
 const EPILOG = [
@@ -102,7 +103,11 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .example('$0 run --direction pg-to-sqlite --param store=7', "a mapping's row filter `store_id = :store` gets store 7's rows only")
           .example('$0 run --direction sqlite-to-pg --schedule "*/5 * * * *"', 'sync every 5 minutes in one process (--json: a summary line per run)')
           .example('$0 run --direction sqlite-to-pg --dry-run', 'the plan: order, modes, deferred columns, row filters with their values'),
-      (argv) => guard(async () => (await import('./commands/run.js')).runRun({ ...argv, param: argv.param?.map(String) }, io, signals))(),
+      (argv) =>
+        guard(async () => {
+          refuseNonNumbers(args, argv, ['batch-size', 'jitter']);
+          return (await import('./commands/run.js')).runRun({ ...argv, param: argv.param?.map(String) }, io, signals);
+        })(),
     )
     .command(
       'tui',
@@ -113,7 +118,11 @@ export async function main(args: string[], io: CliIO = processIO(), signals: Sig
           .option('param', { type: 'string', array: true, describe: 'NAME=VALUE for a :param in a mapping\'s row filter (repeatable; also "params" in the config file)' })
           .example('$0 tui --sqlite pos.db --pg postgres://app@db/pos', '')
           .epilog('Keys: Ctrl+P or : command palette, ? help, Tab/Shift+Tab or 1 2 3 areas, [ ] tabs, r run, v verify, q quit.'),
-      (argv) => guard(async () => (await import('./commands/tui.js')).runTui({ ...argv, param: argv.param?.map(String) }, io))(),
+      (argv) =>
+        guard(async () => {
+          refuseNonNumbers(args, argv, ['batch-size']);
+          return (await import('./commands/tui.js')).runTui({ ...argv, param: argv.param?.map(String) }, io);
+        })(),
     )
     .command(
       'status',
