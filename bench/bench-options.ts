@@ -46,6 +46,7 @@ data: replicate against pgloader, psql \\copy and sqlite3 .import (see bench/REA
   --skip-tui          do not measure case f (the same load with and without the TUI attached)
   --cases LIST        measure only these cases, e.g. a or b,d (default a,b,c,d,f); c loads its
                       source with psql \copy (case b's floor) first, d runs case b first
+                      (with c too, d also pulls changes made in PostgreSQL into c's file)
   --baseline FILE     show every number next to this earlier run's and the change
   --save-baseline     write this run's results to the --baseline file (default ${DEFAULT_BASELINE})
   --json              print the results as JSON instead of the table

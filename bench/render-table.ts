@@ -65,11 +65,13 @@ export function renderResults(r: BenchResults): string {
   const goal = (id: GoalId): Goal | undefined => r.goals.find((g) => g.id === id);
   const rows: string[][] = [];
   const full = r.measurements.find((m) => m.key === 'b.replicate');
+  const pullFull = r.measurements.find((m) => m.key === 'c.replicate');
   for (const m of r.measurements) {
     const isReference = !isOurs(m.key);
-    if (m.key === 'd.scheduled') {
-      // beside the goal, not for it: d's goal is judged on the one-shot command above
-      const share = m.status === 'ok' && m.seconds !== null && full?.status === 'ok' && full.seconds ? m.seconds / full.seconds : null;
+    if (m.key === 'd.scheduled' || m.key === 'd.pull') {
+      // beside the goal, not for it: d's goal is judged on the one-shot command; a pull is compared with c's full run
+      const whole = m.key === 'd.pull' ? pullFull : full;
+      const share = m.status === 'ok' && m.seconds !== null && whole?.status === 'ok' && whole.seconds ? m.seconds / whole.seconds : null;
       const cells = measurementCells(m, undefined, false);
       rows.push([...cells.slice(0, 7), share === null ? dash : `${(share * 100).toFixed(1)}%`, '(<= 3%)', 'info']);
       continue;
@@ -80,7 +82,7 @@ export function renderResults(r: BenchResults): string {
   if (e) rows.push(['e', 'peak RSS, largest replicate run', '', '', '', '', e.value === null ? dash : `${int(e.value)} MB`, '', e.goal, verdict(e)]);
   const header = ['case', 'run', 'rows', 'seconds', 'CPU s', 'rows/s', 'peak RSS', 'ratio', 'goal', 'result'];
   const lines = [...machineLines(r), '', ...grid(header, rows, [false, false, true, true, true, true, true, true, false, false])];
-  lines.push('', 'ratio: replicate rows/s over the reference run just below it (same data, same run); d: median incremental time over case b\'s full run time (the goal is judged on the one-shot command; "info": the same runs in one `run --schedule` process); f: rows/s lost with the TUI attached (median run of each side).');
+  lines.push('', 'ratio: replicate rows/s over the reference run just below it (same data, same run); d: median incremental time over case b\'s full run time (the goal is judged on the one-shot command; "info": the same runs in one `run --schedule` process, and d.pull: the same the other way, pg-to-sqlite after 0.1% changed in PostgreSQL, over case c\'s full run time); f: rows/s lost with the TUI attached (median run of each side).');
   lines.push(`CPU s: CPU seconds of the run's own process(es) (every thread), + those of the PostgreSQL server meanwhile (when the benchmark started it); ${r.machine.cores} cores give ${r.machine.cores} CPU seconds per second.`);
   const notes = r.measurements.filter((m) => m.note).map((m) => `  ${m.case} ${m.label}: ${m.note}`);
   if (notes.length) lines.push('notes:', ...notes);

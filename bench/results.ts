@@ -6,10 +6,10 @@ import type { PosCounts } from './generate-pos.js';
 
 export type CaseId = 'a' | 'b' | 'c' | 'd' | 'f';
 
-export type MeasurementKey = 'a.replicate' | 'a.pgloader' | 'b.replicate' | 'b.copy' | 'c.replicate' | 'c.floor' | 'd.replicate' | 'd.scheduled' | 'f.replicate' | 'f.plain';
+export type MeasurementKey = 'a.replicate' | 'a.pgloader' | 'b.replicate' | 'b.copy' | 'c.replicate' | 'c.floor' | 'd.replicate' | 'd.scheduled' | 'd.pull' | 'f.replicate' | 'f.plain';
 
 /** replicate's own runs (the rest are the references they are compared with) */
-export const isOurs = (key: MeasurementKey): boolean => key.endsWith('.replicate') || key === 'd.scheduled';
+export const isOurs = (key: MeasurementKey): boolean => key.endsWith('.replicate') || key === 'd.scheduled' || key === 'd.pull';
 
 export interface Measurement {
   key: MeasurementKey;

@@ -16,6 +16,7 @@ import { countTables, createDatabase, databaseUrl, dropDatabase, execute, runSql
 import { runPgloader } from './pgloader-run.js';
 import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
 import { BENCH_SCHEDULE, scheduledRounds } from './scheduled-runs.js';
+import { pullRounds } from './pull-rounds.js';
 import { median, spreadNote } from './samples.js';
 import type { CaseLetter } from './bench-options.js';
 import type { CaseId, Measurement, MeasurementKey } from './results.js';
@@ -63,6 +64,7 @@ const LABELS: Record<MeasurementKey, string> = {
   'c.floor': 'psql \\copy TO CSV + sqlite3 .import',
   'd.replicate': 'replicate run, incremental (0.1% changed)',
   'd.scheduled': 'replicate run --schedule, the same in one process',
+  'd.pull': 'replicate run pg-to-sqlite, incremental (0.1% changed in PG)',
   ...TUI_LABELS,
 };
 
@@ -292,6 +294,25 @@ async function scheduledMeasurement(ctx: CaseContext, sqlitePath: string, url: s
   }
 }
 
+/** d.pull: d's rounds the other way, on case c's loaded file and its source database (pull-rounds.ts); shown beside c's full run. */
+async function pullMeasurement(ctx: CaseContext, sqlitePath: string, url: string): Promise<Measurement> {
+  ctx.log(`d.pull: ${ctx.dRounds} rounds of an incremental pg-to-sqlite run after changing another 0.1% of rows in PostgreSQL`);
+  const rounds = await pullRounds({ sqlitePath, url, rounds: ctx.dRounds, fraction: CHANGED_FRACTION, before: () => checkpoint(ctx), timeoutMs: ctx.timeoutMs, measure: (fn) => withServerCpu(ctx, fn) });
+  const bad = rounds.find((r) => r.run.code !== 0 && r.run.code !== 3);
+  if (bad) return failed('d.pull', `round ${rounds.indexOf(bad) + 1}: exit ${bad.run.code}: ${bad.run.diagnostics}`);
+  const ms = rounds.map((r) => r.run.ms);
+  const notes = rounds.flatMap((r, i) => (r.run.written !== r.changed ? [`round ${i + 1} wrote ${r.run.written} rows for ${r.changed} changed`] : []));
+  const peak = Math.max(0, ...rounds.map((r) => r.run.peakRss ?? 0));
+  return measurement('d.pull', {
+    rows: rounds.at(-1)?.run.written ?? null,
+    seconds: median(ms) / 1000,
+    peakRssMb: peak > 0 ? mb(peak) : null,
+    cpu: medianCpu(rounds.map((r) => cpuOf(r.run.cpuMs, r.server))),
+    samplesSeconds: ms.map((x) => x / 1000),
+    note: [spreadNote(ms), ...notes].join('; '),
+  });
+}
+
 export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   const { dataset, workDir } = ctx;
   const expected = dataset.rows;
@@ -357,6 +378,8 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
   const d = await incrementalRounds(ctx, bSource, existingUrl);
   out.push(d.m);
   if (d.m.status === 'ok') out.push(await scheduledMeasurement(ctx, bSource, existingUrl));
+  // and the other way, on case c's loaded file (its source database is not case d's)
+  if (out.find((m) => m.key === 'c.replicate')?.status === 'ok') out.push(await pullMeasurement(ctx, join(workDir, 'c-replicate.db'), copyUrl));
   if (!ctx.keepDatabases) for (const name of DATABASES) await dropDatabase(ctx.adminUrl, name);
   return { measurements: out, changedRows: d.changedRows };
 }
