@@ -9,9 +9,10 @@
  *
  * The first full batch starts the thread, which loads while that batch is written. Once it
  * is up (a first load warmed it at the run's start, or an earlier table needed it), every
- * read goes to it. Both sides read with createPostgresReader's statements and convert with
- * pgToSqliteCodec, and every window is its own statement (batch-io.ts), so a table read
- * partly here and partly there gets the same rows and values.
+ * read goes to it. Every window is its own statement either way (batch-io.ts), the thread
+ * running the same keyset SELECT inside a binary COPY (postgres-copy-rows.ts) and giving
+ * the values pgToSqliteCodec gives here (replicate-pg-to-sqlite-reader-thread.test.ts
+ * compares the two), so a table read partly here and partly there gets the same rows.
  */
 import type { BatchReader, ReadWindow, SourceRow } from './batch-io.js';
 import type { PostgresReadThread } from './postgres-read-thread.js';
