@@ -52,7 +52,7 @@ export type ReadReply =
 export interface PostgresReadThread {
   /** `convert`: the reader also has readConverted() (ReaderSpec.convert) */
   reader(schema: string, plan: TablePlan, params: FilterParams, convert?: boolean): BatchReader;
-  /** start the thread now: its modules load and its session connects while the run plans */
+  /** start the thread now: its modules load while the run plans (its session connects at its first request) */
   warm(): void;
   /** has the thread been started (warm(), or a reader's first request) */
   started(): boolean;
