@@ -14,9 +14,9 @@ import { exportSqliteCsv, psqlCopyIn, psqlCopyOutSqliteImport, type FloorResult 
 import { createPosSqliteSchema, posPostgresSchemaPath, POS_TABLES, type GeneratedPos } from './generate-pos.js';
 import { countTables, createDatabase, databaseUrl, dropDatabase, execute, runSqlFile } from './pg-admin.js';
 import { runPgloader } from './pgloader-run.js';
-import { runReplicate, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
+import { runReplicate, type Direction, type ReplicateRun, type ReplicateRunOptions } from './replicate-run.js';
 import { BENCH_SCHEDULE, scheduledRounds } from './scheduled-runs.js';
-import { pullRounds } from './pull-rounds.js';
+import { changePostgresFraction, incrementalRounds, type IncrementalRound, type IncrementalRoundsOptions } from './incremental-rounds.js';
 import { median, spreadNote } from './samples.js';
 import type { CaseLetter } from './bench-options.js';
 import type { CaseId, Measurement, MeasurementKey } from './results.js';
@@ -224,53 +224,65 @@ async function pgToSqlite(ctx: CaseContext, copyUrl: string, csvDir: string, out
   out.push(...(await pairedRounds(ctx, ours, reference)));
 }
 
+/** "round N: exit C: ..." for the first round whose run failed (`what` after its number), or null. */
+function failedRound(rounds: readonly IncrementalRound[], what = ''): string | null {
+  const i = rounds.findIndex((r) => r.run.code !== 0 && r.run.code !== 3);
+  const r = rounds[i];
+  return r ? `round ${i + 1}${what}: exit ${r.run.code}: ${r.run.diagnostics}` : null;
+}
+
+/** Rounds whose run wrote other than the rows changed, or left rows waiting. */
+function roundNotes(rounds: readonly IncrementalRound[]): string[] {
+  return rounds.flatMap((r, i) => {
+    const waiting = waitingNote(r.run);
+    return [r.run.written !== r.changed ? `round ${i + 1} wrote ${r.run.written} rows for ${r.changed} changed` : '', waiting ? `round ${i + 1}: ${waiting}` : ''].filter(Boolean);
+  });
+}
+
+/** What the rounds measured: the median time, the median CPU, the peak RSS, the last round's rows. */
+function roundsFields(rounds: readonly IncrementalRound[]): Partial<Measurement> {
+  const ms = rounds.map((r) => r.run.ms);
+  const peaks = rounds.flatMap((r) => (r.run.peakRss === null ? [] : [r.run.peakRss]));
+  return {
+    rows: rounds.at(-1)?.run.written ?? 0,
+    seconds: median(ms) / 1000,
+    peakRssMb: mb(peaks.length ? Math.max(...peaks) : null),
+    cpu: medianCpu(rounds.map((r) => cpuOf(r.run.cpuMs, r.server))),
+    samplesSeconds: ms.map((x) => x / 1000),
+  };
+}
+
+/** Case d's rounds on a pair, each from a checkpointed server as case b's full run started (incremental-rounds.ts). */
+function roundsOn(ctx: CaseContext, sqlitePath: string, url: string, direction: Direction): Omit<IncrementalRoundsOptions, 'rounds' | 'change'> {
+  return { sqlitePath, url, direction, before: () => checkpoint(ctx), timeoutMs: ctx.timeoutMs, measure: (fn) => withServerCpu(ctx, fn), ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) };
+}
+
 /**
  * d) Rounds of (change 0.1% of rows, incremental run) on case b's pair. One run takes about
  * half a second, so the host's drift moves single runs by a third; the median of the rounds
  * counts and the note gives the spread.
  */
-async function incrementalRounds(ctx: CaseContext, sqlitePath: string, url: string): Promise<{ m: Measurement; changedRows: number }> {
-  const ms: number[] = [];
-  const notes = new Set<string>();
-  let written = 0;
+async function incrementalCase(ctx: CaseContext, sqlitePath: string, url: string): Promise<{ m: Measurement; changedRows: number }> {
+  const on = roundsOn(ctx, sqlitePath, url, 'sqlite-to-pg');
   let changedRows = 0;
-  let peakRss: number | null = null;
-  const cpu: Cpu[] = [];
-  // each round from a checkpointed server, as case b's full run started
-  const incremental = async (): Promise<{ value: ReplicateRun; server: number | null }> => {
-    await checkpoint(ctx);
-    return withServerCpu(ctx, () => runReplicate({ sqlitePath, pgUrl: url, direction: 'sqlite-to-pg', timeoutMs: ctx.timeoutMs, ...(ctx.batchSize ? { batchSize: ctx.batchSize } : {}) }));
-  };
-  for (let round = 1; round <= ctx.dRounds; round++) {
-    const changed = changeFraction(sqlitePath, CHANGED_FRACTION, round);
-    changedRows = changed.total;
-    ctx.log(`d.replicate: round ${round} of ${ctx.dRounds}, incremental after changing ${changed.total} rows`);
-    const { value: run, server } = await incremental();
-    if (run.code !== 0 && run.code !== 3) return { m: failed('d.replicate', `round ${round}: exit ${run.code}: ${run.diagnostics}`), changedRows };
-    cpu.push(cpuOf(run.cpuMs, server));
-    if (run.written !== changed.total) notes.add(`round ${round} wrote ${run.written} rows for ${changed.total} changed`);
-    const waiting = waitingNote(run);
-    if (waiting) notes.add(`round ${round}: ${waiting}`);
-    written = run.written;
-    if (run.peakRss !== null) peakRss = Math.max(peakRss ?? 0, run.peakRss);
-    ms.push(run.ms);
-  }
+  const rounds = await incrementalRounds({
+    ...on,
+    rounds: ctx.dRounds,
+    change: (round) => (changedRows = changeFraction(sqlitePath, CHANGED_FRACTION, round).total),
+    onRound: (round, changed) => ctx.log(`d.replicate: round ${round} of ${ctx.dRounds}, incremental after changing ${changed} rows`),
+  });
+  const failure = failedRound(rounds);
+  if (failure) return { m: failed('d.replicate', failure), changedRows };
   // The same run with nothing changed: what an incremental run costs before any row (Node's
   // start, connecting, planning, the lock, a few queries per table). The gap to the rounds
   // above is what the changed rows cost.
-  const idle: number[] = [];
-  for (let round = 1; round <= IDLE_ROUNDS; round++) {
-    ctx.log(`d.replicate: round ${round} of ${IDLE_ROUNDS} with nothing changed`);
-    const { value: run } = await incremental();
-    if (run.code !== 0 && run.code !== 3) return { m: failed('d.replicate', `round ${round} with nothing changed: exit ${run.code}: ${run.diagnostics}`), changedRows };
-    if (run.written !== 0) notes.add(`round ${round} with nothing changed wrote ${run.written} rows`);
-    idle.push(run.ms);
-  }
-  const idleNote = `with nothing changed: median of ${idle.length}: ${(median(idle) / 1000).toFixed(2)} s`;
-  return {
-    m: measurement('d.replicate', { rows: written, seconds: median(ms) / 1000, peakRssMb: mb(peakRss), cpu: medianCpu(cpu), samplesSeconds: ms.map((x) => x / 1000), note: [spreadNote(ms), idleNote, ...notes].join('; ') }),
-    changedRows,
-  };
+  const idle = await incrementalRounds({ ...on, rounds: IDLE_ROUNDS, change: () => 0, onRound: (round) => ctx.log(`d.replicate: round ${round} of ${IDLE_ROUNDS} with nothing changed`) });
+  const idleFailure = failedRound(idle, ' with nothing changed');
+  if (idleFailure) return { m: failed('d.replicate', idleFailure), changedRows };
+  const idleWrote = idle.flatMap((r, i) => (r.run.written !== 0 ? [`round ${i + 1} with nothing changed wrote ${r.run.written} rows`] : []));
+  const idleNote = `with nothing changed: median of ${idle.length}: ${(median(idle.map((r) => r.run.ms)) / 1000).toFixed(2)} s`;
+  const ms = rounds.map((r) => r.run.ms);
+  return { m: measurement('d.replicate', { ...roundsFields(rounds), note: [spreadNote(ms), idleNote, ...roundNotes(rounds), ...idleWrote].join('; ') }), changedRows };
 }
 
 /** d, the same rounds in one `run --schedule` process that stays up (scheduled-runs.ts): the note of what it costs per run without Node's start. */
@@ -294,23 +306,13 @@ async function scheduledMeasurement(ctx: CaseContext, sqlitePath: string, url: s
   }
 }
 
-/** d.pull: d's rounds the other way, on case c's loaded file and its source database (pull-rounds.ts); shown beside c's full run. */
+/** d.pull: d's rounds the other way, on case c's loaded file with the edit made in its source database; shown beside c's full run. */
 async function pullMeasurement(ctx: CaseContext, sqlitePath: string, url: string): Promise<Measurement> {
   ctx.log(`d.pull: ${ctx.dRounds} rounds of an incremental pg-to-sqlite run after changing another 0.1% of rows in PostgreSQL`);
-  const rounds = await pullRounds({ sqlitePath, url, rounds: ctx.dRounds, fraction: CHANGED_FRACTION, before: () => checkpoint(ctx), timeoutMs: ctx.timeoutMs, measure: (fn) => withServerCpu(ctx, fn) });
-  const bad = rounds.find((r) => r.run.code !== 0 && r.run.code !== 3);
-  if (bad) return failed('d.pull', `round ${rounds.indexOf(bad) + 1}: exit ${bad.run.code}: ${bad.run.diagnostics}`);
-  const ms = rounds.map((r) => r.run.ms);
-  const notes = rounds.flatMap((r, i) => (r.run.written !== r.changed ? [`round ${i + 1} wrote ${r.run.written} rows for ${r.changed} changed`] : []));
-  const peak = Math.max(0, ...rounds.map((r) => r.run.peakRss ?? 0));
-  return measurement('d.pull', {
-    rows: rounds.at(-1)?.run.written ?? null,
-    seconds: median(ms) / 1000,
-    peakRssMb: peak > 0 ? mb(peak) : null,
-    cpu: medianCpu(rounds.map((r) => cpuOf(r.run.cpuMs, r.server))),
-    samplesSeconds: ms.map((x) => x / 1000),
-    note: [spreadNote(ms), ...notes].join('; '),
-  });
+  const rounds = await incrementalRounds({ ...roundsOn(ctx, sqlitePath, url, 'pg-to-sqlite'), rounds: ctx.dRounds, change: (round) => changePostgresFraction(url, CHANGED_FRACTION, round) });
+  const failure = failedRound(rounds);
+  if (failure) return failed('d.pull', failure);
+  return measurement('d.pull', { ...roundsFields(rounds), note: [spreadNote(rounds.map((r) => r.run.ms)), ...roundNotes(rounds)].join('; ') });
 }
 
 export async function runCases(ctx: CaseContext): Promise<CaseResults> {
@@ -375,7 +377,7 @@ export async function runCases(ctx: CaseContext): Promise<CaseResults> {
     if (!ctx.keepDatabases) for (const name of DATABASES) await dropDatabase(ctx.adminUrl, name);
     return { measurements: out, changedRows: 0 };
   }
-  const d = await incrementalRounds(ctx, bSource, existingUrl);
+  const d = await incrementalCase(ctx, bSource, existingUrl);
   out.push(d.m);
   if (d.m.status === 'ok') out.push(await scheduledMeasurement(ctx, bSource, existingUrl));
   // and the other way, on case c's loaded file (its source database is not case d's)

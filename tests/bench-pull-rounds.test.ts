@@ -5,37 +5,29 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPosSqliteSchema, generatePos, posPostgresSchemaPath, type GeneratedPos } from '../bench/generate-pos.js';
-import { pullRounds } from '../bench/pull-rounds.js';
-import { runSqlFile } from '../bench/pg-admin.js';
+import { createPosSqliteSchema } from '../bench/generate-pos.js';
+import { changePostgresFraction, incrementalRounds } from '../bench/incremental-rounds.js';
 import { spawnCli } from './harness/cli.js';
-import { createTestDatabase, type TestDatabase } from './harness/pg.js';
-import { tempDir, type TempDir } from './harness/sqlite.js';
+import { loadedBenchPair, type BenchPair } from './harness/bench-pair.js';
 
-let dir: TempDir;
-let db: TestDatabase;
-let pos: GeneratedPos;
+let pair: BenchPair;
 let terminal: string;
 beforeAll(async () => {
-  dir = tempDir('replicate-bench-pull-');
-  pos = generatePos(dir.file('pos.db'), { scale: 0.002 });
-  db = await createTestDatabase('bpull');
-  await runSqlFile(db.url, posPostgresSchemaPath());
-  const up = await spawnCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', pos.path, '--pg', db.url, '--json'], { cwd: dir.path });
-  expect(up.code, up.stderr).toBe(0);
-  terminal = dir.file('terminal.db');
+  pair = await loadedBenchPair('pull');
+  terminal = pair.dir.file('terminal.db');
   createPosSqliteSchema(terminal);
-  const down = await spawnCli(['run', '--direction', 'pg-to-sqlite', '--sqlite', terminal, '--pg', db.url, '--json'], { cwd: dir.path });
+  const down = await spawnCli(['run', '--direction', 'pg-to-sqlite', '--sqlite', terminal, '--pg', pair.db.url, '--json'], { cwd: pair.dir.path });
   expect(down.code, down.stderr).toBe(0);
 });
 afterAll(async () => {
-  await db.drop();
-  dir.remove();
+  await pair.db.drop();
+  pair.dir.remove();
 });
 
 describe('case d the other way: pulls from PostgreSQL', () => {
   it("lands each round's rows changed in PostgreSQL, and only those, with its time, memory and CPU", async () => {
-    const rounds = await pullRounds({ sqlitePath: terminal, url: db.url, rounds: 2, fraction: 0.01, before: async () => undefined, timeoutMs: 60_000 });
+    const url = pair.db.url;
+    const rounds = await incrementalRounds({ sqlitePath: terminal, url, direction: 'pg-to-sqlite', rounds: 2, change: (round) => changePostgresFraction(url, 0.01, round), before: async () => undefined, timeoutMs: 60_000 });
     expect(rounds).toHaveLength(2);
     for (const r of rounds) {
       expect(r.run.code).toBe(0);
@@ -47,7 +39,7 @@ describe('case d the other way: pulls from PostgreSQL', () => {
     const file = new Database(terminal, { readonly: true });
     try {
       const pulled = file.prepare("SELECT count(*) FROM orders WHERE notes = 'pulled by the terminal'").pluck().get() as number;
-      const central = await db.query<{ n: string }>("SELECT count(*) AS n FROM orders WHERE notes = 'pulled by the terminal'");
+      const central = await pair.db.query<{ n: string }>("SELECT count(*) AS n FROM orders WHERE notes = 'pulled by the terminal'");
       expect(pulled).toBe(Number(central[0]?.n));
       expect(pulled).toBeGreaterThan(0);
     } finally {

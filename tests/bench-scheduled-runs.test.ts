@@ -4,32 +4,21 @@
  * memory and CPU are read from /proc for the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePos, posPostgresSchemaPath, type GeneratedPos } from '../bench/generate-pos.js';
 import { scheduledRounds } from '../bench/scheduled-runs.js';
-import { runSqlFile } from '../bench/pg-admin.js';
-import { spawnCli } from './harness/cli.js';
-import { createTestDatabase, type TestDatabase } from './harness/pg.js';
-import { tempDir, type TempDir } from './harness/sqlite.js';
+import { loadedBenchPair, type BenchPair } from './harness/bench-pair.js';
 
-let dir: TempDir;
-let db: TestDatabase;
-let pos: GeneratedPos;
+let pair: BenchPair;
 beforeAll(async () => {
-  dir = tempDir('replicate-bench-sched-');
-  pos = generatePos(dir.file('pos.db'), { scale: 0.002 });
-  db = await createTestDatabase('bsched');
-  await runSqlFile(db.url, posPostgresSchemaPath());
-  const full = await spawnCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', pos.path, '--pg', db.url, '--json'], { cwd: dir.path });
-  expect(full.code, full.stderr).toBe(0);
+  pair = await loadedBenchPair('sched');
 });
 afterAll(async () => {
-  await db.drop();
-  dir.remove();
+  await pair.db.drop();
+  pair.dir.remove();
 });
 
 describe('case d in one scheduled process', () => {
   it('lands each round\'s changed rows in the next run and reports its time, memory and CPU', async () => {
-    const r = await scheduledRounds(pos.path, db.url, 2, 1, 0.01, async () => undefined, 60_000, '* * * * * *');
+    const r = await scheduledRounds(pair.pos.path, pair.db.url, 2, 1, 0.01, async () => undefined, 60_000, '* * * * * *');
     expect(r.ms).toHaveLength(2);
     expect(r.changed.every((n) => n > 0)).toBe(true);
     expect(r.written).toEqual(r.changed);
@@ -37,7 +26,7 @@ describe('case d in one scheduled process', () => {
     expect(r.peakRss).toBeGreaterThan(20e6);
     expect(r.rssLast).toBeLessThanOrEqual(r.peakRss ?? 0);
     expect(r.cpuSeconds).toBeGreaterThan(0);
-    const landed = await db.query<{ n: string }>("SELECT count(*) AS n FROM orders WHERE notes = 'corrected after audit'");
+    const landed = await pair.db.query<{ n: string }>("SELECT count(*) AS n FROM orders WHERE notes = 'corrected after audit'");
     expect(Number(landed[0]?.n)).toBeGreaterThan(0);
   });
 });
