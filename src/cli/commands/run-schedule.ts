@@ -12,7 +12,7 @@ import { checkJitter, runOnSchedule } from '../../replicator/schedule/run-on-sch
 import { errorMessage } from '../error-message.js';
 import { EXIT } from '../exit-codes.js';
 import { print, type CliIO, type Style } from '../io.js';
-import { jsonSummary, plainReporter } from '../report/plain-progress.js';
+import { plainReporter, summaryFields } from '../report/plain-progress.js';
 
 /** for `run --dry-run --schedule`, which loads this file only when a schedule is given */
 export { checkJitter, parseSchedule };
@@ -76,7 +76,7 @@ export async function runScheduled(
         return;
       case 'run-end':
         // one line per run: the one-shot --json summary, with the run's number and start
-        if (json) print(io.stdout, JSON.stringify({ run, startedAt, ...(JSON.parse(jsonSummary(e.summary)) as object) }));
+        if (json) print(io.stdout, JSON.stringify({ run, startedAt, ...summaryFields(e.summary) }));
         break;
     }
     progress?.(e);

@@ -96,7 +96,12 @@ export function summaryLine(s: RunSummary, style: Style): string {
 
 /** The --json summary: {"direction", "tables": [{"name", "read", "written", "skipped", "rejected", "ms"}], "ms"}. */
 export function jsonSummary(s: RunSummary): string {
-  return JSON.stringify({
+  return JSON.stringify(summaryFields(s));
+}
+
+/** jsonSummary's fields, for a line that adds its own (`run --schedule --json`: the run's number and start). */
+export function summaryFields(s: RunSummary): Record<string, unknown> {
+  return {
     direction: s.direction,
     status: s.status,
     tables: s.tables.map((t) => ({
@@ -111,5 +116,5 @@ export function jsonSummary(s: RunSummary): string {
     })),
     waiting: s.waiting,
     ms: s.ms,
-  });
+  };
 }
