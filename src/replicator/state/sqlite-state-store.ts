@@ -20,6 +20,9 @@ const T = {
 
 const SCOPE_WHERE = 'sqlite_id = @sqliteId AND postgres_id = @postgresId AND direction = @direction';
 
+/** SCOPE_WHERE's parameters for a pair */
+const scopeParams = (pair: PairScope): { sqliteId: string; postgresId: string; direction: string } => ({ sqliteId: pair.sqliteId, postgresId: pair.postgresId, direction: pair.direction });
+
 /** Create the given state tables where missing (IF NOT EXISTS: safe to run every time). */
 export function ensureSqliteStateTables(db: Database.Database, names: readonly StateTableName[]): void {
   // Checking first, as the PostgreSQL side does: a file that has them takes no write
@@ -66,8 +69,7 @@ function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
 export function sqliteHasCheckpoints(db: Database.Database, pair: PairScope): boolean {
   const name = stateTableName('sqlite', 'checkpoints');
   if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) === undefined) return false;
-  const scope = { sqliteId: pair.sqliteId, postgresId: pair.postgresId, direction: pair.direction };
-  return db.prepare(`SELECT 1 FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} LIMIT 1`).get(scope) !== undefined;
+  return db.prepare(`SELECT 1 FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} LIMIT 1`).get(scopeParams(pair)) !== undefined;
 }
 
 export class SqliteStateStore implements StateStore {
@@ -78,7 +80,7 @@ export class SqliteStateStore implements StateStore {
     private readonly db: Database.Database,
     private readonly pair: PairScope,
   ) {
-    this.scope = { sqliteId: pair.sqliteId, postgresId: pair.postgresId, direction: pair.direction };
+    this.scope = scopeParams(pair);
   }
 
   /** Prepared once per store (the tables must exist, so not before ensure()). */
