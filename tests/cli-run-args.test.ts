@@ -83,6 +83,10 @@ describe('run lines yargs reads keep their messages', () => {
     const none = await runCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', dir.file('none.db'), '--pg', 'postgres://u@127.0.0.1:1/x', '--schedule', '* * * * *', '--jitter'], { cwd: dir.path });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--jitter takes a number; got none');
+    // an empty value is no 0 (yargs reads `--batch-size=` as 0)
+    const empty = await runCli(['run', '--direction', 'sqlite-to-pg', '--batch-size=', '--sqlite', dir.file('none.db'), '--pg', 'postgres://u@127.0.0.1:1/x'], { cwd: dir.path });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--batch-size takes a number; got none');
   });
 
   it('a quickly read run line with a zero batch size gets the same message', async () => {

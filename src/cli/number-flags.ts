@@ -20,14 +20,16 @@ function written(args: readonly string[], flag: string): { present: boolean; val
 
 /**
  * Throws a ConfigError for the first of `flags` that yargs parsed as NaN, or dropped
- * because no value followed it (`--jitter` at the end of the line was otherwise ignored).
+ * because no value followed it (`--jitter` at the end of the line was otherwise ignored),
+ * or read as 0 from an empty value (`--batch-size=`, `--jitter ''`).
  */
 export function refuseNonNumbers(args: readonly string[], parsed: Readonly<Record<string, unknown>>, flags: readonly string[]): void {
   for (const flag of flags) {
     const v = parsed[flag];
-    if (typeof v === 'number' && !Number.isNaN(v)) continue;
     const w = written(args, flag);
+    const empty = w.value !== undefined && w.value.trim() === '';
+    if (typeof v === 'number' && !Number.isNaN(v) && !empty) continue;
     if (v === undefined && !w.present) continue;
-    throw new ConfigError(`--${flag} takes a number; got ${w.value === undefined ? 'none' : `'${w.value}'`}`, flag);
+    throw new ConfigError(`--${flag} takes a number; got ${w.value === undefined || empty ? 'none' : `'${w.value}'`}`, flag);
   }
 }
