@@ -30,6 +30,7 @@ import type { TargetRow } from './batch-io.js';
 import { readParentKeys, type KeyAnswer, type ParentKeys } from './sqlite-parent-keys.js';
 import { generatedColumns, rowidAlias } from './sqlite-table-traits.js';
 import { pendingOf, resolvedValue } from './text-slices.js';
+import { sqliteTableExists, sqliteTableSql } from '../../introspect/sqlite-catalog.js';
 
 /** Distinct keys per lookup: short statements, prepared once (padded with repeats). */
 const CHUNK = 128;
@@ -96,7 +97,7 @@ function foreignKeyError(): Error {
 /** The per-batch check that can stand in for SQLite's enforcement on `plan`'s table, or null when some FK must stay SQLite's. */
 export function sqliteParentCheck(db: Database.Database, plan: TablePlan): ParentCheck | null {
   const table = plan.sqliteTable;
-  const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
+  const sql = sqliteTableSql(db, table);
   if (/\bDEFERRABLE\b/i.test(sql)) return null;
   const fks = db.prepare(`SELECT id, seq, "table" AS parent, "from" AS col, "to" AS ref FROM pragma_foreign_key_list(?)`).all(table) as {
     id: number;
@@ -128,8 +129,7 @@ export function sqliteParentCheck(db: Database.Database, plan: TablePlan): Paren
   for (const f of fks) {
     const at = plan.columns.findIndex((c) => c.sqlite === f.col);
     if (f.ref === null || f.parent === table || at < 0) return null;
-    const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(f.parent);
-    if (!exists || !uniqueBinary(db, f.parent, f.ref)) return null;
+    if (!sqliteTableExists(db, f.parent) || !uniqueBinary(db, f.parent, f.ref)) return null;
     const parentType = declaredTypes(db, f.parent).get(f.ref);
     const childType = childTypes.get(f.col);
     if (parentType === undefined || childType === undefined || sqliteAffinity(parentType) !== sqliteAffinity(childType)) return null;

@@ -4,6 +4,7 @@
  * declares its own conflict handling. Read from SQLite's pragmas and the table's SQL.
  */
 import type Database from 'better-sqlite3';
+import { sqliteTableSql } from '../../introspect/sqlite-catalog.js';
 
 /** Is there a UNIQUE index (or primary key) on exactly these columns, so ON CONFLICT can use it? */
 export function hasUniqueOn(db: Database.Database, table: string, columns: readonly string[]): boolean {
@@ -25,7 +26,7 @@ export function generatedColumns(db: Database.Database, table: string): Set<stri
 /** The column that is the table's rowid (a lone INTEGER PRIMARY KEY), or null. */
 export function rowidAlias(db: Database.Database, table: string): string | null {
   const pk = db.prepare(`SELECT name, type FROM pragma_table_xinfo(?) WHERE pk > 0`).all(table) as { name: string; type: string }[];
-  const withoutRowid = /\bWITHOUT\s+ROWID\b/i.test(String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? ''));
+  const withoutRowid = /\bWITHOUT\s+ROWID\b/i.test(sqliteTableSql(db, table));
   return pk.length === 1 && pk[0]?.type.toUpperCase() === 'INTEGER' && !withoutRowid ? pk[0].name : null;
 }
 
@@ -43,6 +44,5 @@ export function rowidAlias(db: Database.Database, table: string): string | null 
  * table's, and every batch holding such a conflict would go row by row.
  */
 export function manyRowsConflict(db: Database.Database, table: string): string {
-  const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) ?? '');
-  return /\bON\s+CONFLICT\b/i.test(sql) ? '' : 'OR FAIL ';
+  return /\bON\s+CONFLICT\b/i.test(sqliteTableSql(db, table)) ? '' : 'OR FAIL ';
 }

@@ -25,6 +25,7 @@ import type { ParentCheck } from './sqlite-parent-check.js';
 import { sliceInsert, storesUtf8 } from './sqlite-slice-insert.js';
 import { resolveRow, resolveRows } from './text-slices.js';
 import { generatedColumns, hasUniqueOn, manyRowsConflict, rowidAlias } from './sqlite-table-traits.js';
+import { sqliteTableSql } from '../../introspect/sqlite-catalog.js';
 
 const ROW_ERROR_PREFIXES = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG'];
 const FK_VIOLATION = 'SQLITE_CONSTRAINT_FOREIGNKEY';
@@ -318,7 +319,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
     async enforcesForeignKey(columns, parentTable, parentColumns) {
       if (Number(db.pragma('foreign_keys', { simple: true })) !== 1) return false;
       // a deferred constraint refuses only at COMMIT: with one anywhere in the table, trust none
-      const sql = String(db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table.sqliteTable) ?? '');
+      const sql = sqliteTableSql(db, table.sqliteTable);
       if (/\bINITIALLY\s+DEFERRED\b/i.test(sql)) return false;
       const list = db.prepare(`SELECT id, "table" AS parent, "from" AS col, "to" AS ref FROM pragma_foreign_key_list(?) ORDER BY id, seq`).all(table.sqliteTable) as { id: number; parent: string; col: string; ref: string | null }[];
       const byId = new Map<number, typeof list>();

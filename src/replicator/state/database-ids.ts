@@ -14,6 +14,7 @@ import { QueryError } from '../../errors.js';
 import { ensurePostgresStateTables } from './postgres-state-store.js';
 import { ensureSqliteStateTables } from './sqlite-state-store.js';
 import { stateTableName, stateTableRef } from './state-tables.js';
+import { sqliteTableExists } from '../../introspect/sqlite-catalog.js';
 
 const SQLITE_META = stateTableRef('sqlite', 'meta');
 const POSTGRES_META = stateTableRef('postgres', 'meta');
@@ -57,7 +58,7 @@ export async function postgresDatabaseId(client: pg.Client, schema: string): Pro
 
 /** The ids as stored, without creating anything (--dry-run writes nothing); null: never used, so no state yet. */
 export async function storedDatabaseIds(db: Database.Database, client: pg.Client, schema: string): Promise<{ sqliteId: string; postgresId: string } | null> {
-  const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(stateTableName('sqlite', 'meta'));
+  const hasMeta = sqliteTableExists(db, stateTableName('sqlite', 'meta'));
   const sqlite = hasMeta ? (db.prepare(`SELECT value FROM ${SQLITE_META} WHERE key = ?`).get(SQLITE_ID_KEY) as { value: string } | undefined) : undefined;
   if (!sqlite) return null;
   const exists = await client.query<{ ok: string }>(`SELECT (to_regclass($1) IS NOT NULL)::text AS ok`, [POSTGRES_META]);

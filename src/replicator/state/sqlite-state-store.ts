@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
+import { sqliteTableExists } from '../../introspect/sqlite-catalog.js';
 
 const T = {
   checkpoints: stateTableRef('sqlite', 'checkpoints'),
@@ -68,7 +69,7 @@ function lastByKey<E>(entries: readonly E[], key: (e: E) => string): E[] {
  */
 export function sqliteHasCheckpoints(db: Database.Database, pair: PairScope): boolean {
   const name = stateTableName('sqlite', 'checkpoints');
-  if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) === undefined) return false;
+  if (!sqliteTableExists(db, name)) return false;
   return db.prepare(`SELECT 1 FROM ${T.checkpoints} WHERE ${SCOPE_WHERE} LIMIT 1`).get(scopeParams(pair)) !== undefined;
 }
 
