@@ -80,7 +80,7 @@ export function classifyParsedTimeValue(v: SqliteValue): TimeFormat | null {
   return ts.zone === null ? 'iso-space' : null;
 }
 
-/** The format for a column with no recognisable values: dates as dates, timestamps as ISO with Z. */
+/** The format for a column with no recognisable values and no telling default: dates as dates, timestamps as ISO with Z. */
 function emptyFormat(kind: ProfiledKind): TimeFormat {
   return kind === 'date' ? 'date' : DEFAULT_TIME_FORMAT;
 }
@@ -104,7 +104,7 @@ function decided(counts: ReadonlyMap<TimeFormat, number>, left: number): boolean
  * Classifying stops once the rest cannot change the answer (a column in one format: after
  * half its samples), which halves the profiling every run on generated mappings pays.
  */
-export function profileTimeFormat(samples: readonly SqliteValue[], kind: ProfiledKind): TimeFormat {
+export function profileTimeFormat(samples: readonly SqliteValue[], kind: ProfiledKind, whenEmpty: TimeFormat | null = null): TimeFormat {
   const counts = new Map<TimeFormat, number>();
   for (let i = 0; i < samples.length; i++) {
     const f = classifyTimeValue(samples[i] ?? null);
@@ -117,12 +117,29 @@ export function profileTimeFormat(samples: readonly SqliteValue[], kind: Profile
     const c = counts.get(f) ?? 0;
     if (c > bestCount) [best, bestCount] = [f, c];
   }
-  return best ?? emptyFormat(kind);
+  return best ?? whenEmpty ?? emptyFormat(kind);
 }
 
-function sqliteColumns(db: Database.Database, table: string): Set<string> {
-  const rows = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
-  return new Set(rows);
+/** The table's columns and the text of each one's DEFAULT (null: none). */
+function sqliteColumns(db: Database.Database, table: string): Map<string, string | null> {
+  const rows = db.prepare('SELECT name, dflt_value AS dflt FROM pragma_table_info(?)').all(table) as { name: string; dflt: string | null }[];
+  return new Map(rows.map((r) => [r.name, r.dflt]));
+}
+
+/**
+ * The format of what the column's DEFAULT writes (CURRENT_TIMESTAMP: 'iso-space'), or null.
+ * An empty column takes it: the app's own rows will come in that format, and replicated
+ * rows in another would not sort with them as text, so incremental runs would miss rows.
+ * A DEFAULT is a constant expression (no columns, no subqueries), so evaluating it reads
+ * and writes nothing; one SQLite cannot evaluate here (an app-defined function) tells nothing.
+ */
+function defaultFormat(db: Database.Database, dflt: string | null | undefined): TimeFormat | null {
+  if (dflt == null) return null;
+  try {
+    return classifyTimeValue(db.prepare(`SELECT ${dflt}`).pluck().safeIntegers(true).get() as SqliteValue);
+  } catch {
+    return null;
+  }
 }
 
 function sampleColumn(db: Database.Database, table: string, column: string): SqliteValue[] {
@@ -133,7 +150,8 @@ function sampleColumn(db: Database.Database, table: string, column: string): Sql
 /**
  * The mappings with `format` filled on every date/time pair (PostgreSQL timestamp,
  * timestamptz or date) that has none yet; a format already recorded (the user's) is kept.
- * A column missing from SQLite (the fix script will add it, empty) gets the empty default.
+ * An empty column takes the format of what its DEFAULT writes, if that is a date or time;
+ * a column missing from SQLite (the fix script will add it, empty) gets the empty default.
  */
 export function profileSqliteTimeFormats(db: Database.Database, mappings: readonly TableMapping[]): TableMapping[] {
   return mappings.map((m) => {
@@ -144,7 +162,7 @@ export function profileSqliteTimeFormats(db: Database.Database, mappings: readon
     for (const c of todo) {
       if (!isProfiled(c.type)) continue;
       const samples = existing.has(c.sqlite) ? sampleColumn(db, m.sqliteTable, c.sqlite) : [];
-      formats.set(c.postgres, profileTimeFormat(samples, c.type));
+      formats.set(c.postgres, profileTimeFormat(samples, c.type, samples.length === 0 ? defaultFormat(db, existing.get(c.sqlite)) : null));
     }
     const columns: ColumnPair[] = m.columns.map((c) => {
       const format = formats.get(c.postgres);
