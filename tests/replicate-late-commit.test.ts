@@ -45,3 +45,61 @@ describe('a late commit', () => {
     expect((s.prepare('SELECT id FROM events ORDER BY id').all() as { id: bigint }[]).map((r) => r.id)).toEqual([1n, 2n, 3n]);
   });
 });
+
+/**
+ * The same with a `timestamp` (no zone) cursor in a database whose sessions stamp New York
+ * wall-clock time: the cap is taken in that zone, not in the run's own UTC session (which
+ * put it five hours ahead of every stamp, so the late row was jumped over for good). East
+ * of UTC the same mistake put the cap below every stamp: nothing was ever checkpointed and
+ * every run copied the whole table again.
+ */
+describe('a late commit stamped in local wall-clock time (timestamp without time zone)', () => {
+  // the app's sessions (opened after the database got its zone): a slow writer and a quick one
+  const zoned = async (zone: string): Promise<{ pair: ReplicationPair; slow: pg.Client; quick: pg.Client }> => {
+    const p = await createReplicationPair(PG.replace('timestamptz', 'timestamp'), SQLITE);
+    await p.db.exec(`ALTER DATABASE "${p.db.name}" SET TimeZone = '${zone}'`);
+    const [c, q] = [new pg.Client({ connectionString: p.db.url }), new pg.Client({ connectionString: p.db.url })];
+    await c.connect();
+    await q.connect();
+    await q.query(`INSERT INTO events (id, what, updated_at) VALUES (1, 'early', now() - interval '1 hour')`);
+    return { pair: p, slow: c, quick: q };
+  };
+  const ids = (p: ReplicationPair): bigint[] => (p.sqlite().prepare('SELECT id FROM events ORDER BY id').all() as { id: bigint }[]).map((r) => r.id);
+
+  it('west of UTC: is picked up by the next run', async () => {
+    const { pair: p, slow: c, quick: q } = await zoned('America/New_York');
+    try {
+      expect((await p.run('pg-to-sqlite')).code).toBe(0);
+      await c.query('BEGIN');
+      await c.query(`INSERT INTO events (id, what) VALUES (2, 'late commit')`);
+      await new Promise((r) => setTimeout(r, 50));
+      await q.query(`INSERT INTO events (id, what) VALUES (3, 'committed after, stamped after')`);
+      expect((await p.run('pg-to-sqlite')).code).toBe(0);
+      expect(ids(p)).toEqual([1n]);
+      await c.query('COMMIT');
+      expect((await p.run('pg-to-sqlite')).code).toBe(0);
+      expect(ids(p)).toEqual([1n, 2n, 3n]);
+    } finally {
+      await c.end();
+      await q.end();
+      await p.cleanup();
+    }
+  });
+
+  it('east of UTC: rows are checkpointed, so a run with nothing new reads nothing', async () => {
+    const { pair: p, slow: c, quick: q } = await zoned('Asia/Tokyo');
+    try {
+      const first = await p.run('pg-to-sqlite');
+      expect(first.code).toBe(0);
+      expect(first.json.tables[0]?.read).toBe(1);
+      const again = await p.run('pg-to-sqlite');
+      expect(again.code).toBe(0);
+      expect(again.json.tables[0]?.read).toBe(0);
+      expect(ids(p)).toEqual([1n]);
+    } finally {
+      await c.end();
+      await q.end();
+      await p.cleanup();
+    }
+  });
+});

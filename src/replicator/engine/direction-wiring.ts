@@ -127,10 +127,17 @@ const SQLITE_TARGET_CACHE_KIB = 16384;
 
 const TIMESTAMP_KINDS = new Set(['timestamp', 'timestamptz', 'date']);
 
-/** The oldest open transaction's start (or now): rows stamped before it may still commit. */
-async function lateCommitCap(client: pg.Client): Promise<PgText> {
+/**
+ * The oldest open transaction's start (or now): rows stamped before it may still commit.
+ * A `timestamp` or `date` cursor holds the wall-clock time of the zone the app's sessions
+ * stamp in, not UTC (this session's zone): the cap is given in the database's default
+ * zone (TimeZone's reset value, which this session's SET does not change), else a cap
+ * hours ahead of a New York app's stamps would let a late commit be jumped over.
+ */
+async function lateCommitCap(client: pg.Client, zoned: boolean): Promise<PgText> {
+  const cap = 'least(now(), min(xact_start))';
   const r = await client.query<{ cap: string }>(
-    `SELECT least(now(), min(xact_start))::text AS cap FROM pg_stat_activity
+    `SELECT ${zoned ? cap : `(${cap} AT TIME ZONE (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'))`}::text AS cap FROM pg_stat_activity
       WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND datname = current_database()
         AND coalesce(application_name, '') NOT LIKE 'replicate%'`,
   );
@@ -267,7 +274,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
     async cursorBelow(plan) {
       if (!toSqlite || !plan.cursor) return null;
       const cursor = plan.columns.find((c) => c.pg === plan.cursor);
-      return cursor && TIMESTAMP_KINDS.has(cursor.pgType.kind) ? lateCommitCap(conn.pg) : null;
+      return cursor && TIMESTAMP_KINDS.has(cursor.pgType.kind) ? lateCommitCap(conn.pg, cursor.pgType.kind === 'timestamptz') : null;
     },
     async table(plan, names, planned) {
       const side = toSqlite ? await pgToSqliteModules() : null;
