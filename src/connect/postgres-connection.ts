@@ -168,6 +168,9 @@ export async function connectPostgres(
       connectionString: url,
       connectionTimeoutMillis: timeoutMs,
       application_name: opts.applicationName ?? 'replicate',
+      // without it a run waiting on a server that vanished from the network waits forever
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
     });
   } catch (err) {
     const detail = redactAll(err instanceof Error ? err.message : String(err), url, target);

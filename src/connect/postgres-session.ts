@@ -13,7 +13,12 @@ import { connectPostgres } from './postgres-connection.js';
  * replicate reads or writes through runs them first (the main one, the spare one, the
  * reader thread's).
  */
-export const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'";
+export const SESSION_SETTINGS =
+  "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'; " +
+  // a terminal that drops off the network mid-run leaves its server session (and the pair's
+  // run lock, held by that session's backend) for the server's TCP keepalive to find: about
+  // a minute with these, instead of the two hours of the usual system default (TCP only)
+  'SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3';
 
 /**
  * A sqlite-to-pg run's batches commit with their checkpoints, so waiting for each
