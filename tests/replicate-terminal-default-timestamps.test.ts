@@ -25,6 +25,8 @@ async function pushesTheTerminalsOwnRow(pair: ReplicationPair): Promise<void> {
   expect(first.code, first.stderr).toBe(0);
   // the app adds a note the way it always does: the default stamps it
   pair.sqlite().exec(`INSERT INTO notes (id, body) VALUES (3, 'made on the terminal')`);
+  // a push stops below the second it starts in (sqlite-tick-cap.ts): the next one carries it
+  await new Promise((r) => setTimeout(r, 1100));
   const push = await pair.run('sqlite-to-pg');
   expect(push.code, push.stderr).toBe(0);
   expect(push.json.tables.find((t) => t.name === 'notes')?.written).toBe(1);

@@ -38,6 +38,7 @@ import { ConfigError, PlanError } from '../../errors.js';
 import { useSourcePageCache } from '../../connect/sqlite-connection.js';
 import { compileRowFilter, type CompiledFilter, type FilterParams } from '../plan/row-filter.js';
 import { withFilteredCheckpoints } from './filtered-checkpoints.js';
+import { sqliteTickCap } from './sqlite-tick-cap.js';
 import { assignServerKeys } from './server-key-assignment.js';
 
 export interface Connections {
@@ -272,9 +273,10 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
     state,
     fixedConstraints: false,
     async cursorBelow(plan) {
-      if (!toSqlite || !plan.cursor) return null;
+      if (!plan.cursor) return null;
       const cursor = plan.columns.find((c) => c.pg === plan.cursor);
-      return cursor && TIMESTAMP_KINDS.has(cursor.pgType.kind) ? lateCommitCap(conn.pg, cursor.pgType.kind === 'timestamptz') : null;
+      if (!cursor || !TIMESTAMP_KINDS.has(cursor.pgType.kind)) return null;
+      return toSqlite ? lateCommitCap(conn.pg, cursor.pgType.kind === 'timestamptz') : sqliteTickCap(conn.sqlite, cursor.sqliteFormat);
     },
     async table(plan, names, planned) {
       const side = toSqlite ? await pgToSqliteModules() : null;
