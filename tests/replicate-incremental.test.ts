@@ -59,6 +59,6 @@ describe('incremental runs', () => {
     expect(incremental.stdout).not.toContain('rows at the source');
     const full = await plain('--full');
     expect(full.code).toBe(0);
-    expect(full.stdout).toContain('products: incremental, ~10,001 rows at the source');
+    expect(full.stdout).toContain('products: full, ~10,001 rows at the source');
   });
 });

@@ -70,7 +70,8 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   // an incremental run going on from its checkpoint reads only what changed: no count of the whole table
   const goesOn = incremental && checkpoint !== null && pendingFullScan(checkpoint.position) === null;
   const estimatedRows = goesOn ? null : await deps.reader.estimateRows();
-  deps.emit({ type: 'table-start', table: plan.table, mode: incremental ? 'incremental' : 'full', estimatedRows, resumedFrom: checkpoint?.position ?? null });
+  // the plan's mode, as --dry-run shows it: under --full a table with a cursor is copied in full (read by key, checkpointed)
+  deps.emit({ type: 'table-start', table: plan.table, mode: plan.mode, estimatedRows, resumedFrom: checkpoint?.position ?? null });
 
   const ledgerKeys = await retryLedgers(deps, totals);
   const resumedScan = checkpoint ? pendingFullScan(checkpoint.position) : null;
