@@ -8,37 +8,30 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { openPair, type PairConfig } from './open-pair.js';
-import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
-import { loadMappingDir } from '../../mapping/mapping-dir.js';
 import { NameTranslator } from '../../mapping/name-translator.js';
-import { resolveMappings } from '../../mapping/resolve-mappings.js';
-import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
-import { buildRunPlan } from '../plan/build-run-plan.js';
-import type { Direction, RunPlan, TablePlan } from '../run-plan.js';
+import type { Direction, TablePlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
 import type { TableRunStats } from '../state/state-store.js';
-import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
-import { presetEpochFreeFormats } from './epoch-free-formats.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
-import { createdNote, keyFirstFor, keysBeforeWrites, owedConstraints, storedOwedConstraints } from '../create-missing/owed-constraints-apply.js';
-import type { SchemaPair } from '../../introspect/introspect-pair.js';
+import { createdNote, keyFirstFor, keysBeforeWrites, owedConstraints } from '../create-missing/owed-constraints-apply.js';
 import type { SchemaModel } from '../../model/schema.js';
 import { syncTable } from './table-sync.js';
 import { prefetchOwnedSequences } from '../io/postgres-sequences.js';
 import { RunHistory } from './run-history.js';
 import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
-import { compileRowFilter } from '../plan/row-filter.js';
+import { planOnPair, planWithMissingTables } from './plan-on-pair.js';
 
 export type { PairConfig } from './open-pair.js';
+export { planReplication } from './plan-replication.js';
 
 export interface RunOptions {
   direction: Direction;
@@ -63,37 +56,6 @@ const RECONNECT_ATTEMPTS = 5;
 async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string, direction: Direction): Promise<void> {
   await conn.pg.end().catch(() => undefined);
   conn.pg = await openPostgresSession(config.pgUrl, `replicate ${purpose}`, sessionSettings(direction));
-}
-
-export interface PlannedRun {
-  plan: RunPlan;
-  mappings: LoadedMapping[];
-  schemas: SchemaPair;
-}
-
-/**
- * Introspect and plan on open connections (no writes). `exactFormats` false: date/time
- * columns whose format cannot matter on the way to PostgreSQL are not profiled
- * (epoch-free-formats.ts); only for a sqlite-to-pg run that creates no tables.
- */
-export async function planOnPair(conn: Connections, config: PairConfig, options: RunOptions, exactFormats = true, catalog?: Promise<SchemaModel>): Promise<PlannedRun> {
-  const fileMappings = config.mappingsDir ? await loadMappingDir(config.mappingsDir) : new Map<string, LoadedMapping>();
-  // PostgreSQL reads its catalog (one request; `catalog`: already asked for) while the SQLite side is read here
-  const postgres = catalog ?? new PostgresIntrospector(conn.pg, conn.schema).introspect();
-  postgres.catch(() => undefined); // awaited below; marked handled in case the SQLite side throws first
-  const sqlite = new SqliteIntrospector(conn.sqlite).introspectSync();
-  const schemas = { sqlite, postgres: await postgres };
-  const resolved = resolveMappings(schemas.sqlite, schemas.postgres, fileMappings);
-  // generated mappings carry no profiled date formats yet: profile them as `map` would
-  let generated = resolved.mappings.filter((m) => m.source.kind === 'generated').map((m) => m.mapping);
-  if (!exactFormats && options.direction === 'sqlite-to-pg' && !options.createMissing) generated = presetEpochFreeFormats(conn.sqlite, schemas.sqlite.tables, generated);
-  const profiled = new Map((await profileSqliteTimeFormats(conn.sqlite, generated)).map((m) => [m.table, m]));
-  const mappings = resolved.mappings.map((m) => (m.source.kind === 'generated' ? { ...m, mapping: profiled.get(m.mapping.table) ?? m.mapping } : m));
-  const planOptions = { direction: options.direction, ...(options.full ? { full: true } : {}), ...(options.tables ? { tables: options.tables } : {}) };
-  const plan = buildRunPlan(schemas, mappings, planOptions);
-  // an unset :param fails here, before anything is written; the plan shows the values bound
-  for (const t of plan.tables) t.filterBound = compileRowFilter(t, 'postgres', config.params ?? {})?.describe ?? null;
-  return { plan, mappings, schemas };
 }
 
 /**
@@ -193,9 +155,10 @@ async function runLocked(
   let prepared = await planOnPair(conn, config, options, false, catalog);
   let created: CreatedTables | null = null;
   if (options.createMissing) {
-    // loaded only when asked for: it brings the schema-fix planner along
+    // decided, refused where they could not be loaded, and planned before anything is created (plan-on-pair.ts)
+    const { missing } = await planWithMissingTables(conn, config, options, prepared);
     const { createMissingTables } = await import('../create-missing/create-missing-tables.js');
-    created = await createMissingTables(conn, scope, prepared.schemas, prepared.mappings, new NameTranslator(prepared.mappings.map((m) => m.mapping)));
+    created = await createMissingTables(conn, scope, missing);
     // tables just created are loaded from empty, read on the reader thread: it starts while the run plans again
     if (created.tables.length > 0 && options.direction === 'sqlite-to-pg') conn.sqliteReadThread?.()?.warm();
     if (created.tables.length > 0) prepared = await planOnPair(conn, config, options);
@@ -332,33 +295,3 @@ async function runLocked(
   emit({ type: 'run-end', summary: runSummary });
   return runSummary;
 }
-
-/** --dry-run: plan and estimate, write nothing (not even the state tables or the file's id). */
-export async function planReplication(config: PairConfig, options: RunOptions): Promise<RunPlan> {
-  const pair = await openPair(config, 'run --dry-run');
-  try {
-    const { plan, schemas, mappings } = await planOnPair(pair.conn, config, options);
-    if (options.createMissing && options.direction === 'sqlite-to-pg') {
-      const { createdKeysPreview } = await import('../create-missing/create-missing-tables.js');
-      const created = await createdKeysPreview(pair.conn, schemas, mappings, new NameTranslator(mappings.map((m) => m.mapping)));
-      // instead of "missing in PostgreSQL; create it ... or run --create-missing"
-      plan.notes = plan.notes.filter((n) => !created.some((c) => n.startsWith(`${c.table}: missing in PostgreSQL`)));
-      plan.notes.push(...created.map((c) => c.note));
-    }
-    const owed = await storedOwedConstraints(pair.conn, options.direction);
-    if (owed.length > 0) plan.owed = owed;
-    const wiring = wireDirection(options.direction, pair.conn, { sqliteId: '', postgresId: '', direction: options.direction }, plan.tables, config.params);
-    const names = new NameTranslator([]);
-    const planned = new Set(plan.tables.map((t) => t.table));
-    for (const t of plan.tables) {
-      const w = await wiring.table(t, names, planned);
-      t.estimatedRows = await w.reader.estimateRows();
-      const firstLoad = await w.firstLoad();
-      if (firstLoad) plan.notes.push(`${t.table}: ${firstLoad}`);
-    }
-    return plan;
-  } finally {
-    await pair.close();
-  }
-}
-
