@@ -7,7 +7,8 @@ import { verifySchemas, type VerifyResult } from '../verify/verify-schemas.js';
 import type { EventListener, EventOf, ReplicationEvent, ReplicationEventType, RunSummary } from './events.js';
 import { planReplication, runReplication, type PairConfig, type RunOptions } from './engine/run-replication.js';
 import type { Direction, RunPlan } from './run-plan.js';
-import { readStatus, resetCheckpoints, type PairStatus } from './engine/pair-status.js';
+import { readStatus, type PairStatus } from './engine/pair-status.js';
+import { resetCheckpoints } from './engine/reset-checkpoints.js';
 import { parseSchedule } from './schedule/schedule-pattern.js';
 import { runOnSchedule, type ScheduleSummary } from './schedule/run-on-schedule.js';
 

@@ -1,5 +1,6 @@
 /** `replicate status` and `replicate reset`: checkpoints, last runs and what waits in the ledgers. */
-import { readStatus, resetCheckpoints } from '../../replicator/engine/pair-status.js';
+import { readStatus } from '../../replicator/engine/pair-status.js';
+import { resetCheckpoints } from '../../replicator/engine/reset-checkpoints.js';
 import { resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO } from '../io.js';

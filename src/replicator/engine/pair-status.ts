@@ -1,6 +1,6 @@
 /**
- * `replicate status` and `replicate reset`: what the state tables say about a pair, both
- * directions (state for sqlite-to-pg lives in PostgreSQL, for pg-to-sqlite in SQLite).
+ * `replicate status`: what the state tables say about a pair, both directions (state for
+ * sqlite-to-pg lives in PostgreSQL, for pg-to-sqlite in SQLite). `reset`: reset-checkpoints.ts.
  */
 import { DIRECTIONS, type Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
@@ -22,8 +22,8 @@ export interface PairStatus {
   }[];
 }
 
-
-async function withStores<T>(
+/** The pair opened, its ids read and both directions' state stores ready, for `fn`; closed after. */
+export async function withStores<T>(
   config: PairConfig,
   purpose: string,
   fn: (stores: { direction: Direction; store: StateStore }[], ids: { sqliteId: string; postgresId: string }, conn: OpenPair['conn']) => Promise<T>,
@@ -56,13 +56,4 @@ export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairSt
       }),
     ),
   }));
-}
-
-/** Forget checkpoints so the next run is full; returns how many were forgotten. */
-export function resetCheckpoints(config: PairConfig, table?: string, direction?: Direction): Promise<number> {
-  return withStores(config, 'reset', async (stores) => {
-    let n = 0;
-    for (const s of stores) if (!direction || s.direction === direction) n += await s.store.resetCheckpoints(table);
-    return n;
-  });
 }
