@@ -1,7 +1,8 @@
 /**
  * `replicate reset` takes the pair's run lock: while a run holds the pair it is refused
  * (exit 1, naming the run) and forgets nothing, in either direction's state; a run going
- * on would otherwise save its checkpoint again and silently undo the reset.
+ * on would otherwise save its checkpoint again and silently undo the reset. An unknown
+ * --table is refused as `run --tables` refuses it (exit 2).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnLiveCli, type LiveCli } from './harness/cli.js';
@@ -93,5 +94,19 @@ describe('reset while a run holds the pair', () => {
     expect(sqliteCheckpoints()).toEqual([]);
     expect(await postgresCheckpoints()).toHaveLength(1);
     expect(await lockRows()).toEqual({ postgres: [], sqlite: [] });
+  });
+});
+
+describe('reset --table with a table the pair does not have', () => {
+  it('exits 2 naming it and the known tables, as run --tables does, and forgets nothing', async () => {
+    const postgres = await postgresCheckpoints();
+    const sqlite = sqliteCheckpoints();
+    expect(postgres.length + sqlite.length).toBeGreaterThan(0);
+    const reset = await runCli(['reset', '--table', 'nosuch', ...pair.flags], { cwd: pair.dir.path });
+    expect(reset.code).toBe(2);
+    expect(reset.stderr).toBe('replicate: --table: unknown table nosuch (PostgreSQL names; known: readings)\n');
+    expect(reset.stdout).toBe('');
+    expect(await postgresCheckpoints()).toEqual(postgres);
+    expect(sqliteCheckpoints()).toEqual(sqlite);
   });
 });

@@ -69,7 +69,7 @@ export interface ResetArgs extends ConnectionFlags {
 export async function runReset(args: ResetArgs, io: CliIO): Promise<number> {
   const s = await resolveSettings(args, io);
   const direction = args.direction ? parseDirection(args.direction) : undefined;
-  const n = await resetCheckpoints({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema }, args.table, direction);
+  const n = await resetCheckpoints({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir }, args.table, direction);
   print(io.stdout, `forgot ${n} checkpoint${n === 1 ? '' : 's'}${args.table ? ` of ${args.table}` : ''}: the next run copies ${args.table ? 'it' : 'every table'} in full`);
   return EXIT.ok;
 }

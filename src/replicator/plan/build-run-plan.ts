@@ -136,17 +136,23 @@ function selectMappings(mappings: readonly LoadedMapping[], only: readonly strin
   const wanted = new Set(only);
   const known = new Set(sorted.map((m) => m.mapping.table));
   const unknown = [...wanted].filter((t) => !known.has(t));
-  if (unknown.length > 0) {
-    const hints = unknown.flatMap((t) => {
-      const bySqliteName = sorted.find((m) => m.mapping.sqliteTable === t);
-      return bySqliteName ? [`${t} is the SQLite name of ${bySqliteName.mapping.table}`] : [];
-    });
-    throw new ConfigError(
-      `--tables: unknown table${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (PostgreSQL names${hints.length ? `; ${hints.join('; ')}` : ''}; known: ${[...known].join(', ')})`,
-      'tables',
-    );
-  }
+  if (unknown.length > 0) throw unknownTablesError('tables', unknown, sorted, [...known]);
   return sorted.filter((m) => wanted.has(m.mapping.table));
+}
+
+/**
+ * A table flag (`--tables`, `reset --table`) naming tables the pair does not have: names
+ * them, says a SQLite name was given where it is one, and lists the tables `known`.
+ */
+export function unknownTablesError(flag: string, unknown: readonly string[], mappings: readonly LoadedMapping[], known: readonly string[]): ConfigError {
+  const hints = unknown.flatMap((t) => {
+    const bySqliteName = mappings.find((m) => m.mapping.sqliteTable === t);
+    return bySqliteName ? [`${t} is the SQLite name of ${bySqliteName.mapping.table}`] : [];
+  });
+  return new ConfigError(
+    `--${flag}: unknown table${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (PostgreSQL names${hints.length ? `; ${hints.join('; ')}` : ''}; known: ${known.join(', ')})`,
+    flag,
+  );
 }
 
 function mappingSourceNotes(selected: readonly LoadedMapping[]): string[] {
