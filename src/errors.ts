@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'fix_failed' // the fix script failed and was rolled back
   | 'query' // a statement failed where we did not expect it
   | 'plan' // the mapped tables cannot be put in a load order (an unbreakable FK cycle, no usable key)
-  | 'locked'; // another replicate run holds this source/target pair
+  | 'locked' // another replicate run holds this source/target pair
+  | 'busy'; // another process (the app) held the SQLite file's write lock longer than we wait
 
 export abstract class ReplicateError extends Error {
   abstract readonly code: ErrorCode;
@@ -124,6 +125,25 @@ export class PlanError extends ReplicateError {
     readonly detail: string,
   ) {
     super(`${tables.join(', ')}: ${detail}`);
+  }
+}
+
+/**
+ * SQLITE_BUSY, named: another process (usually the app, in a transaction) held the write
+ * lock on the file longer than replicate waits for it. The statement's transaction rolled
+ * back, so nothing since the last checkpoint was written.
+ */
+export class SqliteBusyError extends ReplicateError {
+  readonly code = 'busy' as const;
+  constructor(
+    readonly path: string,
+    /** how long replicate waited for the lock before giving up (every attempt, when retried) */
+    readonly waitedMs: number,
+    /** the table being written (PostgreSQL name), or null outside a table's batches */
+    readonly table: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(`another process holds a write lock on ${path}; waited ${Math.round(waitedMs / 1000)} s for it`, options);
   }
 }
 

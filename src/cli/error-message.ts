@@ -12,6 +12,7 @@ import {
   NotSqliteError,
   QueryError,
   ReplicateError,
+  SqliteBusyError,
 } from '../errors.js';
 
 const CONNECTION_HINTS: Record<ConnectionError['reason'], string> = {
@@ -35,6 +36,12 @@ export function errorMessage(error: unknown): string {
   if (error instanceof FixFailedError) return `fix-script failed and was rolled back: ${error.message}`;
   if (error instanceof QueryError) {
     return `${error.side}${error.table ? ` table ${error.table}` : ''}: ${error.message}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`;
+  }
+  if (error instanceof SqliteBusyError) {
+    return (
+      `another process holds a write lock on ${error.path} (the app, in the middle of a transaction): replicate waited ${Math.round(error.waitedMs / 1000)} s for it and gave up; ` +
+      `nothing was written${error.table ? ` for ${error.table}` : ''} since the last checkpoint\n  hint: run again when the app is idle (no transaction open on the file)`
+    );
   }
   if (error instanceof ReplicateError) return error.message;
   return error instanceof Error ? error.message : String(error);

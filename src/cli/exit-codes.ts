@@ -22,6 +22,7 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   fix_failed: EXIT.failed,
   query: EXIT.failed,
   locked: EXIT.failed,
+  busy: EXIT.failed,
   plan: EXIT.badInput,
 };
 

@@ -8,12 +8,13 @@ import type Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConnectionError, errorCode, FileMissingError, NotSqliteError } from '../errors.js';
+import { ConnectionError, errorCode, FileMissingError, NotSqliteError, SqliteBusyError } from '../errors.js';
 
 /** Every SQLite 3 database file starts with these 16 bytes (fileformat2.html, 1.3). */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-const BUSY_TIMEOUT_MS = 5000;
+/** How long a statement waits for another process's write lock on the file before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * better-sqlite3 is CommonJS. Node 20 imports a CommonJS package into an ES module by first
@@ -131,4 +132,14 @@ function openFailure(path: string, err: unknown): Error {
   return new ConnectionError(`could not open SQLite database ${path}: ${message}`, 'sqlite', 'other', path, null, {
     cause: err,
   });
+}
+
+/**
+ * SQLITE_BUSY (or one of its extended codes) from `db` as a SqliteBusyError naming the file
+ * and the table in progress; any other error as it is. `waitedMs`: a single statement's
+ * wait unless the caller retried it.
+ */
+export function namedSqliteBusy(error: unknown, db: Database.Database, table: string | null, waitedMs = BUSY_TIMEOUT_MS): unknown {
+  if (!errorCode(error)?.startsWith('SQLITE_BUSY')) return error;
+  return new SqliteBusyError(db.name, waitedMs, table, { cause: error });
 }

@@ -2,6 +2,7 @@
  * `replicate status`: what the state tables say about a pair, both directions (state for
  * sqlite-to-pg lives in PostgreSQL, for pg-to-sqlite in SQLite). `reset`: reset-checkpoints.ts.
  */
+import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { DIRECTIONS, type Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import type { RejectEntry, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
@@ -35,6 +36,8 @@ export async function withStores<T>(
     const stores = DIRECTIONS.map((direction) => ({ direction, store: stateStoreFor(direction, pair.conn, { ...ids, direction }) }));
     for (const s of stores) await s.store.ensure();
     return await fn(stores, ids, pair.conn);
+  } catch (error) {
+    throw namedSqliteBusy(error, pair.conn.sqlite, null);
   } finally {
     await pair.close();
   }

@@ -21,13 +21,23 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 5000 };
 
-export function withRetry(onRetry: (attempt: number, delayMs: number, reason: string) => void, policy: RetryPolicy = DEFAULT_RETRY) {
+/**
+ * `giveUp`: what to throw for a transient error still there after the last attempt, given
+ * how long the attempts took (a busy SQLite file: how long the run waited for its lock).
+ */
+export function withRetry(
+  onRetry: (attempt: number, delayMs: number, reason: string) => void,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  giveUp: (error: unknown, elapsedMs: number) => unknown = (error) => error,
+) {
   return async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (error) {
-        if (!isTransient(error) || attempt >= policy.attempts) throw error;
+        if (!isTransient(error)) throw error;
+        if (attempt >= policy.attempts) throw giveUp(error, Date.now() - started);
         const delayMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
         onRetry(attempt, delayMs, `${what}: ${error instanceof Error ? error.message : String(error)}`);
         await new Promise((r) => setTimeout(r, delayMs));

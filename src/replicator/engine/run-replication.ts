@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
+import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { openPair, type PairConfig } from './open-pair.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
 import { NameTranslator } from '../../mapping/name-translator.js';
@@ -19,7 +20,7 @@ import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
 import type { TableRunStats } from '../state/state-store.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
-import { isConnectionLost, withRetry } from './retry.js';
+import { DEFAULT_RETRY, isConnectionLost, withRetry } from './retry.js';
 import type { CreatedTables } from '../create-missing/create-missing-tables.js';
 import { createdNote, keyFirstFor, keysBeforeWrites, owedConstraints } from '../create-missing/owed-constraints-apply.js';
 import type { SchemaModel } from '../../model/schema.js';
@@ -137,6 +138,9 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
     } finally {
       await lock.release();
     }
+  } catch (error) {
+    // the app holding the file's write lock (while the run lock or the state tables were taken): named, with the file
+    throw namedSqliteBusy(error, conn.sqlite, null);
   } finally {
     await pair.close();
   }
@@ -191,7 +195,13 @@ async function runLocked(
   const names = new NameTranslator(mappings.map((m) => m.mapping));
   const planned = new Set(plan.tables.map((t) => t.table));
   const stopRequested = options.stopRequested ?? (() => false);
-  const retry = withRetry((attempt, delayMs, reason) => emit({ type: 'retry', table: null, attempt, delayMs, reason }));
+  // the table whose batches are being written, for a busy SQLite file's error
+  let inProgress: string | null = null;
+  const retry = withRetry(
+    (attempt, delayMs, reason) => emit({ type: 'retry', table: null, attempt, delayMs, reason }),
+    DEFAULT_RETRY,
+    (error, waitedMs) => namedSqliteBusy(error, conn.sqlite, inProgress, waitedMs),
+  );
   const results: TableRunStats[] = [];
   const history = new RunHistory(runId);
   let status: RunSummary['status'] = 'done';
@@ -203,6 +213,7 @@ async function runLocked(
       status = 'interrupted';
       break;
     }
+    inProgress = table.table;
     for (let attempt = 1; ; attempt++) {
       try {
         // going on from a checkpoint after a reconnect upserts: the key first
@@ -251,17 +262,19 @@ async function runLocked(
           }
           continue;
         }
-        const message = error instanceof Error ? error.message : String(error);
+        const failure = namedSqliteBusy(error, conn.sqlite, table.table);
+        const message = failure instanceof Error ? failure.message : String(failure);
         const stats = { ...emptyStats(table.table), error: message };
         results.push(stats);
         emit({ type: 'error', table: table.table, message });
         await wiring.state.recordTable(runId, stats).catch(() => undefined);
         await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
-        throw error;
+        throw failure;
       }
     }
     if (status === 'interrupted') break;
   }
+  inProgress = null;
   await history.confirm(); // stopped between tables: the last table's row
   // FK cycles: the deferred columns, now that every table's rows are in (deferred-pass.ts)
   if (status !== 'interrupted') {
