@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PlannedColumn } from '../src/replicator/run-plan.js';
-import type { SqliteValue } from '../src/replicator/values/codec.js';
-import type { TimeFormat } from '../src/replicator/values/time-format.js';
+import { Rejected, type SqliteValue } from '../src/replicator/values/codec.js';
+import { TIME_FORMATS, type TimeFormat } from '../src/replicator/values/time-format.js';
 import { pgTimestampTextFrom } from '../src/replicator/values/time-convert.js';
 import { parseTimestampText } from '../src/replicator/values/timestamp-parse.js';
 import { column, reason, toPg, toSqlite } from './harness/conversion.js';
@@ -122,6 +122,36 @@ describe('timestamps from SQLite, whatever format they turn up in', () => {
     expect(toPg(column('date', 'date', 'date'), '2025-11-05')).toBe('2025-11-05');
     expect(toPg(column('date', 'date', 'iso-t-z'), '2025-11-05T00:00:00.000Z')).toBe('2025-11-05');
     expect(toPg(column('date', 'integer', 'epoch-s'), 1762300800n)).toBe('2025-11-05');
+  });
+
+  it('a date with a time of day at midnight, naive or in UTC, is that date', () => {
+    for (const v of ['2025-11-05 00:00:00', '2025-11-05T00:00:00.000Z', '2025-11-05T00:00:00+00:00', '2025-11-05T00:00:00.000']) {
+      expect(toPg(column('date', 'date', 'date'), v), v).toBe('2025-11-05');
+    }
+    expect(toPg(column('date', 'date', 'epoch-s'), '1762300800')).toBe('2025-11-05');
+    expect(toPg(column('date', 'date', 'epoch-ms'), 1762300800000n)).toBe('2025-11-05');
+  });
+
+  it.each<[SqliteValue, TimeFormat, string]>([
+    ['2025-11-05 23:30:00', 'date', "PostgreSQL date has no time of day; got '2025-11-05 23:30:00' in date column qty"],
+    ['2025-11-05T00:00:00-05:00', 'iso-t-offset', "PostgreSQL date has no time of day; got '2025-11-05T00:00:00-05:00' in date column qty"],
+    ['2025-11-05 24:00:00', 'iso-space', "PostgreSQL date has no time of day; got '2025-11-05 24:00:00' in date column qty"],
+    ['2025-11-05T00:00:00.000001Z', 'iso-t-z', "PostgreSQL date has no time of day; got '2025-11-05T00:00:00.000001Z' in date column qty"],
+    [19000n, 'date', 'value 19000 is not a date: date column qty is kept in SQLite as date text, not as epoch seconds or milliseconds'],
+    [1762300800, 'iso-t-z', 'value 1762300800 is not a date: date column qty is kept in SQLite as iso-t-z text, not as epoch seconds or milliseconds'],
+    [1762300800.5, 'epoch-s', 'PostgreSQL date has no time of day; got 1762300800.5, which is 2025-11-05 00:00:00.5+00 as epoch seconds in date column qty'],
+    [1762300801000n, 'epoch-ms', 'PostgreSQL date has no time of day; got 1762300801000, which is 2025-11-05 00:00:01+00 as epoch milliseconds in date column qty'],
+  ])('a date column rejects %s (format %s)', (input, format, why) => {
+    expect(reason(toPg(column('date', 'date', format), input))).toBe(why);
+  });
+
+  it.each(TIME_FORMATS)('a date written to a SQLite column kept as %s reads back as the same date', (format) => {
+    const c = column('date', 'date', format);
+    for (const day of ['2025-11-05', '2024-02-29', '0099-01-01']) {
+      const stored = toSqlite(c, day);
+      expect(stored, day).not.toBeInstanceOf(Rejected);
+      expect(toPg(c, stored as SqliteValue), `${day} as ${String(stored)}`).toBe(day);
+    }
   });
 
   it.each<[SqliteValue, RegExp]>([
