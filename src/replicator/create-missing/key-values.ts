@@ -14,7 +14,9 @@
  * - uuid columns (PostgreSQL uuid from SQLite TEXT): the codec takes a dashed uuid in
  *   either case, 32 hex digits and a 16-byte BLOB, so 'ABC…' and 'abc…' are one uuid. Two
  *   different texts in canonical form (lowercase, dashed) are two uuids, and a value in
- *   canonical form cannot equal one in another form unless that one is written too;
+ *   canonical form cannot equal one in another form unless that one is written too (the
+ *   reader rejects such a pair's other spellings first, io/sqlite-source-checks.ts; two
+ *   mixed-case spellings it does not look for are still met here);
  * - text and varchar(n) columns (from SQLite TEXT/VARCHAR, into a PostgreSQL UTF8 or
  *   SQL_ASCII database, whose default collation is deterministic: equal means the same
  *   bytes): a JS string is sent as its UTF-8, one-to-one, provided better-sqlite3 read it

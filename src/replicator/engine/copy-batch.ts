@@ -21,6 +21,7 @@ import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import { decodePosition, encodePosition, writeRowKey } from './position-codec.js';
 import type { AnyCodec } from './row-converter.js';
 import { keysOneToOne, type KeyValueCheck } from '../create-missing/key-values.js';
+import { rowProblem } from '../io/row-problems.js';
 import { withCopyLine, type KeysetPosition, type ReadWindow, type SourceRow, type TargetRow } from '../io/batch-io.js';
 
 /** What crosses between the threads for one batch (structured-clone friendly; `copy` is transferred). */
@@ -194,6 +195,7 @@ export class CopyBatchBuilder {
       const row = rows[i] as SourceRow;
       writeRowKey(keyLines, row, sourceKeyIndexes);
       keyLines.byte(NEWLINE);
+      if (this.refusedAsRead(row, i)) continue;
       const start = lines.length;
       let refused: Rejected | null = null;
       let c = 0;
@@ -261,6 +263,7 @@ export class CopyBatchBuilder {
       const row = rows[i] as SourceRow;
       writeRowKey(keyLines, row, sourceKeyIndexes);
       keyLines.byte(NEWLINE);
+      if (this.refusedAsRead(row, i)) continue;
       const start = lines.length;
       lines.int16(written.length);
       let refused: Rejected | null = null;
@@ -297,6 +300,13 @@ export class CopyBatchBuilder {
     }
     this.read += rows.length;
     if (rows.length > 0) this.last = rows[rows.length - 1] as SourceRow;
+  }
+
+  /** A row the reader found unstorable as read (io/row-problems.ts) goes to the rejects before any value is converted. */
+  private refusedAsRead(row: SourceRow, i: number): boolean {
+    const problem = rowProblem(row);
+    if (problem) this.rejects.push({ index: this.read + i, column: problem.column, reason: problem.reason });
+    return problem !== undefined;
   }
 
   finish(): CopyBatch {

@@ -3,6 +3,7 @@
  * names, and says which column made a row unstorable.
  */
 import type { SourceRow, TargetRow } from '../io/batch-io.js';
+import { rowProblem } from '../io/row-problems.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import { Rejected, type PgText, type SqliteValue } from '../values/codec.js';
 
@@ -27,6 +28,8 @@ export function createRowConverter(
   const width = codecs.length;
   return {
     convert(row) {
+      const problem = rowProblem(row);
+      if (problem) return problem;
       const out: TargetRow = new Array<Native>(width);
       for (let i = 0; i < width; i++) {
         const v = (codecs[i] as AnyCodec)(row[i] ?? null);

@@ -12,6 +12,7 @@ import type { PgText, SqliteValue } from '../values/codec.js';
 import type { BatchReader, SourceRow } from './batch-io.js';
 import { keysetSql, keysetSteps, lastPositionSql, readKeyset, stepId, type KeysetShape, type KeysetStep, type ReadFilter } from './keyset-plan.js';
 import { encodeKeyTuples, keyInJsonSql } from './sqlite-key-json.js';
+import { sqliteSourceChecks } from './sqlite-source-checks.js';
 
 type Native = PgText | SqliteValue;
 
@@ -41,6 +42,8 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
   const shape: KeysetShape = { select, from, cursor: cursor === null ? null : quoteIdent(cursor), key: key.map(quoteIdent), filter };
   const filterValues = filter?.values ?? [];
   const chunkRows = opts?.chunkRows ?? 1000;
+  // rows whose values are not what SQLite holds, or whose uuid key another row holds too: noted before they are converted
+  const check = sqliteSourceChecks(db, table, key, filter);
 
   const prepared = new Map<string, Database.Statement>();
   const statement = (step: KeysetStep): Database.Statement => {
@@ -57,7 +60,9 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
 
   return {
     async readBatch(window) {
-      return readKeyset(keysetSteps(cursor !== null, window), window.limit, (s, limit) => statement(s.step).all(...filterValues, ...s.params, limit) as SourceRow[]);
+      const rows = await readKeyset(keysetSteps(cursor !== null, window), window.limit, (s, limit) => statement(s.step).all(...filterValues, ...s.params, limit) as SourceRow[]);
+      check?.(rows);
+      return rows;
     },
     async readByKeys(keys) {
       if (keys.length === 0) return [];
@@ -69,6 +74,7 @@ export function createSqliteReader(db: Database.Database, table: TablePlan, opts
         const chunk: Native[][] = keys.slice(i, i + chunkRows);
         for (const row of stmt.all(encodeKeyTuples(chunk), ...filterValues) as SourceRow[]) out.push(row);
       }
+      check?.(out);
       return out;
     },
     async estimateRows() {
