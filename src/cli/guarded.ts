@@ -6,11 +6,14 @@
 import { ReplicateError, passwordInUrl, redactSecret } from '../errors.js';
 import { errorMessage } from './error-message.js';
 import { exitCodeFor } from './exit-codes.js';
-import { print, type CliIO } from './io.js';
+import { print, type CliIO, type OutputWatch } from './io.js';
+
+/** what asked a command to stop: Ctrl+C or SIGTERM, or the reader of its output going away */
+export type StopCause = 'signal' | 'output closed';
 
 export interface Signals {
   /** call fn on Ctrl+C; returns a function that stops listening */
-  onInterrupt(fn: () => void): () => void;
+  onInterrupt(fn: (cause: StopCause) => void): () => void;
 }
 
 /**
@@ -22,7 +25,7 @@ export const processSignals: Signals = {
     let count = 0;
     const handler = (): void => {
       if (++count > 1) process.exit(130);
-      fn();
+      fn('signal');
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
@@ -32,6 +35,24 @@ export const processSignals: Signals = {
     };
   },
 };
+
+/**
+ * `signals`, and a stop request when stdout or stderr is closed (`replicate run | head -3`):
+ * a run then stops the way Ctrl+C stops it, after a checkpointed batch, instead of dying
+ * mid-batch. Not counted as a first Ctrl+C: a later one still asks only for a safe stop.
+ */
+export function stopOnClosedOutput(signals: Signals, output: OutputWatch): Signals {
+  return {
+    onInterrupt(fn) {
+      const detachSignals = signals.onInterrupt(fn);
+      const detachOutput = output.onClosed(() => fn('output closed'));
+      return () => {
+        detachSignals();
+        detachOutput();
+      };
+    },
+  };
+}
 
 /** Runs a command and resolves to its exit code; an error is printed, never thrown. */
 export async function guarded(io: CliIO, fn: () => Promise<number>): Promise<number> {

@@ -10,8 +10,47 @@ export function processIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
+/**
+ * Output streams whose reader went away. Kept here rather than read from the stream:
+ * Node un-destroys process.stdout after a failed write, so it still looks writable.
+ */
+const closedStreams = new WeakSet<NodeJS.WritableStream>();
+
+/** Writes `text` as is, unless the stream's reader went away (`replicate status | head -1`). */
+export function write(stream: NodeJS.WritableStream, text: string): void {
+  if (closedStreams.has(stream) || stream.writable === false) return;
+  stream.write(text);
+}
+
 export function print(stream: NodeJS.WritableStream, text = ''): void {
-  stream.write(text + '\n');
+  write(stream, text + '\n');
+}
+
+/**
+ * When the reader of stdout or stderr goes away (`| head -3`), the next write fails with
+ * EPIPE, an 'error' event that would end the process with a stack trace. Every command
+ * takes it quietly instead: nothing more is written to that stream, and `onClosed`
+ * listeners hear of it once (a run stops as after Ctrl+C, guarded.ts).
+ */
+export interface OutputWatch {
+  onClosed(fn: () => void): () => void;
+}
+
+export function watchOutput(io: CliIO): OutputWatch {
+  const listeners = new Set<() => void>();
+  for (const stream of [io.stdout, io.stderr]) {
+    stream.on('error', () => {
+      if (closedStreams.has(stream)) return;
+      closedStreams.add(stream);
+      for (const fn of [...listeners]) fn();
+    });
+  }
+  return {
+    onClosed(fn) {
+      listeners.add(fn);
+      return () => void listeners.delete(fn);
+    },
+  };
 }
 
 /** ANSI styling that honours NO_COLOR and non-TTY output. */

@@ -7,11 +7,11 @@
  */
 import type { Argv } from 'yargs';
 import { EXIT } from './exit-codes.js';
-import { guarded, processSignals, type Signals } from './guarded.js';
+import { guarded, processSignals, stopOnClosedOutput, type Signals } from './guarded.js';
 import { DIRECTIONS } from '../replicator/run-plan.js';
 import { parseFastCommand } from './fast-args.js';
 import { refuseNonNumbers } from './number-flags.js';
-import { print, processIO, type CliIO } from './io.js';
+import { print, processIO, watchOutput, type CliIO } from './io.js';
 
 const EPILOG = [
   'Connections come from flags, the environment (SQLITE_PATH, PG_URL, PG_SCHEMA) or',
@@ -29,7 +29,10 @@ function connectionOptions<T>(y: Argv<T>) {
 }
 
 /** Runs the CLI with `args` (no node/script prefix) and resolves to the exit code. */
-export async function main(args: string[], io: CliIO = processIO(), signals: Signals = processSignals): Promise<number> {
+export async function main(args: string[], io: CliIO = processIO(), processStops: Signals = processSignals): Promise<number> {
+  // A closed stdout or stderr never ends a command with a stack trace: short commands finish
+  // their work and keep their exit code (as `git log | head` does); a run stops after a checkpoint.
+  const signals = stopOnClosedOutput(processStops, watchOutput(io));
   let code: number = EXIT.ok;
   const guard = (fn: () => Promise<number>) => async () => {
     code = await guarded(io, fn);

@@ -8,8 +8,8 @@
  * code still comes from the one CLI.
  */
 import { parseFastCommand } from './fast-args.js';
-import { guarded, processSignals } from './guarded.js';
-import { processIO } from './io.js';
+import { guarded, processSignals, stopOnClosedOutput } from './guarded.js';
+import { processIO, watchOutput } from './io.js';
 
 /** The exit code of the run, or null when `args` is not a plain run (main.ts takes it). */
 export async function quickRun(args: string[]): Promise<number | null> {
@@ -17,5 +17,6 @@ export async function quickRun(args: string[]): Promise<number | null> {
   if (fast?.command !== 'run' || fast.args.tui) return null;
   const runArgs = fast.args;
   const io = processIO();
-  return guarded(io, async () => (await import('./commands/run.js')).runRun(runArgs, io, processSignals));
+  const signals = stopOnClosedOutput(processSignals, watchOutput(io));
+  return guarded(io, async () => (await import('./commands/run.js')).runRun(runArgs, io, signals));
 }

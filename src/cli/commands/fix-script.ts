@@ -15,7 +15,7 @@ import { renderFixScript } from '../../schema-fix/render-fix-script.js';
 import { verifySchemas } from '../../verify/verify-schemas.js';
 import { resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
-import { print, styleFor, type CliIO } from '../io.js';
+import { print, styleFor, write, type CliIO } from '../io.js';
 
 export interface FixScriptArgs extends ConnectionFlags {
   out?: string | undefined;
@@ -34,7 +34,7 @@ export async function runFixScript(args: FixScriptArgs, io: CliIO): Promise<numb
   const script = renderFixScript(plan, { sqlitePath: s.sqlitePath, postgres: describePostgresUrl(s.pgUrl) });
 
   if (args.stdout) {
-    io.stdout.write(script);
+    write(io.stdout, script);
     return EXIT.ok;
   }
   const out = resolve(io.cwd, args.out ?? 'scripts/fix-sqlite-schema.sql');

@@ -10,6 +10,7 @@ import type { PairConfig, RunOptions } from '../../replicator/engine/run-replica
 import { parseSchedule, type Schedule } from '../../replicator/schedule/schedule-pattern.js';
 import { checkJitter, runOnSchedule } from '../../replicator/schedule/run-on-schedule.js';
 import { errorMessage } from '../error-message.js';
+import type { Signals } from '../guarded.js';
 import { EXIT } from '../exit-codes.js';
 import { print, type CliIO, type Style } from '../io.js';
 import { plainReporter, summaryFields } from '../report/plain-progress.js';
@@ -40,15 +41,16 @@ export async function runScheduled(
   io: CliIO,
   style: Style,
   { json, jitterMs }: { json: boolean; jitterMs: number },
-  signals: { onInterrupt(fn: () => void): () => void },
+  signals: Signals,
 ): Promise<number> {
   const schedule = parseSchedule(pattern);
   checkJitter(jitterMs);
   const secrets = [passwordInUrl(config.pgUrl), io.env.PG_URL ? passwordInUrl(io.env.PG_URL) : null];
   const redact = (text: string): string => secrets.reduce<string>((t, s) => redactSecret(t, s), text);
   const stop = new AbortController();
-  const detach = signals.onInterrupt(() => {
-    if (!json) print(io.stderr, 'stopping: a run going on finishes its batch first (Ctrl+C again to abort at once)');
+  const detach = signals.onInterrupt((cause) => {
+    const why = cause === 'signal' ? 'stopping: a run going on finishes its batch first (Ctrl+C again to abort at once)' : 'output closed: stopping; a run going on finishes its batch first';
+    if (!json) print(io.stderr, why);
     stop.abort();
   });
   const progress = json ? null : plainReporter(io.stdout, style, Date.now, true);

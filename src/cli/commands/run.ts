@@ -1,7 +1,7 @@
 /**
  * `replicate run --direction sqlite-to-pg|pg-to-sqlite`: exit 0 when everything landed,
- * 3 when rows wait in a ledger, 1 on failure, 2 on bad input, 130 after Ctrl+C (the
- * current batch finishes and is checkpointed first).
+ * 3 when rows wait in a ledger, 1 on failure, 2 on bad input, 130 after Ctrl+C, SIGTERM or
+ * a closed stdout/stderr (the current batch finishes and is checkpointed first).
  */
 import { existsSync } from 'node:fs';
 import { discardPostgresSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
@@ -10,6 +10,7 @@ import { DIRECTIONS, type Direction } from '../../replicator/run-plan.js';
 import { parseParams, resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import type pg from 'pg';
+import type { Signals } from '../guarded.js';
 import { print, styleFor, type CliIO } from '../io.js';
 import { jsonSummary, plainReporter } from '../report/plain-progress.js';
 
@@ -37,7 +38,7 @@ export function parseDirection(value: string | undefined): Direction {
   return d;
 }
 
-export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn: () => void): () => void }): Promise<number> {
+export async function runRun(args: RunArgs, io: CliIO, signals: Signals): Promise<number> {
   const direction = parseDirection(args.direction);
   if (args.batchSize !== undefined && (!Number.isInteger(args.batchSize) || args.batchSize < 1)) {
     throw new ConfigError(`--batch-size must be a positive integer; got ${args.batchSize}`, 'batch-size');
@@ -78,9 +79,9 @@ export async function runRun(args: RunArgs, io: CliIO, signals: { onInterrupt(fn
     : null;
   session?.catch(() => undefined); // reported by the run, which awaits it
   let stop = false;
-  const detach = signals.onInterrupt(() => {
+  const detach = signals.onInterrupt((cause) => {
     stop = true;
-    print(io.stderr, 'stopping after the current batch (Ctrl+C again to abort at once)');
+    print(io.stderr, cause === 'signal' ? 'stopping after the current batch (Ctrl+C again to abort at once)' : 'output closed: stopping after the current batch');
   });
   try {
     const { runReplication } = await import('../../replicator/engine/run-replication.js');
