@@ -17,6 +17,8 @@ export interface LocalPostgres {
   port: number;
   dataDir: string;
   stop(): Promise<void>;
+  /** stop() for a process that is exiting (an 'exit' listener cannot wait): blocks until the server is down and its files are gone */
+  stopSync(): void;
 }
 
 export class PostgresBinariesMissingError extends Error {
@@ -79,6 +81,9 @@ function run(cmd: string, args: string[], runAs: RunAs | null): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // its own process group: a Ctrl+C at the terminal reaches only us, so initdb or pg_ctl
+      // is not cut off halfway and the caller, told of the Ctrl+C, stops the server it gets
+      detached: true,
       ...(runAs ?? {}),
       env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
     });
@@ -118,15 +123,25 @@ export async function startLocalPostgres(options: { password?: string; settings?
     chownSync(pwfile, runAs.uid, runAs.gid);
   }
   chmodSync(base, 0o700);
-  await run(
-    join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'replicate', `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync'],
-    runAs,
-  );
-  const port = await freePort();
-  const opts = [`-p ${port}`, `-k ${base}`, `-c listen_addresses=127.0.0.1`, ...SETTINGS[options.settings ?? 'fast']].join(' ');
-  await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-o', opts, '-l', join(base, 'server.log'), '-w', '-t', '60', 'start'], runAs);
+  const stopArgs = ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
+  let port: number;
+  try {
+    await run(
+      join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'replicate', `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync'],
+      runAs,
+    );
+    port = await freePort();
+    const opts = [`-p ${port}`, `-k ${base}`, `-c listen_addresses=127.0.0.1`, ...SETTINGS[options.settings ?? 'fast']].join(' ');
+    await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-o', opts, '-l', join(base, 'server.log'), '-w', '-t', '60', 'start'], runAs);
+  } catch (error) {
+    // a server that started after pg_ctl gave up waiting would outlive us; the folder is ~40 MB
+    if (existsSync(join(dataDir, 'postmaster.pid'))) await run(join(bin, 'pg_ctl'), stopArgs, runAs).catch(() => undefined);
+    rmSync(base, { recursive: true, force: true });
+    throw error;
+  }
   let stopped = false;
+  let removed = false;
   return {
     url: `postgres://replicate:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
@@ -135,10 +150,19 @@ export async function startLocalPostgres(options: { password?: string; settings?
       if (stopped) return;
       stopped = true;
       try {
-        await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], runAs);
+        await run(join(bin, 'pg_ctl'), stopArgs, runAs);
       } finally {
         rmSync(base, { recursive: true, force: true });
+        removed = true;
       }
+    },
+    // also when stop() is under way: the process may exit before it finishes
+    stopSync() {
+      if (removed) return;
+      stopped = true;
+      spawnSync(join(bin, 'pg_ctl'), stopArgs, { stdio: 'ignore', ...(runAs ?? {}) });
+      rmSync(base, { recursive: true, force: true });
+      removed = true;
     },
   };
 }
