@@ -32,6 +32,7 @@ export type ConnectionReason =
   | 'database_missing'
   | 'timeout'
   | 'bad_url'
+  | 'locked' // SQLite: another process holds a lock on the file
   | 'other';
 
 export class ConnectionError extends ReplicateError {
@@ -172,15 +173,31 @@ export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
-/** postgres://user:secret@host/db -> postgres://user:***@host/db; also key=value strings. */
+/**
+ * Any password-shaped part of `text` masked: `scheme://user:password@` (up to the last '@'
+ * of the word, so a password holding an unencoded '@' goes whole), `user:password@host`
+ * (a URL missing its scheme) and `password=...`. For text that may quote a connection
+ * string as the user wrote it: a config file's parse error, a URL we could not parse.
+ */
+export function maskCredentials(text: string): string {
+  // our messages' own example, postgres://user:password@host..., is left as it is
+  const mask = (whole: string, lead: string, password: string): string => (/(^|[/\s"'`=(,[{])user:$/.test(lead) && password === 'password' ? whole : `${lead}***@`);
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'`]*:)([^\s"'`]*)@/gi, mask)
+    .replace(/((?:^|[\s"'`=(,[{])[^\s:/@"'`=(),[\]{}]+:)(?!\/\/)([^\s"'`]*)@/g, mask)
+    .replace(/((?:ssl)?password\s*=\s*)[^\s&"']+/gi, '$1***');
+}
+
+/** postgres://user:secret@host/db -> postgres://user:***@host/db; also key=value strings and URLs missing their scheme. */
 export function redactUrl(url: string): string {
+  const masked = maskCredentials(url);
   try {
-    const u = new URL(url);
+    const u = new URL(masked);
     if (u.password) u.password = '***';
     for (const k of ['password', 'sslpassword']) if (u.searchParams.has(k)) u.searchParams.set(k, '***');
     return u.toString().replace('%2A%2A%2A', '***');
   } catch {
-    return url.replace(/(:\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/(password\s*=\s*)\S+/gi, '$1***');
+    return masked;
   }
 }
 

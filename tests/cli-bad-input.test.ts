@@ -2,6 +2,7 @@
  * A user who mistypes a password, points at a dead port or hands over the wrong file
  * gets exit 2 and a message naming what and where, and never sees the password.
  */
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,4 +104,77 @@ describe('verify that cannot run exits 2 with a clear message', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('sqlte');
   });
+});
+
+describe('a connection string written wrong never shows its password', () => {
+  /** the config file in a folder of its own, found in the working directory as a user has it */
+  function projectWith(name: string, text: string): string {
+    const project = dir.file(name);
+    mkdirSync(project);
+    writeFileSync(join(project, 'replicate.config.yml'), text);
+    return project;
+  }
+
+  it('a config file whose pg URL lost its closing quote: the parse error points at the line, password masked', async () => {
+    const project = projectWith('open-quote', `sqlite: pos.db\npg: "postgres://v:${SECRET}@127.0.0.1:55461/s1\n`);
+    const r = await runCli(['verify'], { cwd: project });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Missing closing "quote');
+    expect(r.stderr).toContain('postgres://v:***@127.0.0.1:55461/s1');
+    expect(r.stderr + r.stdout).not.toContain(SECRET);
+  });
+
+  it('a config file with pg given twice: the duplicate key is named, neither password shown', async () => {
+    const other = 'An0ther-s3cret';
+    const project = projectWith('pg-twice', `sqlite: pos.db\npg: postgres://v:${SECRET}@127.0.0.1:55461/s1\npg: postgres://v:${other}@10.0.0.5/s1\n`);
+    const r = await runCli(['verify'], { cwd: project });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Map keys must be unique');
+    expect(r.stderr + r.stdout).not.toContain(SECRET);
+    expect(r.stderr + r.stdout).not.toContain(other);
+  });
+
+  it('a URL without postgres:// is refused as such, its password masked', async () => {
+    for (const how of ['flag', 'config file'] as const) {
+      const url = `v:${SECRET}@127.0.0.1:55461/s1`;
+      const r =
+        how === 'flag'
+          ? await runCli(['verify', '--sqlite', sqlitePath, '--pg', url], { cwd: dir.path })
+          : await runCli(['verify'], { cwd: projectWith('no-scheme', `sqlite: ${sqlitePath}\npg: ${url}\n`) });
+      expect(r.code, how).toBe(2);
+      expect(r.stderr, how).toContain('does not start with postgres://');
+      expect(r.stderr, how).toContain('postgres://v:***@127.0.0.1:55461/s1');
+      expect(r.stderr + r.stdout, how).not.toContain(SECRET);
+    }
+  });
+
+  it("a password with an unencoded '@' is refused before connecting, with no piece of it shown", async () => {
+    const r = await runCli(['verify', '--sqlite', sqlitePath, '--pg', 'postgres://u:s3cr@t%:/pw@127.0.0.1:55461/central'], { cwd: dir.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("more than one '@'");
+    expect(r.stderr).toContain('percent-encode the password');
+    expect(r.stderr).toContain('postgres://u:***@127.0.0.1:55461/central');
+    // no host or database made of the password's pieces, and none of its text
+    expect(r.stderr).not.toContain('could not resolve');
+    for (const piece of ['s3cr', 't%', '/pw']) expect(r.stderr + r.stdout).not.toContain(piece);
+  });
+});
+
+describe('a SQLite file another process holds locked', () => {
+  it('is named as the SQLite file, locked by another process, with what to do', async () => {
+    const locked = dir.file('locked.db');
+    createSqliteFile(locked, 'CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const holder = new Database(locked);
+    holder.exec('BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)');
+    try {
+      const r = await spawnCli(['verify', '--sqlite', locked, '--pg', adminUrl()], { cwd: dir.path });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot open the SQLite database (${locked}): another process holds a lock on the file`);
+      expect(r.stderr).toContain(`lsof ${locked}`);
+      expect(r.stderr).not.toContain('PostgreSQL');
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 20_000);
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, maskCredentials, redactSecret } from '../errors.js';
 
 const configSchema = z
   .object({
@@ -20,13 +20,36 @@ const configSchema = z
 
 export type ConfigFile = z.infer<typeof configSchema>;
 
+/**
+ * Passwords as the file spells them: what follows `scheme://user:` on a line, up to its last
+ * '@'. A parse error quotes lines of the file, and a password with a space or a quote in it
+ * is not masked by its shape alone (maskCredentials).
+ */
+function passwordsWritten(text: string): string[] {
+  return [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*:(.+)@/gi)].map((m) => m[1] ?? '').filter((p) => p.length > 0);
+}
+
+/** The parser's message with no password in it; V8's JSON messages quote a snippet of the text, which is dropped. */
+function parseFailure(e: unknown, text: string, json: boolean): string {
+  let message = e instanceof Error ? e.message : String(e);
+  if (json) message = message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (not valid JSON)');
+  for (const p of passwordsWritten(text)) message = redactSecret(message, p);
+  return maskCredentials(message);
+}
+
 export function readConfig(path: string): ConfigFile {
   let raw: unknown;
+  let text: string;
   try {
-    const text = readFileSync(path, 'utf8');
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot parse: ${e instanceof Error ? e.message : String(e)}`, null, path);
+    throw new ConfigError(`cannot read: ${e instanceof Error ? e.message : String(e)}`, null, path);
+  }
+  const json = path.endsWith('.json');
+  try {
+    raw = json ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`cannot parse: ${parseFailure(e, text, json)}`, null, path);
   }
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) {

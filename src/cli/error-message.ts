@@ -1,6 +1,7 @@
 /**
  * Turns a typed error into the one message a user reads: what failed, where, and
- * what to do. Passwords never appear: connection errors carry a redacted `where`.
+ * what to do. Passwords never appear: connection errors carry a redacted `where`, and
+ * anything shaped like a password in a URL is masked on the way out (maskCredentials).
  */
 import {
   ConfigError,
@@ -9,6 +10,7 @@ import {
   FixFailedError,
   FixRefusedError,
   MappingError,
+  maskCredentials,
   NotSqliteError,
   QueryError,
   ReplicateError,
@@ -22,13 +24,29 @@ const CONNECTION_HINTS: Record<ConnectionError['reason'], string> = {
   database_missing: 'create the database or fix its name in the connection string',
   timeout: 'the server did not answer in time; check the network or firewall',
   bad_url: 'expected postgres://user:password@host:5432/database',
+  locked: 'another process holds a lock on the file; see the message above',
   other: 'see the message above',
 };
 
-export function errorMessage(error: unknown): string {
-  if (error instanceof ConnectionError) {
-    return `cannot connect to PostgreSQL (${error.where}): ${error.message}\n  hint: ${CONNECTION_HINTS[error.reason]}`;
+/** `where` is the file's path */
+const SQLITE_HINTS: Partial<Record<ConnectionError['reason'], (where: string) => string>> = {
+  locked: (where) =>
+    'another process has the file in a write transaction (the app that owns it, a sqlite3 shell or DB browser left in BEGIN, a backup); ' +
+    `let it finish or close it, then run again (\`lsof ${where}\` or \`fuser ${where}\` shows who has it open)`,
+};
+
+function connectionMessage(error: ConnectionError): string {
+  if (error.target === 'sqlite') {
+    const hint = SQLITE_HINTS[error.reason];
+    return `cannot open the SQLite database (${error.where}): ${error.message}${hint ? `\n  hint: ${hint(error.where)}` : ''}`;
   }
+  // the message names the URL (masked) and what a good one looks like
+  if (error.reason === 'bad_url') return error.message;
+  return `cannot connect to PostgreSQL (${error.where}): ${error.message}\n  hint: ${CONNECTION_HINTS[error.reason]}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConnectionError) return connectionMessage(error);
   if (error instanceof NotSqliteError || error instanceof FileMissingError) return error.message;
   if (error instanceof MappingError) return `invalid mapping file ${error.message}`;
   if (error instanceof ConfigError) return error.file ? `${error.file}: ${error.message}` : error.message;
@@ -45,4 +63,8 @@ export function errorMessage(error: unknown): string {
   }
   if (error instanceof ReplicateError) return error.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+export function errorMessage(error: unknown): string {
+  return maskCredentials(describe(error));
 }

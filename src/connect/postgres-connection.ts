@@ -35,8 +35,35 @@ function safeDecode(text: string): string {
   }
 }
 
+/**
+ * Why the text before the host cannot be read as the user meant, or null. A URL parser ends
+ * the user-info at the first '/', '?' or '#' and the host at the next '@': a password that
+ * holds one of them unencoded turns its tail into the host, port and database (all shown
+ * in the errors that follow) or the query. Refused up front instead.
+ */
+function userInfoProblem(url: string): string | null {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (!scheme) {
+    // `user:password@host/db`: parsed, the user name would pass for the scheme
+    return /^[^\s:/@]+:[^@]*@/.test(url) ? `it does not start with postgres:// (did you mean ${redactUrl(`postgres://${url}`)}?)` : null;
+  }
+  const rest = url.slice(scheme[0].length);
+  // up to the query: an '@' in a query value (a file path) is no concern here
+  const head = rest.split(/[?#]/)[0] ?? '';
+  const ats = head.split('@').length - 1;
+  const percentEncode = "percent-encode the password ('@' is %40, ':' %3A, '/' %2F, '?' %3F, '#' %23, '%' %25)";
+  if (ats > 1) return `it has more than one '@' in its user-info part (user:password@): ${percentEncode}`;
+  const slashBeforeAt = ats === 1 && head.slice(0, head.indexOf('@')).includes('/');
+  // `user:pa?ss@host`: the query would start inside the password (a `host:port?...` is fine)
+  const queryInPassword = ats === 0 && rest.length > head.length && rest.slice(head.length).includes('@') && /^[^/]*:(?!\d*$)/.test(head);
+  if (slashBeforeAt || queryInPassword) return `its user-info part (user:password@) holds a '/', '?' or '#': ${percentEncode}`;
+  return null;
+}
+
 /** The target, or why the URL cannot be used. */
 function parseTarget(url: string): PgTarget | string {
+  const problem = userInfoProblem(url);
+  if (problem) return problem;
   let u: URL;
   try {
     u = new URL(url);
@@ -134,6 +161,8 @@ const MESSAGES: Record<ConnectionReason, (t: PgTarget, f: Failure, detail: strin
       : `PostgreSQL at ${place(t)} refused user "${t.user}" (database "${t.database}"): ${detail}`,
   database_missing: (t) => `database "${t.database}" does not exist at ${place(t)} (user "${t.user}")`,
   bad_url: () => 'bad PostgreSQL URL',
+  // a SQLite reason (sqlite-connection.ts); no driver code maps to it
+  locked: (t, _f, detail) => `PostgreSQL at ${place(t)} is locked (database "${t.database}", user "${t.user}"): ${detail}`,
   other: (t, _f, detail) =>
     `could not connect to PostgreSQL at ${place(t)} (database "${t.database}", user "${t.user}"): ${detail}`,
 };

@@ -129,6 +129,17 @@ function openFailure(path: string, err: unknown): Error {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new NotSqliteError(path, message);
+  // busy_timeout ran out: someone else's transaction still holds the file (BEGIN EXCLUSIVE, a writer that never commits)
+  if (code?.startsWith('SQLITE_BUSY')) {
+    return new ConnectionError(
+      `another process holds a lock on the file and did not let go of it within ${BUSY_TIMEOUT_MS / 1000} s (${code}: ${message})`,
+      'sqlite',
+      'locked',
+      path,
+      null,
+      { cause: err },
+    );
+  }
   return new ConnectionError(`could not open SQLite database ${path}: ${message}`, 'sqlite', 'other', path, null, {
     cause: err,
   });

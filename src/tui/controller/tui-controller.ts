@@ -77,7 +77,7 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
   const say = (e: unknown): string => redactSecret(errorMessage(e), password);
 
   function fail(what: string, e: unknown): void {
-    if (e instanceof ConnectionError) store.setConnection('postgres', 'failed', say(e));
+    if (e instanceof ConnectionError) store.setConnection(e.target, 'failed', say(e));
     if (e instanceof NotSqliteError || e instanceof FileMissingError) store.setConnection('sqlite', 'failed', say(e));
     const text = say(e);
     const [first, ...rest] = text.split('\n');
