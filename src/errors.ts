@@ -71,6 +71,25 @@ export class ConfigError extends ReplicateError {
   }
 }
 
+/** The PostgreSQL schema named by --schema, PG_SCHEMA or the config file is not in the database (or may not be used). */
+export class SchemaMissingError extends ReplicateError {
+  readonly code = 'config' as const;
+  constructor(
+    readonly schema: string,
+    readonly database: string,
+    /** the user's own schemas there, to pick from */
+    readonly schemas: string[],
+    /** the schema is there, but the user may not use it (no USAGE privilege) */
+    readonly noUsage = false,
+  ) {
+    super(
+      noUsage
+        ? `schema "${schema}" in database "${database}" may not be used by this user (no USAGE privilege on it)`
+        : `schema "${schema}" does not exist in database "${database}"${schemas.length ? ` (its schemas: ${schemas.join(', ')})` : ''}`,
+    );
+  }
+}
+
 export class MappingError extends ReplicateError {
   readonly code = 'mapping' as const;
   constructor(

@@ -41,6 +41,13 @@ function findConfig(flags: ConnectionFlags, io: CliIO): string | null {
   return null;
 }
 
+/** An empty schema name would read as a schema with no tables; refused as the config file refuses it. */
+function schemaName(flags: ConnectionFlags, io: CliIO, file: ConfigFile): string {
+  if (flags.schema === '') throw new ConfigError('--schema is empty: name a PostgreSQL schema, or leave the flag out for "public"', 'schema');
+  if (flags.schema === undefined && io.env.PG_SCHEMA === '') throw new ConfigError('PG_SCHEMA is set but empty: name a PostgreSQL schema, or unset it for "public"', 'schema');
+  return flags.schema ?? io.env.PG_SCHEMA ?? file.schema ?? 'public';
+}
+
 /** Async because the config file's parser (YAML, zod) loads only when there is a file. */
 export async function resolveSettings(flags: ConnectionFlags, io: CliIO, need: { sqlite: boolean; pg: boolean } = { sqlite: true, pg: true }): Promise<Settings> {
   const configFile = findConfig(flags, io);
@@ -59,7 +66,7 @@ export async function resolveSettings(flags: ConnectionFlags, io: CliIO, need: {
   return {
     sqlitePath: sqlite ?? '',
     pgUrl: pgUrl ?? '',
-    schema: flags.schema ?? io.env.PG_SCHEMA ?? file.schema ?? 'public',
+    schema: schemaName(flags, io, file),
     mappingsDir: flags.mappings ? resolve(io.cwd, flags.mappings) : (fromFile(file.mappings) ?? resolve(io.cwd, 'mappings')),
     params: { ...(file.params ?? {}) },
     configFile,

@@ -14,6 +14,7 @@ import {
   NotSqliteError,
   QueryError,
   ReplicateError,
+  SchemaMissingError,
   SqliteBusyError,
 } from '../errors.js';
 
@@ -47,6 +48,12 @@ function connectionMessage(error: ConnectionError): string {
 
 function describe(error: unknown): string {
   if (error instanceof ConnectionError) return connectionMessage(error);
+  if (error instanceof SchemaMissingError) {
+    return error.noUsage
+      ? `${error.message}\n  hint: GRANT USAGE ON SCHEMA "${error.schema}" to this user, or name another schema (--schema, PG_SCHEMA or "schema" in the config file)`
+      : `${error.message}; nothing was done\n  hint: fix --schema, PG_SCHEMA or "schema" in the config file; to replicate into a new schema, create it first ` +
+          `(CREATE SCHEMA "${error.schema}"): run --create-missing creates tables, not schemas`;
+  }
   if (error instanceof NotSqliteError || error instanceof FileMissingError) return error.message;
   if (error instanceof MappingError) return `invalid mapping file ${error.message}`;
   if (error instanceof ConfigError) return error.file ? `${error.file}: ${error.message}` : error.message;

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type pg from 'pg';
 import type { Direction } from '../replicator/run-plan.js';
 import { connectPostgres } from './postgres-connection.js';
+import { checkSchemaAnswer, schemaCheckSql } from './postgres-schema.js';
 
 /**
  * Session settings that make PostgreSQL's text output exact and zone-stable: every session
@@ -36,11 +37,19 @@ export function sessionSettings(direction: Direction | null): string {
   return direction === 'sqlite-to-pg' ? RUN_WRITES_POSTGRES_SETTINGS : SESSION_SETTINGS;
 }
 
-/** Connect (errors as connectPostgres reports them) and apply `settings`; a session whose settings fail is closed. */
-export async function openPostgresSession(url: string, applicationName: string, settings: string): Promise<pg.Client> {
+/**
+ * Connect (errors as connectPostgres reports them) and apply `settings`; a session whose settings fail is closed.
+ * `schema`: the data schema the session is for, checked in the same round trip (SchemaMissingError when it is not there).
+ */
+export async function openPostgresSession(url: string, applicationName: string, settings: string, schema?: string): Promise<pg.Client> {
   const client = await connectPostgres(url, { applicationName });
   try {
-    await client.query(settings);
+    if (schema === undefined) await client.query(settings);
+    else {
+      // several statements answer with one result each: the check's is the last
+      const results = (await client.query(`${settings}; ${schemaCheckSql(client, schema)}`)) as unknown as pg.QueryResult[];
+      checkSchemaAnswer(results[results.length - 1], schema);
+    }
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;

@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { ConfigError } from '../errors.js';
+import { checkSchemaAnswer, schemaCheckSql } from '../connect/postgres-schema.js';
 import { parsePostgresType } from '../mapping/types/postgres-types.js';
 import type { CheckConstraint, Column, FkAction, ForeignKey, Index, SchemaModel, Table } from '../model/schema.js';
 import { byName } from './by-name.js';
@@ -136,9 +137,11 @@ export class PostgresIntrospector implements SchemaIntrospector {
     // parameters, so the schema name goes in as an escaped literal. A caller can read the
     // SQLite side while the server answers (planOnPair does).
     const schema = this.client.escapeLiteral(this.schema);
-    const sql = [TABLES_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, INDEXES_SQL].map((q) => q.replaceAll('$1', schema)).join(';\n');
+    // the fifth asks whether the schema is there at all: a missing one is not a schema without tables
+    const sql = [...[TABLES_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, INDEXES_SQL].map((q) => q.replaceAll('$1', schema)), schemaCheckSql(this.client, this.schema)].join(';\n');
     // several statements answer with one result each
     const results = (await this.client.query(sql)) as unknown as pg.QueryResult[];
+    checkSchemaAnswer(results[4], this.schema);
     const rowsOf = <R>(i: number): R[] => (results[i]?.rows ?? []) as R[];
     const tables = rowsOf<TableRow>(0);
     const columns = groupByTable(rowsOf<ColumnRow>(1));

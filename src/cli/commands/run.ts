@@ -75,7 +75,7 @@ export async function runRun(args: RunArgs, io: CliIO, signals: Signals): Promis
   // long (a good part of a quick incremental run). Not when the SQLite file is missing:
   // that error comes first, as it would without this, and nothing is left connecting.
   let session: Promise<pg.Client> | null = existsSync(config.sqlitePath)
-    ? openPostgresSession(config.pgUrl, `replicate run --direction ${direction}`, sessionSettings(direction))
+    ? openPostgresSession(config.pgUrl, `replicate run --direction ${direction}`, sessionSettings(direction), config.schema)
     : null;
   session?.catch(() => undefined); // reported by the run, which awaits it
   let stop = false;

@@ -87,7 +87,7 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
   const s = await resolveSettings(args, io);
   // A run asked for on the command line connects at once, as `replicate run` does: the session
   // opens while the modules load (not when the SQLite file is missing: that error comes first).
-  const session = start.run && existsSync(s.sqlitePath) ? openPostgresSession(s.pgUrl, `replicate run --direction ${start.run.direction}`, sessionSettings(start.run.direction)) : undefined;
+  const session = start.run && existsSync(s.sqlitePath) ? openPostgresSession(s.pgUrl, `replicate run --direction ${start.run.direction}`, sessionSettings(start.run.direction), s.schema) : undefined;
   session?.catch(() => undefined); // reported by the run, which awaits it
   // the UI's modules load only when it opens: plain commands do not pay for React and Ink
   const [{ createTuiStore }, { createTuiController }] = await Promise.all([import('../../tui/state/tui-store.js'), import('../../tui/controller/tui-controller.js')]);

@@ -32,7 +32,7 @@ export interface OpenPair {
 /**
  * `direction`: the run's, when the pair is opened for one (its sessions get the run's
  * settings). `session`: the PostgreSQL session, when the caller started opening it
- * already (openPostgresSession with the same settings); the pair owns it from here.
+ * already (openPostgresSession with the same settings and schema); the pair owns it from here.
  */
 export async function openPair(config: PairConfig, purpose: string, direction: Direction | null = null, session?: Promise<pg.Client>): Promise<OpenPair> {
   const settings = sessionSettings(direction);
@@ -45,7 +45,8 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
   }
   let client: pg.Client;
   try {
-    client = await (session ?? openPostgresSession(config.pgUrl, `replicate ${purpose}`, settings));
+    // the schema is checked in the settings' round trip: a missing one fails before any state is read or written
+    client = await (session ?? openPostgresSession(config.pgUrl, `replicate ${purpose}`, settings, config.schema ?? 'public'));
   } catch (e) {
     sqlite.close();
     throw e;

@@ -98,7 +98,7 @@ function emptyStats(table: string): TableRunStats {
 
 /**
  * `session`: the run's PostgreSQL session when the caller started opening it already
- * (`openPostgresSession(url, 'replicate run --direction <d>', sessionSettings(d))`: the CLI
+ * (`openPostgresSession(url, 'replicate run --direction <d>', sessionSettings(d), schema)`: the CLI
  * does, so the connection is made while the engine's modules load); the run owns it.
  */
 export async function runReplication(config: PairConfig, options: RunOptions, emit: (e: ReplicationEvent) => void, session?: Promise<pg.Client>): Promise<RunSummary> {
