@@ -84,3 +84,47 @@ describe('a PostgreSQL schema that does not exist', () => {
     expect(env.stderr).toContain('PG_SCHEMA is set but empty');
   });
 });
+
+describe('a mistyped mappings directory or --param', () => {
+  it('a --mappings directory that does not exist is refused, so the row filter is not dropped', async () => {
+    const r = await cli(['run', '--direction', 'pg-to-sqlite', '--mappings', './mapings', '--param', 'p=2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`mappings directory ${join(pair.dir.path, 'mapings')} (--mappings) does not exist`);
+    expect(childRowsInTerminal()).toBe(0);
+  });
+
+  it('so is a "mappings" in the config file that does not exist, naming the file', async () => {
+    const config = join(pair.dir.path, 'typo.config.json');
+    writeFileSync(config, JSON.stringify({ mappings: 'mapings' }));
+    const r = await cli(['run', '--direction', 'pg-to-sqlite', '--param', 'p=2', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(config);
+    expect(r.stderr).toContain('mapings');
+    expect(childRowsInTerminal()).toBe(0);
+  });
+
+  it('a --param no row filter uses is refused, naming it and the params the filters use', async () => {
+    const r = await cli(['run', '--direction', 'pg-to-sqlite', '--param', 'q=2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('param q was given a value');
+    expect(r.stderr).toContain('the filters use :p');
+    expect(childRowsInTerminal()).toBe(0);
+  });
+
+  it('the names spelled right copy only the filtered rows', async () => {
+    const r = await cli(['run', '--direction', 'pg-to-sqlite', '--mappings', './mappings', '--param', 'p=2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pair.sqlite().prepare('SELECT DISTINCT parent_id FROM child').pluck().all()).toEqual([2n]);
+    expect(childRowsInTerminal()).toBe(3);
+  });
+});
+
+describe('a --tables list that names no table', () => {
+  it('is refused rather than run as a run of 0 tables', async () => {
+    for (const tables of [',', ' , ', '']) {
+      const r = await cli(['run', '--direction', 'sqlite-to-pg', '--tables', tables]);
+      expect(r.code, JSON.stringify(tables)).toBe(2);
+      expect(r.stderr).toContain('--tables names no table');
+    }
+  });
+});

@@ -41,6 +41,16 @@ function findConfig(flags: ConnectionFlags, io: CliIO): string | null {
   return null;
 }
 
+/** What a command needs of the settings. */
+export interface SettingsNeeds {
+  /** default true */
+  sqlite?: boolean;
+  /** default true */
+  pg?: boolean;
+  /** the command writes the mappings directory (`map`): one named that does not exist yet is made, not refused */
+  writesMappings?: boolean;
+}
+
 /** An empty schema name would read as a schema with no tables; refused as the config file refuses it. */
 function schemaName(flags: ConnectionFlags, io: CliIO, file: ConfigFile): string {
   if (flags.schema === '') throw new ConfigError('--schema is empty: name a PostgreSQL schema, or leave the flag out for "public"', 'schema');
@@ -48,8 +58,28 @@ function schemaName(flags: ConnectionFlags, io: CliIO, file: ConfigFile): string
   return flags.schema ?? io.env.PG_SCHEMA ?? file.schema ?? 'public';
 }
 
+/**
+ * The mappings directory. Only the default ./mappings may be absent (a pair on its generated
+ * mappings): a directory the user named that is not there is a typo, and running on the
+ * generated mappings instead would drop every row filter and rename of the real files.
+ */
+function mappingsDir(flags: ConnectionFlags, io: CliIO, fromConfig: string | undefined, configFile: string | null, writes: boolean): string {
+  if (flags.mappings === '') throw new ConfigError('--mappings is empty: name the mapping files directory, or leave the flag out for ./mappings', 'mappings');
+  const named = flags.mappings ? { dir: resolve(io.cwd, flags.mappings), by: '--mappings', file: null } : fromConfig ? { dir: fromConfig, by: '"mappings" in the config file', file: configFile } : null;
+  if (!named) return resolve(io.cwd, 'mappings');
+  if (!writes && !existsSync(named.dir)) {
+    throw new ConfigError(
+      `mappings directory ${named.dir} (${named.by}) does not exist: fix the path; without its files every table would run on a generated mapping, with no row filters (only the default ./mappings may be absent)`,
+      'mappings',
+      named.file,
+    );
+  }
+  return named.dir;
+}
+
 /** Async because the config file's parser (YAML, zod) loads only when there is a file. */
-export async function resolveSettings(flags: ConnectionFlags, io: CliIO, need: { sqlite: boolean; pg: boolean } = { sqlite: true, pg: true }): Promise<Settings> {
+export async function resolveSettings(flags: ConnectionFlags, io: CliIO, needs: SettingsNeeds = {}): Promise<Settings> {
+  const need = { sqlite: needs.sqlite ?? true, pg: needs.pg ?? true };
   const configFile = findConfig(flags, io);
   const file: ConfigFile = configFile ? (await import('./config-file.js')).readConfig(configFile) : {};
   const base = configFile ? dirname(configFile) : io.cwd;
@@ -67,7 +97,7 @@ export async function resolveSettings(flags: ConnectionFlags, io: CliIO, need: {
     sqlitePath: sqlite ?? '',
     pgUrl: pgUrl ?? '',
     schema: schemaName(flags, io, file),
-    mappingsDir: flags.mappings ? resolve(io.cwd, flags.mappings) : (fromFile(file.mappings) ?? resolve(io.cwd, 'mappings')),
+    mappingsDir: mappingsDir(flags, io, fromFile(file.mappings), configFile, needs.writesMappings ?? false),
     params: { ...(file.params ?? {}) },
     configFile,
   };

@@ -43,7 +43,7 @@ function profiledMappings(sqlitePath: string, mappings: TableMapping[]): TableMa
 }
 
 export async function runMap(args: MapArgs, io: CliIO): Promise<number> {
-  const s = await resolveSettings(args, io);
+  const s = await resolveSettings(args, io, { writesMappings: true });
   const schemas = await introspectPair({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema });
   const generated = profiledMappings(s.sqlitePath, generateMappings(schemas.sqlite, schemas.postgres));
   const result = writeMappings(s.mappingsDir, generated);

@@ -38,6 +38,14 @@ export function parseDirection(value: string | undefined): Direction {
   return d;
 }
 
+/** `--tables a, b` -> ['a', 'b']; undefined: every table. A list that names none is refused, not run as "no tables". */
+function parseTables(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const tables = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tables.length === 0) throw new ConfigError(`--tables names no table (got '${value}'): give comma-separated PostgreSQL table names, or leave the flag out for every table`, 'tables');
+  return tables;
+}
+
 export async function runRun(args: RunArgs, io: CliIO, signals: Signals): Promise<number> {
   const direction = parseDirection(args.direction);
   if (args.batchSize !== undefined && (!Number.isInteger(args.batchSize) || args.batchSize < 1)) {
@@ -45,8 +53,9 @@ export async function runRun(args: RunArgs, io: CliIO, signals: Signals): Promis
   }
   const flagParams = parseParams(args.param);
   const s = await resolveSettings(args, io);
-  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir, params: { ...s.params, ...flagParams } };
-  const tables = args.tables ? args.tables.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+  // a --param no row filter uses is refused (a typo would copy rows meant to stay out); the config file's only get a note
+  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir, params: { ...s.params, ...flagParams }, requiredParams: Object.keys(flagParams) };
+  const tables = parseTables(args.tables);
   const options = { direction, ...(args.full ? { full: true } : {}), ...(tables ? { tables } : {}), ...(args.batchSize ? { batchSize: args.batchSize } : {}), ...(args.createMissing ? { createMissing: true } : {}) };
   const style = styleFor(io.stdout, io.env);
 

@@ -22,6 +22,11 @@ export interface PairConfig {
   mappingsDir?: string;
   /** values of the :params in mappings' row filters (`filter: store_id = :store` -> { store: 7 }) */
   params?: FilterParams;
+  /**
+   * names in `params` that some mapping file's row filter must use (the values given for
+   * this run): a run with one no filter uses is refused (unused-params.ts)
+   */
+  requiredParams?: readonly string[];
 }
 
 export interface OpenPair {

@@ -15,6 +15,7 @@ import type { SchemaModel } from '../../model/schema.js';
 import type { MissingTablesPlan } from '../create-missing/create-missing-tables.js';
 import { buildRunPlan } from '../plan/build-run-plan.js';
 import { compileRowFilter } from '../plan/row-filter.js';
+import { checkUnusedParams } from '../plan/unused-params.js';
 import type { RunPlan } from '../run-plan.js';
 import { profileSqliteTimeFormats } from '../values/profile-time-format.js';
 import type { Connections } from './direction-wiring.js';
@@ -44,6 +45,7 @@ export async function planOnPair(conn: Connections, config: PairConfig, options:
 /** planOnPair on schemas already read (or as they will be: planWithMissingTables). */
 async function planFromSchemas(conn: Connections, config: PairConfig, options: RunOptions, schemas: SchemaPair, exactFormats = true): Promise<PlannedRun> {
   const fileMappings = config.mappingsDir ? await loadMappingDir(config.mappingsDir) : new Map<string, LoadedMapping>();
+  const paramNotes = checkUnusedParams(config.params ?? {}, config.requiredParams ?? [], fileMappings, config.mappingsDir);
   const resolved = resolveMappings(schemas.sqlite, schemas.postgres, fileMappings);
   // generated mappings carry no profiled date formats yet: profile them as `map` would
   let generated = resolved.mappings.filter((m) => m.source.kind === 'generated').map((m) => m.mapping);
@@ -52,6 +54,7 @@ async function planFromSchemas(conn: Connections, config: PairConfig, options: R
   const mappings = resolved.mappings.map((m) => (m.source.kind === 'generated' ? { ...m, mapping: profiled.get(m.mapping.table) ?? m.mapping } : m));
   const planOptions = { direction: options.direction, ...(options.full ? { full: true } : {}), ...(options.tables ? { tables: options.tables } : {}) };
   const plan = buildRunPlan(schemas, mappings, planOptions);
+  plan.notes.push(...paramNotes);
   // an unset :param fails here, before anything is written; the plan shows the values bound
   for (const t of plan.tables) t.filterBound = compileRowFilter(t, 'postgres', config.params ?? {})?.describe ?? null;
   return { plan, mappings, schemas };
