@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'query' // a statement failed where we did not expect it
   | 'plan' // the mapped tables cannot be put in a load order (an unbreakable FK cycle, no usable key)
   | 'locked' // another replicate run holds this source/target pair
-  | 'busy'; // another process (the app) held the SQLite file's write lock longer than we wait
+  | 'busy' // another process (the app) held the SQLite file's write lock longer than we wait
+  | 'connection_lost'; // PostgreSQL went away mid-run and did not come back within the reconnect attempts
 
 export abstract class ReplicateError extends Error {
   abstract readonly code: ErrorCode;
@@ -86,6 +87,29 @@ export class SchemaMissingError extends ReplicateError {
       noUsage
         ? `schema "${schema}" in database "${database}" may not be used by this user (no USAGE privilege on it)`
         : `schema "${schema}" does not exist in database "${database}"${schemas.length ? ` (its schemas: ${schemas.join(', ')})` : ''}`,
+    );
+  }
+}
+
+/**
+ * The PostgreSQL connection dropped during a run and every reconnect attempt failed. Each
+ * batch commits with its checkpoint, so what landed stays landed and a rerun resumes there.
+ */
+export class ConnectionLostError extends ReplicateError {
+  readonly code = 'connection_lost' as const;
+  constructor(
+    /** the server, without password (describePostgresUrl) */
+    readonly where: string,
+    /** the table the run was on, or null between tables */
+    readonly table: string | null,
+    /** connections tried after the drop */
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `lost the connection to PostgreSQL (${where})${table ? ` while copying ${table}` : ''}` +
+        `${attempts > 0 ? `; gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} to reconnect` : ''}`,
+      options,
     );
   }
 }

@@ -6,6 +6,7 @@
 import {
   ConfigError,
   ConnectionError,
+  ConnectionLostError,
   FileMissingError,
   FixFailedError,
   FixRefusedError,
@@ -48,6 +49,9 @@ function connectionMessage(error: ConnectionError): string {
 
 function describe(error: unknown): string {
   if (error instanceof ConnectionError) return connectionMessage(error);
+  if (error instanceof ConnectionLostError) {
+    return `${error.message}\n  every batch that committed is checkpointed: run the same command again once PostgreSQL is back and it resumes from there`;
+  }
   if (error instanceof SchemaMissingError) {
     return error.noUsage
       ? `${error.message}\n  hint: GRANT USAGE ON SCHEMA "${error.schema}" to this user, or name another schema (--schema, PG_SCHEMA or "schema" in the config file)`

@@ -23,6 +23,7 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   query: EXIT.failed,
   locked: EXIT.failed,
   busy: EXIT.failed,
+  connection_lost: EXIT.failed,
   plan: EXIT.badInput,
 };
 

@@ -9,6 +9,8 @@ import type pg from 'pg';
 import { openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { openPair, type PairConfig } from './open-pair.js';
+import { describePostgresUrl } from '../../connect/postgres-connection.js';
+import { ConnectionLostError } from '../../errors.js';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
 import { NameTranslator } from '../../mapping/name-translator.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
@@ -57,6 +59,11 @@ const RECONNECT_ATTEMPTS = 5;
 async function reconnectPostgres(conn: Connections, config: PairConfig, purpose: string, direction: Direction): Promise<void> {
   await conn.pg.end().catch(() => undefined);
   conn.pg = await openPostgresSession(config.pgUrl, `replicate ${purpose}`, sessionSettings(direction));
+}
+
+/** The run's PostgreSQL connection is gone for good; a typed error the CLI says as such (exit 1). */
+function connectionLost(config: PairConfig, table: string | null, reconnects: number, cause: unknown): ConnectionLostError {
+  return new ConnectionLostError(describePostgresUrl(config.pgUrl), table, reconnects, { cause });
 }
 
 /**
@@ -135,6 +142,9 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
     };
     try {
       return await runLocked(conn, config, options, scope, emit, started, reconnect, catalog);
+    } catch (error) {
+      // lost outside a table's copy (the second pass, the run's last steps): no reconnect there
+      throw isConnectionLost(error) && !(error instanceof ConnectionLostError) ? connectionLost(config, null, 0, error) : error;
     } finally {
       await lock.release();
     }
@@ -214,8 +224,11 @@ async function runLocked(
       break;
     }
     inProgress = table.table;
+    // why the last reconnect failed: the next attempt reports it rather than the dead session's "not queryable"
+    let notReconnected: unknown = null;
     for (let attempt = 1; ; attempt++) {
       try {
+        if (notReconnected) throw notReconnected;
         // going on from a checkpoint after a reconnect upserts: the key first
         if (attempt > 1 && owed.keyOwed(table.table)) await owed.keysNow([table.table]);
         const w = await wiring.table(table, names, planned);
@@ -252,6 +265,7 @@ async function runLocked(
           const delayMs = Math.min(10_000, 250 * 2 ** (attempt - 1));
           emit({ type: 'retry', table: table.table, attempt, delayMs, reason: `connection lost: ${error instanceof Error ? error.message : String(error)}` });
           await new Promise((r) => setTimeout(r, delayMs));
+          notReconnected = null;
           try {
             await reconnect();
             wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
@@ -259,10 +273,12 @@ async function runLocked(
             history.resend(wiring.state);
           } catch (again) {
             if (!isConnectionLost(again)) throw again;
+            notReconnected = again;
           }
           continue;
         }
-        const failure = namedSqliteBusy(error, conn.sqlite, table.table);
+        // out of attempts: said as what happened (the driver's text names no server and no way on)
+        const failure = isConnectionLost(error) ? connectionLost(config, table.table, attempt - 1, error) : namedSqliteBusy(error, conn.sqlite, table.table);
         const message = failure instanceof Error ? failure.message : String(failure);
         const stats = { ...emptyStats(table.table), error: message };
         results.push(stats);
