@@ -67,7 +67,7 @@ describe('a PostgreSQL schema that does not exist', () => {
   });
 
   it('is not created by run --create-missing: the user is told to create it first', async () => {
-    const r = await cli(['run', '--direction', 'sqlite-to-pg', '--create-missing', '--schema', 'sales']);
+    const r = await cli(['run', '--direction', 'sqlite-to-pg', '--create-missing', '--param', 'p=2', '--schema', 'sales']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('schema "sales" does not exist');
     expect(r.stderr).toContain('CREATE SCHEMA "sales"');
