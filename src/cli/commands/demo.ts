@@ -81,7 +81,8 @@ export async function runDemo(args: DemoArgs, io: CliIO, signals: Signals): Prom
     await client.end();
     print(io.stdout, style.dim(`demo: a terminal's SQLite file (${sqlitePath}) and a central PostgreSQL on port ${server.port}, loaded with the sample point-of-sale data`));
 
-    const flags = { sqlite: sqlitePath, pg: url.toString(), mappings: join(dir, 'mappings') };
+    // the mappings go to the default ./mappings of `dir`, absent until `map` writes them (a --mappings directory must exist)
+    const flags = { sqlite: sqlitePath, pg: url.toString() };
     const cwd = { ...io, cwd: dir };
     if (!step('$ replicate verify            # how far has the terminal drifted?')) return EXIT.interrupted;
     await runVerify(flags, cwd);
