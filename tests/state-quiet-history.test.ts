@@ -72,6 +72,28 @@ describe('history of tables with nothing to do', () => {
     expect((await b.summary()).lastRuns.map((r) => [r.runId, r.tables.map((t) => t.table)])).toEqual([['rb', ['stores']]]);
   });
 
+  it("goes in before a busy table's first batch, in order; a batch that rolls back loses none of it", async () => {
+    const store = new SqliteStateStore(db, scope);
+    await store.ensure();
+    await store.startRun('r4');
+    await store.recordTable('r4', quiet('categories'));
+    const sofar = (written: number): TableRunStats => ({ ...quiet('orders'), read: written, written });
+    db.exec('BEGIN');
+    await store.saveCheckpoint('orders', 'batch 1', { runId: 'r4', stats: sofar(500) });
+    db.exec('ROLLBACK');
+    db.exec('BEGIN');
+    await store.saveCheckpoint('orders', 'batch 1', { runId: 'r4', stats: sofar(500) });
+    db.exec('COMMIT');
+    expect(recorded('r4')).toEqual(['categories', 'orders']);
+    await store.recordTable('r4', sofar(700));
+    await store.finishRun('r4', 'done');
+    expect(recorded('r4')).toEqual(['categories', 'orders']);
+    expect((await store.summary()).lastRuns[0]?.tables.map((t) => [t.table, t.written])).toEqual([
+      ['categories', 0],
+      ['orders', 700],
+    ]);
+  });
+
   it('of a run cut off before its end is missing; the rows of tables that did something are there', async () => {
     const store = new SqliteStateStore(db, scope);
     await store.ensure();
@@ -85,7 +107,7 @@ describe('history of tables with nothing to do', () => {
     await next.startRun('r3');
     expect((await next.summary()).lastRuns.map((r) => [r.runId, r.status])).toEqual([
       ['r3', 'running'],
-      ['r2', 'interrupted'],
+      ['r2', 'cut-off'],
     ]);
   });
 });

@@ -203,6 +203,29 @@ describe.each(targets)('replication state in $name', ({ open }) => {
     expect((await store.getCheckpoint('orders'))?.position).toBe('next batch');
   });
 
+  it("a batch's history row commits with its checkpoint, and rolls back with it, so a killed run still shows what it wrote", async () => {
+    const store = await readyStore(terminal());
+    const sofar = (written: number) => ({ table: 'orders', read: written, written, skipped: 0, rejected: 0, ms: 5, error: null });
+    await store.startRun('killed');
+    await target.begin();
+    await store.saveCheckpoint('orders', 'batch 1', { runId: 'killed', stats: sofar(500) });
+    await target.commit();
+    await target.begin();
+    await store.saveCheckpoint('orders', 'batch 2', { runId: 'killed', stats: sofar(1000) });
+    await target.rollback();
+    // a table without a cursor keeps no checkpoint: its history row alone
+    await target.begin();
+    await store.recordProgress({ runId: 'killed', stats: { ...sofar(20), table: 'shops' } });
+    await target.commit();
+    const run = (await store.summary()).lastRuns[0];
+    expect(run?.status).toBe('running');
+    expect(run?.tables.map((t) => [t.table, t.written])).toEqual([
+      ['orders', 500],
+      ['shops', 20],
+    ]);
+    expect((await store.getCheckpoint('orders'))?.position).toBe('batch 1');
+  });
+
   it('run history and the summary show runs newest first and how long rows have waited', async () => {
     const store = await readyStore(terminal());
     await store.startRun('run-1');
@@ -233,7 +256,8 @@ describe.each(targets)('replication state in $name', ({ open }) => {
     expect(summary.rejected).toEqual([{ table: 'orders', count: 1, oldestFirstSeen: expect.stringMatching(ISO) }]);
     expect(summary.lastRuns.map((r) => [r.runId, r.status, r.direction])).toEqual([
       ['run-3', 'failed', 'sqlite-to-pg'],
-      ['run-2', 'interrupted', 'sqlite-to-pg'],
+      // still 'running' when run-3 started under the pair's lock: it was cut off
+      ['run-2', 'cut-off', 'sqlite-to-pg'],
       ['run-1', 'waiting', 'sqlite-to-pg'],
     ]);
     const [run3, run2, run1] = summary.lastRuns;

@@ -8,7 +8,8 @@ import type { TableRunStats, RunRecord } from './state/state-store.js';
 export interface RunSummary {
   runId: string;
   direction: Direction;
-  status: RunRecord['status'];
+  /** a run that returns a summary was not cut off */
+  status: Exclude<RunRecord['status'], 'cut-off'>;
   tables: TableRunStats[];
   ms: number;
   /** rows waiting in the ledgers after this run (all tables) */

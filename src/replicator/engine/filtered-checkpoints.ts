@@ -6,7 +6,7 @@
  * checkpoint and never copy store 8's older rows. Re-reading is harmless: writes are
  * upserts by key, and the skip and reject ledgers are kept.
  */
-import type { Checkpoint, StateStore } from '../state/state-store.js';
+import type { Checkpoint, RunProgress, StateStore } from '../state/state-store.js';
 
 const FIELD = 'rowFilter';
 
@@ -21,12 +21,12 @@ export function withFilteredCheckpoints(state: StateStore, filters: ReadonlyMap<
     delete raw[FIELD];
     return { ...cp, position: JSON.stringify(raw) };
   };
-  const saveCheckpoint = async (table: string, position: string): Promise<void> => {
+  const saveCheckpoint = async (table: string, position: string, progress?: RunProgress): Promise<void> => {
     const filter = filters.get(table);
-    if (filter === undefined) return state.saveCheckpoint(table, position);
+    if (filter === undefined) return state.saveCheckpoint(table, position, progress);
     const raw = JSON.parse(position) as Record<string, unknown>;
     raw[FIELD] = filter;
-    return state.saveCheckpoint(table, JSON.stringify(raw));
+    return state.saveCheckpoint(table, JSON.stringify(raw), progress);
   };
   const overrides: Partial<StateStore> = { getCheckpoint, saveCheckpoint };
   return new Proxy(state, {

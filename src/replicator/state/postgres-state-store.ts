@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { errorCode } from '../../errors.js';
-import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
+import type { Checkpoint, PairScope, RejectEntry, RunProgress, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, STATE_SCHEMA, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
 import { listOwed, owedFromJson, owedListSql, type OwedConstraint } from './owed-constraints.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CheckpointRow, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
@@ -27,6 +27,23 @@ export function pgIso(column: string): string {
 
 /** $1..$3 in every statement below */
 const SCOPE_WHERE = 'sqlite_id = $1 AND postgres_id = $2 AND direction = $3';
+
+/**
+ * The upsert of a run's history row for a table; its parameters from $`at`: run id, table,
+ * read, written, skipped, rejected, ms, error (runTableParams). A row keeps the place (seq)
+ * it was first written in: a table's progress rows and its final row are one row.
+ */
+function runTableUpsert(at: number): string {
+  const p = (i: number): string => `$${at + i}`;
+  return `INSERT INTO ${T.runTables} AS rt (sqlite_id, postgres_id, direction, run_id, table_name, seq, rows_read, rows_written, rows_skipped, rows_rejected, ms, error)
+       SELECT $1::text, $2::text, $3::text, ${p(0)}::text, ${p(1)}::text, coalesce(max(seq), 0) + 1, ${p(2)}::bigint, ${p(3)}::bigint, ${p(4)}::bigint, ${p(5)}::bigint, ${p(6)}::bigint, ${p(7)}::text
+         FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = ${p(0)}
+       ON CONFLICT (sqlite_id, postgres_id, direction, run_id, table_name) DO UPDATE
+         SET rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_skipped = EXCLUDED.rows_skipped,
+             rows_rejected = EXCLUDED.rows_rejected, ms = EXCLUDED.ms, error = EXCLUDED.error`;
+}
+
+const runTableParams = (runId: string, stats: TableRunStats): unknown[] => [runId, stats.table, stats.read, stats.written, stats.skipped, stats.rejected, Math.round(stats.ms), stats.error];
 
 /** Errors that only mean a concurrent CREATE ... IF NOT EXISTS got there first. */
 const CONCURRENT_CREATE = new Set(['23505', '42P07', '42P06', '42710']);
@@ -155,13 +172,15 @@ export class PostgresStateStore implements StateStore {
     return row ? { table, position: row.position, updatedAt: row.updated_at } : null;
   }
 
-  async saveCheckpoint(table: string, position: string): Promise<void> {
+  async saveCheckpoint(table: string, position: string, progress?: RunProgress): Promise<void> {
     this.forget(table);
+    // the history row rides along in the same statement: no round trip more per batch
+    const withProgress = progress ? `WITH progress AS (${runTableUpsert(6)})\n       ` : '';
     await this.query(
-      `INSERT INTO ${T.checkpoints} (sqlite_id, postgres_id, direction, table_name, position, updated_at)
+      `${withProgress}INSERT INTO ${T.checkpoints} (sqlite_id, postgres_id, direction, table_name, position, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())
        ON CONFLICT (sqlite_id, postgres_id, direction, table_name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
-      [table, position],
+      [table, position, ...(progress ? runTableParams(progress.runId, progress.stats) : [])],
     );
   }
 
@@ -243,26 +262,22 @@ export class PostgresStateStore implements StateStore {
   async startRun(runId: string): Promise<void> {
     // one statement: a data-modifying CTE runs to completion whether or not it is read
     await this.query(
-      `WITH cut_off AS (UPDATE ${T.runs} SET status = 'interrupted' WHERE ${SCOPE_WHERE} AND status = 'running')
+      `WITH cut_off AS (UPDATE ${T.runs} SET status = 'cut-off' WHERE ${SCOPE_WHERE} AND status = 'running')
        INSERT INTO ${T.runs} (sqlite_id, postgres_id, direction, run_id, started_at, status) VALUES ($1, $2, $3, $4, now(), 'running')`,
       [runId],
     );
   }
 
   async recordTable(runId: string, stats: TableRunStats): Promise<void> {
-    await this.query(
-      `INSERT INTO ${T.runTables} AS rt (sqlite_id, postgres_id, direction, run_id, table_name, seq, rows_read, rows_written, rows_skipped, rows_rejected, ms, error)
-       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, coalesce(max(seq), 0) + 1, $6::bigint, $7::bigint, $8::bigint, $9::bigint, $10::bigint, $11::text
-         FROM ${T.runTables} WHERE ${SCOPE_WHERE} AND run_id = $4
-       ON CONFLICT (sqlite_id, postgres_id, direction, run_id, table_name) DO UPDATE
-         SET rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_skipped = EXCLUDED.rows_skipped,
-             rows_rejected = EXCLUDED.rows_rejected, ms = EXCLUDED.ms, error = EXCLUDED.error`,
-      [runId, stats.table, stats.read, stats.written, stats.skipped, stats.rejected, Math.round(stats.ms), stats.error],
-    );
+    await this.query(runTableUpsert(4), runTableParams(runId, stats));
   }
 
-  async finishRun(runId: string, status: RunRecord['status']): Promise<void> {
-    await this.query(`UPDATE ${T.runs} SET finished_at = now(), status = $5 WHERE ${SCOPE_WHERE} AND run_id = $4`, [runId, status]);
+  async recordProgress(progress: RunProgress): Promise<void> {
+    await this.recordTable(progress.runId, progress.stats);
+  }
+
+  async finishRun(runId: string, status: RunRecord['status'], finishedAt?: string): Promise<void> {
+    await this.query(`UPDATE ${T.runs} SET finished_at = coalesce($6::timestamptz, now()), status = $5 WHERE ${SCOPE_WHERE} AND run_id = $4`, [runId, status, finishedAt ?? null]);
   }
 
   async summary(limitRuns = 5): Promise<StateSummary> {

@@ -6,7 +6,7 @@
  * so a connection with safeIntegers on gives the same results.
  */
 import type Database from 'better-sqlite3';
-import type { Checkpoint, PairScope, RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
+import type { Checkpoint, PairScope, RejectEntry, RunProgress, RunRecord, SkipEntry, StateStore, StateSummary, TableRunStats } from './state-store.js';
 import { PAIR_STATE_TABLES, stateTableDdl, stateTableName, stateTableRef, type StateTableName } from './state-tables.js';
 import { checkpointOf, ledgerCountOf, rejectEntryOf, runRecordOf, skipEntryOf, tableStatsOf, type CountRow, type RejectRow, type RunRow, type RunTableRow, type SkipRow } from './state-rows.js';
 import { sqliteTableExists } from '../../introspect/sqlite-catalog.js';
@@ -52,6 +52,9 @@ export function nowIso(): string {
  * loses only rows saying a table had nothing to do; a row of a table that did something is
  * written as it ends, as before. Kept by connection, not by store (a run that reconnects to
  * PostgreSQL wires a new store on the same file), each row with its own pair scope.
+ * A busy table's progress rows (recordProgress) write them first, so the rows keep the
+ * tables' order, but keep them waiting: that batch may yet roll back, so each batch writes
+ * them again (upserts of a few rows, in its transaction) until the table's own row does.
  */
 const quietHistory = new WeakMap<Database.Database, { scope: Record<string, string>; runId: string; stats: TableRunStats }[]>();
 
@@ -114,7 +117,8 @@ export class SqliteStateStore implements StateStore {
     return row ? { table, position: row.position, updatedAt: row.updated_at } : null;
   }
 
-  async saveCheckpoint(table: string, position: string): Promise<void> {
+  async saveCheckpoint(table: string, position: string, progress?: RunProgress): Promise<void> {
+    if (progress) await this.recordProgress(progress);
     this.run(
       `INSERT INTO ${T.checkpoints} (sqlite_id, postgres_id, direction, table_name, position, updated_at)
        VALUES (@sqliteId, @postgresId, @direction, @table, @position, @now)
@@ -208,7 +212,7 @@ export class SqliteStateStore implements StateStore {
   /** Runs are made under the pair's run lock, so one still 'running' in this scope was cut off. One commit for both. */
   async startRun(runId: string): Promise<void> {
     this.db.transaction(() => {
-      this.run(`UPDATE ${T.runs} SET status = 'interrupted' WHERE ${SCOPE_WHERE} AND status = 'running'`);
+      this.run(`UPDATE ${T.runs} SET status = 'cut-off' WHERE ${SCOPE_WHERE} AND status = 'running'`);
       this.run(
         `INSERT INTO ${T.runs} (sqlite_id, postgres_id, direction, run_id, started_at, status) VALUES (@sqliteId, @postgresId, @direction, @runId, @now, 'running')`,
         { runId, now: nowIso() },
@@ -221,6 +225,11 @@ export class SqliteStateStore implements StateStore {
     if (!pending) quietHistory.set(this.db, (pending = []));
     pending.push({ scope: this.scope, runId, stats });
     if (!nothingHappened(stats)) this.writeHistory();
+  }
+
+  async recordProgress(progress: RunProgress): Promise<void> {
+    for (const r of quietHistory.get(this.db) ?? []) this.writeTableRow(r.scope, r.runId, r.stats);
+    this.writeTableRow(this.scope, progress.runId, progress.stats);
   }
 
   /** The history rows waiting (quietHistory), in the order their tables ended, in one transaction. */
@@ -250,10 +259,10 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  async finishRun(runId: string, status: RunRecord['status']): Promise<void> {
+  async finishRun(runId: string, status: RunRecord['status'], finishedAt?: string): Promise<void> {
     this.db.transaction(() => {
       this.writeHistory();
-      this.run(`UPDATE ${T.runs} SET finished_at = @now, status = @status WHERE ${SCOPE_WHERE} AND run_id = @runId`, { runId, status, now: nowIso() });
+      this.run(`UPDATE ${T.runs} SET finished_at = @now, status = @status WHERE ${SCOPE_WHERE} AND run_id = @runId`, { runId, status, now: finishedAt ?? nowIso() });
     })();
   }
 

@@ -67,8 +67,18 @@ export interface RunRecord {
   direction: Direction;
   startedAt: string;
   finishedAt: string | null;
-  status: 'running' | 'done' | 'waiting' | 'failed' | 'interrupted';
+  /**
+   * 'cut-off': the run ended without saying how (killed, crashed, or its session lost for
+   * good before it could record its end); its tables hold what its committed batches wrote
+   */
+  status: 'running' | 'done' | 'waiting' | 'failed' | 'interrupted' | 'cut-off';
   tables: TableRunStats[];
+}
+
+/** A run's history row for one table so far, written in the transaction of the batch it counts. */
+export interface RunProgress {
+  runId: string;
+  stats: TableRunStats;
 }
 
 export interface StateSummary {
@@ -93,7 +103,8 @@ export interface StateStore {
    */
   listOwed?(): Promise<OwedConstraint[]>;
   getCheckpoint(table: string): Promise<Checkpoint | null>;
-  saveCheckpoint(table: string, position: string): Promise<void>;
+  /** `progress`: the run's history row for the table so far, written with the checkpoint (one statement in PostgreSQL) */
+  saveCheckpoint(table: string, position: string, progress?: RunProgress): Promise<void>;
   /** forget checkpoints (all tables, or one) so the next run is full */
   resetCheckpoints(table?: string): Promise<number>;
 
@@ -106,9 +117,14 @@ export interface StateStore {
   recordRejected(entries: Omit<RejectEntry, 'firstSeen' | 'attempts'>[]): Promise<void>;
   clearRejected(table: string, rowKeys: string[]): Promise<void>;
 
+  /** a run still 'running' in this scope is marked 'cut-off': runs start under the pair's lock, so it no longer runs */
   startRun(runId: string): Promise<void>;
+  /** the table's history row as it ended (an upsert by run and table) */
   recordTable(runId: string, stats: TableRunStats): Promise<void>;
-  finishRun(runId: string, status: RunRecord['status']): Promise<void>;
+  /** the table's history row so far, in the caller's transaction (a batch without a checkpoint): a run cut off mid-table still says what it wrote */
+  recordProgress(progress: RunProgress): Promise<void>;
+  /** `finishedAt`: when it ended, for an end recorded later than that (ISO text; default now) */
+  finishRun(runId: string, status: RunRecord['status'], finishedAt?: string): Promise<void>;
 
   summary(limitRuns?: number): Promise<StateSummary>;
 }
