@@ -1,12 +1,13 @@
 /**
  * The PostgreSQL session drops in the middle of a run (a failover, an admin killing it):
  * the run reconnects, takes its lock again, resumes from the last checkpoint and ends
- * with every row, none twice. Both ways: reading PostgreSQL (pg-to-sqlite) goes through
+ * with every row, none twice, and counts the rows written before the drop as well as
+ * after (its summary and `status`). Both ways: reading PostgreSQL (pg-to-sqlite) goes through
  * a session of its own on a reader thread, and it is killed too.
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli, type CliResult } from './harness/cli.js';
+import { runCli, spawnCli, type CliResult } from './harness/cli.js';
 import { createReplicationPair, diffContent, type ReplicationPair } from './harness/replication.js';
 
 const PG = `CREATE TABLE readings (id bigint PRIMARY KEY, sensor integer NOT NULL, value numeric(10,3) NOT NULL, updated_at timestamptz NOT NULL);`;
@@ -38,11 +39,14 @@ async function killSessionsOnceLanded(landed: () => Promise<number> | number): P
   return 0;
 }
 
-/** The run was cut off, said it retried, finished with exit 0, and both sides hold the same rows. */
-async function expectRetriedToAnExactCopy(killed: number, result: CliResult): Promise<void> {
+/** The run was cut off, said it retried, finished with exit 0 counting every row once, and both sides hold the same rows. */
+async function expectRetriedToAnExactCopy(killed: number, result: CliResult, direction: string): Promise<void> {
   expect(killed).toBeGreaterThan(0);
   expect(result.stdout).toMatch(/retry 1 in \d+ ms: connection lost/);
   expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toMatch(/done in [\d.]+s: 80,000 rows read, 80,000 written/);
+  const status = await runCli(['status', ...pair.flags], { cwd: pair.dir.path });
+  expect(status.stdout.split(`\n${direction}\n`)[1]).toMatch(/^ +run +\S+ +done +80000 read, 80000 written$/m);
   const diff = await diffContent(pair.db, pair.sqlitePath, { pg: 'readings', sqlite: 'readings' }, ['id', 'sensor', 'value', 'updated_at'].map((c) => ({ pg: c, sqlite: c })));
   expect(diff).toEqual({ onlyInSqlite: [], onlyInPostgres: [] });
 }
@@ -54,7 +58,7 @@ describe('a dropped PostgreSQL connection', () => {
       const landed = await pair.db.query<{ n: string }>('SELECT count(*)::text AS n FROM readings');
       return Number(landed[0]?.n ?? 0);
     });
-    await expectRetriedToAnExactCopy(killed, await run);
+    await expectRetriedToAnExactCopy(killed, await run, 'sqlite-to-pg');
   });
 
   it('is retried when reading PostgreSQL into SQLite: every row lands once', async () => {
@@ -72,6 +76,6 @@ describe('a dropped PostgreSQL connection', () => {
     } finally {
       watch.close();
     }
-    await expectRetriedToAnExactCopy(killed, await run);
+    await expectRetriedToAnExactCopy(killed, await run, 'pg-to-sqlite');
   });
 });

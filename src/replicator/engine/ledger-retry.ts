@@ -6,6 +6,7 @@ import { settleSecondPass, splitLedger, writeDeferredColumns } from './deferred-
 import { inTransaction, prepareRows, processRows, type BatchCounts, type Landed } from './guarded-batch.js';
 import { decodeValues, rowKeyOf } from './position-codec.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
+import type { SourceRow } from '../io/batch-io.js';
 
 /** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. */
 export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<Set<string>> {
@@ -28,19 +29,14 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
           await state.clearSkipped(plan.table, gone);
           await state.clearRejected(plan.table, gone);
         }
-        const sp = deps.secondPass;
-        if (!sp) return processRows(prepareRows(rows, deps), deps, deps.writer, keys);
-        const landed: Landed = { rows: [], keys: [] };
-        const counts = await processRows(prepareRows(rows, deps), deps, deps.writer, keys, landed);
-        // these rows lie outside the window the second pass re-reads: their deferred columns
-        // are set now, or wait in the ledger for the second pass when their parent is not in yet
-        if (landed.rows.length > 0) {
-          const o = await writeDeferredColumns(plan.table, landed.rows, landed.keys, sp, deps.writer);
-          await settleSecondPass(state, plan.table, o, deps.emit, null);
-        }
-        return counts;
+        const c = await retryRows(deps, rows, keys);
+        // the run's history row commits with the rows it counts (table-sync.ts)
+        const progress = deps.history?.progress({ read: rows.length, written: c.written });
+        if (progress) await state.recordProgress(progress);
+        return c;
       }),
     );
+    deps.history?.add({ read: rows.length, written: counts.written });
     for (const k of gone) keys.delete(k);
     totals.read += rows.length;
     totals.written += counts.written;
@@ -48,4 +44,19 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
   const stillWaiting = keys.size;
   deps.emit({ type: 'ledger-retry', table: plan.table, retried: all.length, landed: all.length - stillWaiting, stillWaiting });
   return keys;
+}
+
+/** The ledgers' rows found at the source, written again inside the caller's transaction. */
+async function retryRows(deps: TableSyncDeps, rows: SourceRow[], keys: Set<string>): Promise<BatchCounts> {
+  const sp = deps.secondPass;
+  if (!sp) return processRows(prepareRows(rows, deps), deps, deps.writer, keys);
+  const landed: Landed = { rows: [], keys: [] };
+  const counts = await processRows(prepareRows(rows, deps), deps, deps.writer, keys, landed);
+  // these rows lie outside the window the second pass re-reads: their deferred columns
+  // are set now, or wait in the ledger for the second pass when their parent is not in yet
+  if (landed.rows.length > 0) {
+    const o = await writeDeferredColumns(deps.plan.table, landed.rows, landed.keys, sp, deps.writer);
+    await settleSecondPass(deps.state, deps.plan.table, o, deps.emit, null);
+  }
+  return counts;
 }

@@ -28,7 +28,7 @@ import { createdNote, keyFirstFor, keysBeforeWrites, owedConstraints } from '../
 import type { SchemaModel } from '../../model/schema.js';
 import { syncTable } from './table-sync.js';
 import { prefetchOwnedSequences } from '../io/postgres-sequences.js';
-import { RunHistory } from './run-history.js';
+import { recordEnd, recordEndsLeftOver, RunHistory, TableHistory } from './run-history.js';
 import { KnownParents } from './known-parents.js';
 import { runDeferredPass } from './deferred-pass.js';
 import { planOnPair, planWithMissingTables } from './plan-on-pair.js';
@@ -97,10 +97,6 @@ function tableDone(table: TablePlan, tables: readonly TablePlan[], done: Readonl
   if (tables.some((t) => t.foreignKeys.some((fk) => fk.deferred && fk.refTable === table.table))) return false;
   const planned = new Set(tables.map((t) => t.table));
   return table.foreignKeys.every((fk) => !planned.has(fk.refTable) || done.has(fk.refTable) || fk.refTable === table.table);
-}
-
-function emptyStats(table: string): TableRunStats {
-  return { table, read: 0, written: 0, skipped: 0, rejected: 0, ms: 0, error: null };
 }
 
 /**
@@ -194,10 +190,20 @@ async function runLocked(
   }
   emit({ type: 'plan', plan });
   const runId = randomUUID();
+  // a run before this one in this process that could not record its end (run-history.ts)
+  await recordEndsLeftOver(wiring.state, scope);
   await wiring.state.startRun(runId);
+  const results: TableRunStats[] = [];
+  // a table's figures, once: an attempt that failed after they were kept (its history row's round trip) keeps them again
+  const keep = (stats: TableRunStats): void => {
+    const at = results.findIndex((r) => r.table === stats.table);
+    if (at >= 0) results[at] = stats;
+    else results.push(stats);
+  };
+  const endFailed = (): Promise<void> => recordEnd(wiring.state, scope, { runId, status: 'failed', finishedAt: new Date().toISOString(), tables: results });
   const failed = async (error: unknown): Promise<never> => {
     emit({ type: 'error', table: null, message: error instanceof Error ? error.message : String(error) });
-    await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
+    await endFailed();
     throw error;
   };
   // a primary key owed to a table this run may upsert into comes first (ON CONFLICT needs it)
@@ -212,7 +218,6 @@ async function runLocked(
     DEFAULT_RETRY,
     (error, waitedMs) => namedSqliteBusy(error, conn.sqlite, inProgress, waitedMs),
   );
-  const results: TableRunStats[] = [];
   const history = new RunHistory(runId);
   let status: RunSummary['status'] = 'done';
   // PostgreSQL targets only: their keys arrive as text, the same text a child's FK value is converted to
@@ -224,9 +229,12 @@ async function runLocked(
       break;
     }
     inProgress = table.table;
+    const tableHistory = new TableHistory(runId, table.table);
     // why the last reconnect failed: the next attempt reports it rather than the dead session's "not queryable"
     let notReconnected: unknown = null;
     for (let attempt = 1; ; attempt++) {
+      // what earlier attempts committed: the rows before a reconnect stay written and counted
+      const before = tableHistory.committed;
       try {
         if (notReconnected) throw notReconnected;
         // going on from a checkpoint after a reconnect upserts: the key first
@@ -246,6 +254,7 @@ async function runLocked(
           knownParents,
           retry,
           keyFirst: keyFirstFor(table, w.sourceKeyIndexes, owed),
+          history: tableHistory,
         });
         await w.finish();
         // the table before's history row, sent as it ended (run-history.ts): before anything here happens once only
@@ -253,13 +262,15 @@ async function runLocked(
         if (!result.interrupted) owed.dataIn(table.table);
         if (owed.tables.has(table.table) && !result.interrupted && tableDone(table, plan.tables, doneTables)) owed.tableLoaded(table.table);
         doneTables.add(table.table);
-        results.push(result.stats);
-        await history.send(wiring.state, result.stats);
+        const stats = tableHistory.after(before, result.stats);
+        keep(stats);
+        await history.send(wiring.state, stats);
         if (table === plan.tables[plan.tables.length - 1] || result.interrupted) await history.confirm();
-        emit({ type: 'table-end', stats: result.stats });
+        emit({ type: 'table-end', stats });
         if (result.interrupted) status = 'interrupted';
         break;
-      } catch (error) {
+      } catch (caught) {
+        let error = caught;
         if (isConnectionLost(error) && attempt < RECONNECT_ATTEMPTS) {
           // every committed batch is checkpointed: reconnect and go on from the checkpoint
           const delayMs = Math.min(10_000, 250 * 2 ** (attempt - 1));
@@ -271,20 +282,22 @@ async function runLocked(
             wiring = wireDirection(options.direction, conn, scope, plan.tables, config.params);
             wiring.fixedConstraints = owed.tables.size === 0;
             history.resend(wiring.state);
+            continue;
           } catch (again) {
-            if (!isConnectionLost(again)) throw again;
-            notReconnected = again;
+            if (isConnectionLost(again)) {
+              notReconnected = again;
+              continue;
+            }
+            error = again;
           }
-          continue;
         }
         // out of attempts: said as what happened (the driver's text names no server and no way on)
         const failure = isConnectionLost(error) ? connectionLost(config, table.table, attempt - 1, error) : namedSqliteBusy(error, conn.sqlite, table.table);
         const message = failure instanceof Error ? failure.message : String(failure);
-        const stats = { ...emptyStats(table.table), error: message };
-        results.push(stats);
+        // the batches that committed before the failure stay written: the table's row says so
+        keep(tableHistory.stats(undefined, message));
         emit({ type: 'error', table: table.table, message });
-        await wiring.state.recordTable(runId, stats).catch(() => undefined);
-        await wiring.state.finishRun(runId, 'failed').catch(() => undefined);
+        await endFailed();
         throw failure;
       }
     }
@@ -296,7 +309,10 @@ async function runLocked(
   if (status !== 'interrupted') {
     // the second pass updates by key
     await owed.keysNow(plan.tables.filter((t) => t.deferredColumns.length > 0).map((t) => t.table)).catch(failed);
-    const second = await runDeferredPass({ wiring, tables: plan.tables, names, planned, runId, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, emit, stopRequested, retry });
+    const second = await runDeferredPass({ wiring, tables: plan.tables, names, planned, runId, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, emit, stopRequested, retry }).catch(async (error: unknown) => {
+      await endFailed();
+      throw error;
+    });
     if (second.interrupted) status = 'interrupted';
     // the second pass's rows held back or rejected belong to the table's figures (summary, --json, history)
     for (const sp of second.tables) {

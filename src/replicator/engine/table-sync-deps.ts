@@ -13,6 +13,7 @@ import type { RowConverter } from './row-converter.js';
 import type { KnownParents } from './known-parents.js';
 import type { CopyBatchReader, CopyBatchShape } from './copy-batch.js';
 import type { KeyValueCheck } from '../create-missing/key-values.js';
+import type { TableHistory } from './run-history.js';
 
 /** A table's encoded first-load batches and how to decode them (copy-batch.ts). */
 export interface EncodedBatches extends CopyBatchReader {
@@ -69,6 +70,8 @@ export interface TableSyncDeps {
   stopRequested: () => boolean;
   /** parent keys this run wrote into tables it created (known-parents.ts): present without asking; null: none */
   knownParents: KnownParents | null;
+  /** the run's history of this table: each committed batch adds to it and writes its row so far (run-history.ts); absent or null: none kept */
+  history?: TableHistory | null;
   /** runs a unit of work again after transient failures (serialization, deadlock) */
   retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 }

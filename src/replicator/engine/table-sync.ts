@@ -15,6 +15,7 @@ import { SerialWrites } from './serial-writes.js';
 import { decodeCopyBatch } from './copy-batch.js';
 import { keysOneToOne } from '../create-missing/key-values.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
+import type { TableCounts } from './run-history.js';
 
 export interface TableSyncResult {
   stats: TableRunStats;
@@ -48,10 +49,14 @@ function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
 export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   const whole = deps.wholeTableLoad ?? null;
   if (!whole) return loadTable(deps, null);
-  const began = { value: false };
+  const began: WholeLoadState = { value: false, batches: [] };
   try {
     const result = await loadTable(deps, whole, began);
-    if (began.value) await deps.retry(`${deps.plan.table}: commit`, () => whole.commit());
+    if (began.value) {
+      await deps.retry(`${deps.plan.table}: commit`, () => whole.commit());
+      // its batches commit all at once: a run killed before has written none of them
+      for (const b of began.batches) deps.history?.add(b);
+    }
     return result;
   } catch (e) {
     if (began.value) await whole.rollback().catch(() => undefined);
@@ -59,8 +64,14 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
   }
 }
 
+/** Whether a table's first load runs in one transaction, and the counts of its batches written in it (not committed yet). */
+interface WholeLoadState {
+  value: boolean;
+  batches: Partial<TableCounts>[];
+}
+
 /** `whole`: the table's first load may run in one transaction (began.value tells whether it did). */
-async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, began = { value: false }): Promise<TableSyncResult> {
+async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, began: WholeLoadState = { value: false, batches: [] }): Promise<TableSyncResult> {
   const { plan, state } = deps;
   const started = Date.now();
   const totals = { read: 0, written: 0, skipped: 0, rejected: 0 };
@@ -125,11 +136,17 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       inTransaction(tx, async () => {
         // the FK guard translates keys in place: a retry starts again from the source rows
         const c = await processRows(attempts++ === 0 ? prepared : (prepared.again?.() ?? (rows === null ? prepared : prepareRows(rows, deps))), deps, writer, ledgerKeys);
+        // the run's history row commits with the rows it counts (one whole-table load: once it commits, syncTable)
+        const progress = began.value ? undefined : deps.history?.progress({ read: prepared.read, ...c });
         // the checkpoint commits with the rows it covers (skipped rows are in the ledger, never forgotten)
-        if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last));
+        if (incremental) await state.saveCheckpoint(plan.table, checkpointAt(last), progress);
+        else if (progress) await state.recordProgress(progress);
         return c;
       }),
     );
+    const batch = { read: prepared.read, written: counts.written, skipped: counts.skipped, rejected: counts.rejected };
+    if (began.value) began.batches.push(batch);
+    else deps.history?.add(batch);
     totals.written += counts.written;
     totals.skipped += counts.skipped;
     totals.rejected += counts.rejected;
