@@ -3,7 +3,8 @@ import { readStatus } from '../../replicator/engine/pair-status.js';
 import { resetCheckpoints } from '../../replicator/engine/reset-checkpoints.js';
 import { resolveSettings, type ConnectionFlags } from '../config.js';
 import { EXIT } from '../exit-codes.js';
-import { print, styleFor, type CliIO } from '../io.js';
+import { print, styleFor, type CliIO, type Style } from '../io.js';
+import type { RunRecord } from '../../replicator/state/state-store.js';
 import { parseDirection } from './run.js';
 import { displayKey } from '../../replicator/engine/position-codec.js';
 
@@ -20,6 +21,27 @@ function age(iso: string | null, now = Date.now()): string {
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172800) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86400)}d`;
+}
+
+/** What a run of the history did, in the words of how it ended. */
+function runLine(run: RunRecord, style: Style): string {
+  const read = run.tables.reduce((n, t) => n + t.read, 0);
+  const written = run.tables.reduce((n, t) => n + t.written, 0);
+  const counts = `${read} read, ${written} written`;
+  const head = `  run        ${run.startedAt}  `;
+  switch (run.status) {
+    case 'running':
+      return `${head}${'running'.padEnd(11)} ${counts} so far`;
+    case 'cut-off':
+      // its tables hold what its committed batches wrote, nothing of how it ended
+      return style.yellow(`${head}${'cut off'.padEnd(11)} ${counts} before it ended without a summary (killed, crashed or lost its connection)`);
+    case 'failed': {
+      const failedTable = run.tables.find((t) => t.error);
+      return style.red(`${head}${'failed'.padEnd(11)} ${counts}${failedTable ? `; ${failedTable.table}: ${failedTable.error}` : ''}`);
+    }
+    default:
+      return `${head}${run.status.padEnd(11)} ${counts}`;
+  }
 }
 
 export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
@@ -52,11 +74,7 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
     for (const o of owed) {
       print(io.stdout, style.yellow(`  owed       ${o.table.padEnd(24)} ${o.kind} ${o.name} ${o.detail}, for ${age(o.since)} (a --create-missing run was cut off; the next run adds it)`));
     }
-    for (const run of summary.lastRuns) {
-      const read = run.tables.reduce((n, t) => n + t.read, 0);
-      const written = run.tables.reduce((n, t) => n + t.written, 0);
-      print(io.stdout, `  run        ${run.startedAt}  ${run.status.padEnd(11)} ${read} read, ${written} written`);
-    }
+    for (const run of summary.lastRuns) print(io.stdout, runLine(run, style));
   }
   return EXIT.ok;
 }

@@ -5,7 +5,8 @@
 import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { DIRECTIONS, type Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
-import type { RejectEntry, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
+import type { RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
+import { currentRunLock, runLockCommand } from '../state/run-lock.js';
 import { listOwed, type OwedConstraint } from '../state/owed-constraints.js';
 import { stateStoreFor } from './direction-wiring.js';
 import { openPair, type OpenPair, type PairConfig } from './open-pair.js';
@@ -43,20 +44,43 @@ export async function withStores<T>(
   }
 }
 
+/**
+ * Runs the history calls running, as they are: only the newest, and only while a live
+ * process holds the pair's lock for that direction (runs start under it), still runs. The
+ * others were cut off (killed, crashed, or their session lost before they could record
+ * their end); their tables say what their committed batches wrote.
+ */
+function cutOffRuns(runs: RunRecord[], stillRunning: boolean): RunRecord[] {
+  let live = stillRunning;
+  return runs.map((r) => {
+    if (r.status !== 'running') return r;
+    if (live) {
+      live = false; // newest first: the one the lock is held for
+      return r;
+    }
+    return { ...r, status: 'cut-off' };
+  });
+}
+
 /** `rowsPerTable`: how many of each table's oldest waiting and rejected rows to list (the TUI shows more than `status`). */
 export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairStatus> {
-  return withStores(config, 'status', async (stores, ids, conn) => ({
-    ...ids,
-    directions: await Promise.all(
-      stores.map(async (s) => {
-        const summary = await s.store.summary(5);
-        // the oldest waiting rows of each table, with their keys and missing parents
-        const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
-        const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
-        // only PostgreSQL targets are owed anything: SQLite tables are created with their constraints
-        const owed = s.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, { ...ids, direction: s.direction }) : [];
-        return { direction: s.direction, summary, oldestWaiting, oldestRejected, owed };
-      }),
-    ),
-  }));
+  return withStores(config, 'status', async (stores, ids, conn) => {
+    const lock = await currentRunLock(conn.pg, conn.sqlite, ids);
+    return {
+      ...ids,
+      directions: await Promise.all(
+        stores.map(async (s) => {
+          const read = await s.store.summary(5);
+          const running = lock !== null && (lock.holder === null || lock.holder.command === runLockCommand(s.direction));
+          const summary = { ...read, lastRuns: cutOffRuns(read.lastRuns, running) };
+          // the oldest waiting rows of each table, with their keys and missing parents
+          const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
+          const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
+          // only PostgreSQL targets are owed anything: SQLite tables are created with their constraints
+          const owed = s.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, { ...ids, direction: s.direction }) : [];
+          return { direction: s.direction, summary, oldestWaiting, oldestRejected, owed };
+        }),
+      ),
+    };
+  });
 }

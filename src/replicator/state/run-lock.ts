@@ -7,13 +7,16 @@
  * pair, so a second run can name it.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { errorCode, ReplicateError } from '../../errors.js';
 import { ensurePostgresStateTables } from './postgres-state-store.js';
 import { ensureSqliteStateTables } from './sqlite-state-store.js';
 import type { PairScope } from './state-store.js';
-import { stateTableRef } from './state-tables.js';
+import { stateTableName, stateTableRef } from './state-tables.js';
+import { sqliteTableExists } from '../../introspect/sqlite-catalog.js';
+import type { Direction } from '../run-plan.js';
 
 export interface LockHolder {
   pid: number;
@@ -54,23 +57,33 @@ function keyHalves(key: bigint): [string, string] {
   return [(unsigned >> 32n).toString(), (unsigned & 0xffffffffn).toString()];
 }
 
+/**
+ * Whether a session holds the pair's advisory lock now, and its recorded holder (null
+ * while it has not written its row yet: a dead session's row is never named).
+ */
+async function advisoryHolder(client: pg.Client, pair: Pair, key: bigint): Promise<{ held: boolean; holder: LockHolder | null }> {
+  const [hi, lo] = keyHalves(key);
+  const r = await client.query<{ pid: string | null; host: string | null; started_at: string | null; command: string | null }>(
+    `SELECT l.pid::text AS pid, l.host, to_char(l.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at, l.command
+       FROM pg_locks AS k
+       LEFT JOIN ${PG_LOCKS} AS l ON l.sqlite_id = $1 AND l.postgres_id = $2 AND l.backend_pid = k.pid
+      WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1
+        AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND k.classid = $3::oid AND k.objid = $4::oid`,
+    [pair.sqliteId, pair.postgresId, hi, lo],
+  );
+  const row = r.rows[0];
+  if (!row) return { held: false, holder: null };
+  const holder = row.pid === null || row.host === null || row.started_at === null || row.command === null ? null : { pid: Number(row.pid), host: row.host, startedAt: row.started_at, command: row.command };
+  return { held: true, holder };
+}
+
 /** The recorded holder, if its session still holds the advisory lock (a dead session's row is never named). */
 async function postgresHolder(client: pg.Client, pair: Pair, key: bigint): Promise<LockHolder | null> {
-  const [hi, lo] = keyHalves(key);
   // the holder writes its row just after taking the lock: give it a moment
   for (let attempt = 0; attempt < 10; attempt++) {
-    const r = await client.query<{ pid: string; host: string; started_at: string; command: string }>(
-      `SELECT l.pid::text AS pid, l.host, to_char(l.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at, l.command
-         FROM ${PG_LOCKS} AS l
-        WHERE l.sqlite_id = $1 AND l.postgres_id = $2
-          AND EXISTS (SELECT 1 FROM pg_locks AS k
-                       WHERE k.locktype = 'advisory' AND k.granted AND k.pid = l.backend_pid AND k.objsubid = 1
-                         AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                         AND k.classid = $3::oid AND k.objid = $4::oid)`,
-      [pair.sqliteId, pair.postgresId, hi, lo],
-    );
-    const row = r.rows[0];
-    if (row) return { pid: Number(row.pid), host: row.host, startedAt: row.started_at, command: row.command };
+    const { holder } = await advisoryHolder(client, pair, key);
+    if (holder) return holder;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return null;
@@ -96,6 +109,27 @@ function pidAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to another user
     return errorCode(error) === 'EPERM';
   }
+}
+
+/** What a run records as its command in the lock (the direction tells `status` which run holds it). */
+export function runLockCommand(direction: Direction): string {
+  return `replicate run --direction ${direction}`;
+}
+
+/**
+ * Who holds the pair's run lock now, asked without taking it (`status`): null when no
+ * live process does, so a run the history still calls running was cut off. `holder` null:
+ * held by a session that has not recorded itself yet. A SQLite row counts only for a
+ * live process on this host (another host's run holds the PostgreSQL lock as well).
+ */
+export async function currentRunLock(client: pg.Client, db: Database.Database, pair: Pair): Promise<{ holder: LockHolder | null } | null> {
+  await ensurePostgresStateTables(client, ['locks']);
+  const pgLock = await advisoryHolder(client, pair, advisoryKey(pair));
+  if (pgLock.held) return { holder: pgLock.holder };
+  if (!sqliteTableExists(db, stateTableName('sqlite', 'locks'))) return null;
+  const row = db.prepare(`SELECT pid, host, started_at, command FROM ${SQLITE_LOCK} WHERE sqlite_id = ? AND postgres_id = ?`).get(pair.sqliteId, pair.postgresId) as SqliteLockRow | undefined;
+  if (!row || row.host !== hostname() || !pidAlive(Number(row.pid))) return null;
+  return { holder: { pid: Number(row.pid), host: row.host, startedAt: row.started_at, command: row.command } };
 }
 
 interface SqliteLockRow {
