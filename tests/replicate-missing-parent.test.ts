@@ -38,7 +38,7 @@ describe('a child whose parent is missing', () => {
   it('shows in status with table, key, FK column and parent key', async () => {
     const plain = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags], { cwd: pair.dir.path });
     expect(plain.code).toBe(3);
-    expect(plain.stdout).toMatch(/retried 1 waiting rows, 0 landed, 1 still waiting/);
+    expect(plain.stdout).toMatch(/retried 1 row waiting for parents: 0 landed, 1 still waiting for parents/);
     const status = await runCli(['status', ...pair.flags, '--json'], { cwd: pair.dir.path });
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as { directions: { direction: string; summary: { skipped: { table: string; count: number; oldestFirstSeen: string }[] } }[] };

@@ -24,7 +24,20 @@ export type ReplicationEvent =
    * large table would cost more than reading its few changed rows.
    */
   | { type: 'table-start'; table: string; mode: 'incremental' | 'full'; estimatedRows: number | null; resumedFrom: string | null }
-  | { type: 'ledger-retry'; table: string; retried: number; landed: number; stillWaiting: number }
+  | {
+      /** the ledgers' rows retried at a table's start (ledger-retry.ts) */
+      type: 'ledger-retry';
+      table: string;
+      /** rows retried: waiting for a parent (the skip ledger), and rejected */
+      retried: { waiting: number; rejected: number };
+      /** written now */
+      landed: number;
+      /** deleted at the source since: dropped from the ledgers, not written */
+      gone: number;
+      /** after the retry: still (or now) waiting for a parent, and rejected */
+      waiting: number;
+      rejected: number;
+    }
   | {
       type: 'batch';
       table: string;

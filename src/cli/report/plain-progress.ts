@@ -6,6 +6,7 @@
 import type { ReplicationEvent, RunSummary } from '../../replicator/events.js';
 import { displayKey } from '../../replicator/engine/position-codec.js';
 import { print, type Style } from '../io.js';
+import { ledgerRetryText } from './ledger-retry-text.js';
 
 /**
  * 1234567 -> '1,234,567', as toLocaleString('en-US') writes it; whole numbers (all the
@@ -38,7 +39,7 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
         print(out, `  ${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${fmt(e.estimatedRows)} rows at the source`}`);
         break;
       case 'ledger-retry':
-        print(out, `  ${e.table}: retried ${fmt(e.retried)} waiting rows, ${fmt(e.landed)} landed, ${fmt(e.stillWaiting)} still waiting`);
+        print(out, `  ${ledgerRetryText(e, fmt)}`);
         break;
       case 'batch': {
         const t = now();

@@ -17,6 +17,9 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
   const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)].filter((k) => !secondPassOnly.has(k)));
   if (keys.size === 0) return keys;
   const all = [...keys];
+  const wasWaiting = new Set(skipped.map((s) => s.rowKey));
+  const retried = { waiting: all.filter((k) => wasWaiting.has(k)).length, rejected: all.filter((k) => !wasWaiting.has(k)).length };
+  const after = { gone: 0, waiting: 0, rejected: 0 };
   for (let i = 0; i < all.length; i += deps.batchSize) {
     const chunk = all.slice(i, i + deps.batchSize);
     const rows = await deps.retry(`${plan.table}: ledger read`, () => deps.reader.readByKeys(chunk.map(decodeValues)));
@@ -40,9 +43,13 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
     for (const k of gone) keys.delete(k);
     totals.read += rows.length;
     totals.written += counts.written;
+    after.gone += gone.length;
+    after.waiting += counts.skipped;
+    after.rejected += counts.rejected;
   }
-  const stillWaiting = keys.size;
-  deps.emit({ type: 'ledger-retry', table: plan.table, retried: all.length, landed: all.length - stillWaiting, stillWaiting });
+  // processRows took the rows that landed out of `keys`, and the gone ones were taken out above
+  const landed = all.length - after.gone - keys.size;
+  deps.emit({ type: 'ledger-retry', table: plan.table, retried, landed, ...after });
   return keys;
 }
 

@@ -14,6 +14,7 @@ import type { Finding } from '../../verify/finding.js';
 import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { formatCount } from '../format/count.js';
+import { ledgerRetryText } from '../../cli/report/ledger-retry-text.js';
 import { mappingOrder } from './fk-order.js';
 import { runningPace } from './frame-pace.js';
 import { createPublishClock } from './publish-clock.js';
@@ -192,8 +193,8 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
       }
       case 'ledger-retry': {
         const t = tableOf(e.table);
-        t.ledgers[direction()].endRetry(e.retried > 0);
-        log('info', `${e.table}: retried ${e.retried} waiting rows, ${e.landed} landed, ${e.stillWaiting} still waiting`);
+        t.ledgers[direction()].endRetry(e.retried.waiting + e.retried.rejected > 0);
+        log('info', ledgerRetryText(e, formatCount));
         touch(t);
         break;
       }
