@@ -98,7 +98,9 @@ async function secondPassOfTable(plan: TablePlan, input: DeferredPassInput): Pro
   };
 
   // rows that waited for this pass alone: their deferred parent may have arrived
-  const [skipped, rejected] = await Promise.all([state.listSkipped(plan.table), state.listRejected(plan.table)]);
+  // one after the other: a PostgreSQL store has one session, and pg deprecates queuing a query behind another
+  const skipped = await state.listSkipped(plan.table);
+  const rejected = await state.listRejected(plan.table);
   const split: LedgerSplit = splitLedger(skipped, rejected, sp);
   const waiting = [...split.secondPassOnly];
   for (let i = 0; i < waiting.length; i += input.batchSize) {

@@ -11,7 +11,9 @@ import type { SourceRow } from '../io/batch-io.js';
 /** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. */
 export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<Set<string>> {
   const { plan, state } = deps;
-  const [skipped, rejected] = await Promise.all([state.listSkipped(plan.table), state.listRejected(plan.table)]);
+  // one after the other: a PostgreSQL store has one session, and pg deprecates queuing a query behind another
+  const skipped = await state.listSkipped(plan.table);
+  const rejected = await state.listRejected(plan.table);
   // rows that wait only for a deferred parent (or value) are the second pass's to retry
   const secondPassOnly = deps.secondPass ? splitLedger(skipped, rejected, deps.secondPass).secondPassOnly : new Set<string>();
   const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)].filter((k) => !secondPassOnly.has(k)));

@@ -62,25 +62,33 @@ function cutOffRuns(runs: RunRecord[], stillRunning: boolean): RunRecord[] {
   });
 }
 
+/**
+ * `fn` over the items one at a time: the stores share the pair's one PostgreSQL session, and
+ * pg deprecates a query sent while another is running (a DeprecationWarning on stderr).
+ */
+async function inTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
+
 /** `rowsPerTable`: how many of each table's oldest waiting and rejected rows to list (the TUI shows more than `status`). */
 export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairStatus> {
   return withStores(config, 'status', async (stores, ids, conn) => {
     const lock = await currentRunLock(conn.pg, conn.sqlite, ids);
     return {
       ...ids,
-      directions: await Promise.all(
-        stores.map(async (s) => {
-          const read = await s.store.summary(5);
-          const running = lock !== null && (lock.holder === null || lock.holder.command === runLockCommand(s.direction));
-          const summary = { ...read, lastRuns: cutOffRuns(read.lastRuns, running) };
-          // the oldest waiting rows of each table, with their keys and missing parents
-          const oldestWaiting = (await Promise.all(summary.skipped.map((k) => s.store.listSkipped(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
-          const oldestRejected = (await Promise.all(summary.rejected.map((k) => s.store.listRejected(k.table)))).flatMap((l) => l.slice(0, rowsPerTable));
-          // only PostgreSQL targets are owed anything: SQLite tables are created with their constraints
-          const owed = s.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, { ...ids, direction: s.direction }) : [];
-          return { direction: s.direction, summary, oldestWaiting, oldestRejected, owed };
-        }),
-      ),
+      directions: await inTurn(stores, async (s) => {
+        const read = await s.store.summary(5);
+        const running = lock !== null && (lock.holder === null || lock.holder.command === runLockCommand(s.direction));
+        const summary = { ...read, lastRuns: cutOffRuns(read.lastRuns, running) };
+        // the oldest waiting rows of each table, with their keys and missing parents
+        const oldestWaiting = (await inTurn(summary.skipped, (k) => s.store.listSkipped(k.table))).flatMap((l) => l.slice(0, rowsPerTable));
+        const oldestRejected = (await inTurn(summary.rejected, (k) => s.store.listRejected(k.table))).flatMap((l) => l.slice(0, rowsPerTable));
+        // only PostgreSQL targets are owed anything: SQLite tables are created with their constraints
+        const owed = s.direction === 'sqlite-to-pg' ? await listOwed(conn.pg, { ...ids, direction: s.direction }) : [];
+        return { direction: s.direction, summary, oldestWaiting, oldestRejected, owed };
+      }),
     };
   });
 }
