@@ -23,7 +23,19 @@ export type ReplicationEvent =
    * from a checkpoint: then the count says nothing of what the run reads, and counting a
    * large table would cost more than reading its few changed rows.
    */
-  | { type: 'table-start'; table: string; mode: 'incremental' | 'full'; estimatedRows: number | null; resumedFrom: string | null }
+  | {
+      type: 'table-start';
+      table: string;
+      mode: 'incremental' | 'full';
+      estimatedRows: number | null;
+      resumedFrom: string | null;
+      /**
+       * a pull reading again below its checkpoint, because other terminals pushed rows
+       * stamped there since it last ran (state/push-marks.ts): from this cursor (as
+       * PostgreSQL writes it), or from the start (null); absent: no rewind
+       */
+      rewound?: { to: string | null };
+    }
   | {
       /** the ledgers' rows retried at a table's start (ledger-retry.ts) */
       type: 'ledger-retry';

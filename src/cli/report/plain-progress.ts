@@ -7,6 +7,7 @@ import type { ReplicationEvent, RunSummary } from '../../replicator/events.js';
 import { displayKey } from '../../replicator/engine/position-codec.js';
 import { print, type Style } from '../io.js';
 import { ledgerRetryText } from './ledger-retry-text.js';
+import { rewoundText } from './rewound-text.js';
 
 /**
  * 1234567 -> '1,234,567', as toLocaleString('en-US') writes it; whole numbers (all the
@@ -37,6 +38,7 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
           break;
         }
         print(out, `  ${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${fmt(e.estimatedRows)} rows at the source`}`);
+        if (e.rewound) print(out, `  ${rewoundText(e.table, e.rewound)}`);
         break;
       case 'ledger-retry':
         print(out, `  ${ledgerRetryText(e, fmt)}`);

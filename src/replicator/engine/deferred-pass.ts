@@ -17,6 +17,7 @@ import { settleSecondPass, splitLedger, writeDeferredColumns, type LedgerSplit, 
 import type { DirectionWiring, TableWiring } from './direction-wiring.js';
 import { decodePosition, decodeValues, encodePosition, encodeValues, rowKeyOf } from './position-codec.js';
 import { inTransaction } from './guarded-batch.js';
+import { pushSeenOf, withPushSeen } from './push-seen.js';
 
 export interface DeferredPassInput {
   wiring: DirectionWiring;
@@ -160,7 +161,8 @@ async function rereadWindow(
     if (rows.length < input.batchSize) break;
   }
   if (stored && through) {
-    const position = encodePosition(through);
+    // the pull's push marks read so far stay with the checkpoint (push-seen.ts)
+    const position = withPushSeen(encodePosition(through), pushSeenOf(stored.position));
     await input.retry(`${plan.table}: second pass done`, () => inTransaction(tx, () => state.saveCheckpoint(plan.table, position)));
   }
   return true;

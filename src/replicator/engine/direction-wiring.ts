@@ -39,6 +39,9 @@ import { useSourcePageCache } from '../../connect/sqlite-connection.js';
 import { compileRowFilter, type CompiledFilter, type FilterParams } from '../plan/row-filter.js';
 import { withFilteredCheckpoints } from './filtered-checkpoints.js';
 import { sqliteTickCap } from './sqlite-tick-cap.js';
+import { lateCommitCap, TIMESTAMP_KINDS } from './late-commit-cap.js';
+import { markStatement, type MarkScope } from '../state/push-marks.js';
+import { pullMarks, type TablePushMarks } from './push-seen.js';
 import { assignServerKeys } from './server-key-assignment.js';
 
 export interface Connections {
@@ -86,6 +89,8 @@ export interface TableWiring {
   secondPass: SecondPassWiring | null;
   /** work after the table's last batch (sequences past copied ids) */
   finish(): Promise<void>;
+  /** a pull's reads of the marks other terminals' pushes left (push-seen.ts); null: not a pull, or no cursor */
+  pushMarks: TablePushMarks | null;
 }
 
 export interface DirectionWiring {
@@ -125,25 +130,6 @@ function readPlanFor(table: TablePlan, fromSqlite: boolean): TablePlan {
 
 /** Page cache of the SQLite connection while it is the target (per connection, never stored in the file). */
 const SQLITE_TARGET_CACHE_KIB = 16384;
-
-const TIMESTAMP_KINDS = new Set(['timestamp', 'timestamptz', 'date']);
-
-/**
- * The oldest open transaction's start (or now): rows stamped before it may still commit.
- * A `timestamp` or `date` cursor holds the wall-clock time of the zone the app's sessions
- * stamp in, not UTC (this session's zone): the cap is given in the database's default
- * zone (TimeZone's reset value, which this session's SET does not change), else a cap
- * hours ahead of a New York app's stamps would let a late commit be jumped over.
- */
-async function lateCommitCap(client: pg.Client, zoned: boolean): Promise<PgText> {
-  const cap = 'least(now(), min(xact_start))';
-  const r = await client.query<{ cap: string }>(
-    `SELECT ${zoned ? cap : `(${cap} AT TIME ZONE (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'))`}::text AS cap FROM pg_stat_activity
-      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND datname = current_database()
-        AND coalesce(application_name, '') NOT LIKE 'replicate%'`,
-  );
-  return r.rows[0]?.cap ?? null;
-}
 
 function guardedForeignKeys(
   plan: TablePlan,
@@ -265,6 +251,8 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
   // as a source it is only read: a small cache (sqlite-connection.ts) keeps peak RSS down
   else useSourcePageCache(conn.sqlite);
   const tx = toSqlite ? sqliteTransaction(conn.sqlite) : postgresTransaction(conn.pg);
+  // a push leaves a mark per batch, so other terminals' pulls read rows stamped below their checkpoints (state/push-marks.ts)
+  const marks: MarkScope = { postgresId: scope.postgresId, sqliteId: scope.sqliteId };
   const sequences = toSqlite ? null : sequenceAdvancer(conn.pg, conn.schema);
 
   let enforcedFks: Promise<EnforcedForeignKeys> | null = null;
@@ -299,7 +287,8 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       const keyReader = readPlan.mode === 'full' ? reader : readerFor({ ...readPlan, mode: 'full' });
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
       const insertOnlyColumns = plan.deferredColumns;
-      const writer = side ? side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns });
+      const mark = plan.cursor === null ? null : (cursors: string | null): string => markStatement(marks, plan.table, cursors);
+      const writer = side ? side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns, mark });
       const serverId = plan.keyTranslation?.serverId;
       // FK values that point at a key-translated parent are translated by the FK guard
       // (local key -> server id), so they cross as they are read
@@ -358,7 +347,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           const read = onThread ? '; rows read, converted and COPY-encoded on a reader thread' : '';
           const how = encodable ? await formatOf() : null;
           const copyFormatNote = how === null ? '' : how.textBecause === null ? '; binary COPY' : `; text COPY (${how.textBecause})`;
-          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null }), note: note + read + copyFormatNote };
+          return { writer: createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'copy-direct', lockParents: refusal === null, mark }), note: note + read + copyFormatNote };
         })());
       const wholeTableLoad = side ? side.sqliteWholeTableLoad(conn.sqlite, plan) : null;
       const encodedReader = !encodable
@@ -394,6 +383,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
         finish: async () => {
           await sequences?.advance(plan);
         },
+        pushMarks: toSqlite ? pullMarks(conn.pg, conn.schema, marks, plan) : null,
       };
     },
   };

@@ -20,6 +20,7 @@ import { acquireRunLock, runLockCommand } from '../state/run-lock.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
+import { pruneMarksStatement } from '../state/push-marks.js';
 import type { TableRunStats } from '../state/state-store.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { DEFAULT_RETRY, isConnectionLost, withRetry } from './retry.js';
@@ -111,7 +112,7 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
   try {
     // the state tables this run reads and writes in PostgreSQL, looked up in one query
     // (the steps below then find them known: ensurePostgresStateTables)
-    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES, 'owed_constraints'] : ['meta', 'locks']);
+    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES, 'owed_constraints', 'push_marks'] : ['meta', 'locks', 'push_marks']);
     const scope = {
       sqliteId: sqliteDatabaseId(conn.sqlite),
       postgresId: await postgresDatabaseId(conn.pg, conn.schema),
@@ -334,7 +335,8 @@ async function runLocked(
   // The batches committed without waiting for their WAL to reach disk (synchronous_commit
   // off, postgres-session.ts); this last commit waits for its own flush, which takes every
   // earlier commit of the run with it, so what the run reports as landed is durable.
-  if (options.direction === 'sqlite-to-pg') await conn.pg.query('SET synchronous_commit = on');
+  // A push also drops the push marks older than a month (state/push-marks.ts), in the same round trip.
+  if (options.direction === 'sqlite-to-pg') await conn.pg.query(`SET synchronous_commit = on; ${pruneMarksStatement(scope.postgresId)}`);
   await wiring.state.finishRun(runId, status);
   const runSummary: RunSummary = { runId, direction: options.direction, status, tables: results, ms: Date.now() - started, waiting };
   emit({ type: 'run-end', summary: runSummary });

@@ -14,6 +14,7 @@ import type { KnownParents } from './known-parents.js';
 import type { CopyBatchReader, CopyBatchShape } from './copy-batch.js';
 import type { KeyValueCheck } from '../create-missing/key-values.js';
 import type { TableHistory } from './run-history.js';
+import type { TablePushMarks } from './push-seen.js';
 
 /** A table's encoded first-load batches and how to decode them (copy-batch.ts). */
 export interface EncodedBatches extends CopyBatchReader {
@@ -72,6 +73,8 @@ export interface TableSyncDeps {
   knownParents: KnownParents | null;
   /** the run's history of this table: each committed batch adds to it and writes its row so far (run-history.ts); absent or null: none kept */
   history?: TableHistory | null;
+  /** a pull's reads of the marks other terminals' pushes left (push-seen.ts); absent or null: none */
+  pushMarks?: TablePushMarks | null;
   /** runs a unit of work again after transient failures (serialization, deadlock) */
   retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 }

@@ -15,6 +15,7 @@ import { SerialWrites } from './serial-writes.js';
 import { decodeCopyBatch } from './copy-batch.js';
 import { keysOneToOne } from '../create-missing/key-values.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
+import { pushSeenOf, startAfterMarks, withPushSeen } from './push-seen.js';
 import type { TableCounts } from './run-history.js';
 
 export interface TableSyncResult {
@@ -81,12 +82,26 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   // an incremental run going on from its checkpoint reads only what changed: no count of the whole table
   const goesOn = incremental && checkpoint !== null && pendingFullScan(checkpoint.position) === null;
   const estimatedRows = goesOn ? null : await deps.reader.estimateRows();
+  const resumedScan = checkpoint ? pendingFullScan(checkpoint.position) : null;
+  let start: KeysetPosition | null = checkpoint && !resumedScan ? decodePosition(checkpoint.position) : null;
+  // A pull starts lower where other terminals pushed rows stamped below its checkpoint
+  // (push-seen.ts); `seen` says which push marks it has read, in every checkpoint it saves.
+  const marks = incremental ? (deps.pushMarks ?? null) : null;
+  const storedSeen = checkpoint ? pushSeenOf(checkpoint.position) : null;
+  let seen: string | null = null;
+  let keepSeen = false;
+  let rewound: { to: string | null } | undefined;
+  if (marks && resumedScan) seen = storedSeen; // the scan's own start still holds
+  else if (marks) {
+    const from = start;
+    const after = await deps.retry(`${plan.table}: push marks`, () => startAfterMarks(marks, storedSeen, from));
+    ({ start, seen, keep: keepSeen } = after);
+    if (after.rewound !== null) rewound = { to: after.rewound === 'start' ? null : String(after.rewound.to) };
+  }
   // the plan's mode, as --dry-run shows it: under --full a table with a cursor is copied in full (read by key, checkpointed)
-  deps.emit({ type: 'table-start', table: plan.table, mode: plan.mode, estimatedRows, resumedFrom: checkpoint?.position ?? null });
+  deps.emit({ type: 'table-start', table: plan.table, mode: plan.mode, estimatedRows, resumedFrom: checkpoint?.position ?? null, ...(rewound ? { rewound } : {}) });
 
   const ledgerKeys = await retryLedgers(deps, totals);
-  const resumedScan = checkpoint ? pendingFullScan(checkpoint.position) : null;
-  const start: KeysetPosition | null = checkpoint && !resumedScan ? decodePosition(checkpoint.position) : null;
   // a first copy (or --full) of a table with a cursor reads by key up to a high-water mark (full-scan-checkpoint.ts)
   const scan: FullScanState | null = !incremental
     ? null
@@ -120,10 +135,11 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const batchSize = copyDirect ? deps.firstLoadBatchSize : deps.batchSize;
   const depth = copyDirect && deps.firstLoadBatchSize > deps.batchSize ? 1 : PIPELINE_DEPTH;
   const checkpointAt = (last: KeysetPosition): string => {
-    if (!scan) return checkpointText(last, secondPass);
+    if (!scan) return withPushSeen(checkpointText(last, secondPass), seen);
     const base = checkpointText(scan.highWater ?? { cursor: null, key: [] }, secondPass);
-    return fullScanText(base, { after: last.key, highWater: scan.highWater });
+    return withPushSeen(fullScanText(base, { after: last.key, highWater: scan.highWater }), seen);
   };
+  let checkpointed = false;
   // Reading the next batches overlaps writing the last: one batch writes while the next
   // are read and converted (DESIGN.md "Performance design"). Writes run one at a time, so
   // batches, and so checkpoints, stay in order; at most PIPELINE_DEPTH batches wait, so memory stays flat.
@@ -144,6 +160,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
         return c;
       }),
     );
+    checkpointed = incremental;
     const batch = { read: prepared.read, written: counts.written, skipped: counts.skipped, rejected: counts.rejected };
     if (began.value) began.batches.push(batch);
     else deps.history?.add(batch);
@@ -222,11 +239,15 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     const highWater = scan.highWater;
     await deps.retry(`${plan.table}: checkpoint`, () =>
       inTransaction(tx, async () => {
-        if (highWater) await state.saveCheckpoint(plan.table, checkpointText(highWater, secondPass));
+        if (highWater) await state.saveCheckpoint(plan.table, withPushSeen(checkpointText(highWater, secondPass), seen));
         else await state.resetCheckpoints(plan.table);
       }),
     );
     position = highWater;
+  } else if (!checkpointed && !interrupted && checkpoint && seen !== null && keepSeen) {
+    // nothing read: the checkpoint stays, now saying which marks were read (else they are read again every run)
+    const kept = withPushSeen(checkpoint.position, seen);
+    await deps.retry(`${plan.table}: checkpoint`, () => inTransaction(tx, () => state.saveCheckpoint(plan.table, kept)));
   }
   const stats: TableRunStats = { table: plan.table, ...totals, ms: Date.now() - started, error: null };
   return { stats, interrupted, window: { from: secondPass ? secondPass.from : start, to: position } };

@@ -13,6 +13,10 @@
  *
  * A window may also end at a position (`through`, inclusive): the second pass of an FK
  * cycle re-reads exactly what the first pass read.
+ *
+ * A position with a cursor and no key values starts AT that cursor (inclusive): a pull
+ * rewound to the lowest cursor another terminal pushed below its checkpoint
+ * (state/push-marks.ts) reads every row carrying it, whatever its key.
  */
 import type { ReadWindow, SourceRow } from './batch-io.js';
 import type { PgText, SqliteValue } from '../values/codec.js';
@@ -23,6 +27,8 @@ type Native = PgText | SqliteValue;
 export interface KeysetStep {
   phase: 'null-cursor' | 'cursor' | 'key';
   after: boolean;
+  /** 'cursor' phase: `after` is a cursor value alone, and rows at it are read too */
+  atCursor?: boolean;
   below: boolean;
   /** bounded above (inclusive) by a position */
   through: boolean;
@@ -48,7 +54,7 @@ export interface KeysetShape {
 
 /** A stable name for a step, to cache its prepared statement under. */
 export function stepId(step: KeysetStep): string {
-  return `${step.phase}:${step.after ? 'a' : '-'}:${step.below ? 'b' : '-'}:${step.through ? 't' : '-'}`;
+  return `${step.phase}:${step.after ? (step.atCursor ? 'c' : 'a') : '-'}:${step.below ? 'b' : '-'}:${step.through ? 't' : '-'}`;
 }
 
 const tuple = (items: string[]): string => `(${items.join(', ')})`;
@@ -75,7 +81,7 @@ export function keysetSql(shape: KeysetShape, step: KeysetStep, param: (n: numbe
   } else {
     const cols = [shape.cursor, ...shape.key];
     where.push(`${shape.cursor} IS NOT NULL`);
-    if (step.after) where.push(`${tuple(cols)} > ${tuple(cols.map(next))}`);
+    if (step.after) where.push(step.atCursor ? `${shape.cursor} >= ${next()}` : `${tuple(cols)} > ${tuple(cols.map(next))}`);
     if (step.below) where.push(`${shape.cursor} < ${next()}`);
     if (step.through) where.push(`${tuple(cols)} <= ${tuple(cols.map(next))}`);
     order = cols;
@@ -106,6 +112,7 @@ export function keysetSteps(incremental: boolean, window: ReadWindow): BoundStep
   const fromStart: BoundStep[] = endsInNullPhase ? [] : [{ step: { phase: 'cursor', after: false, below, through: through !== null }, params: [...cap, ...upper] }];
   if (after === null) return [{ step: { phase: 'null-cursor', after: false, below: false, through: endsInNullPhase }, params: nullUpper }, ...fromStart];
   if (after.cursor === null) return [{ step: { phase: 'null-cursor', after: true, below: false, through: endsInNullPhase }, params: [...after.key, ...nullUpper] }, ...fromStart];
+  if (after.key.length === 0) return [{ step: { phase: 'cursor', after: true, atCursor: true, below, through: through !== null }, params: [after.cursor, ...cap, ...upper] }];
   return [{ step: { phase: 'cursor', after: true, below, through: through !== null }, params: [after.cursor, ...after.key, ...cap, ...upper] }];
 }
 

@@ -94,6 +94,12 @@ export interface PostgresWriterOptions {
    * lookups lock what they find (postgres-locked-parents.ts); every FK is looked up first
    */
   lockParents?: boolean;
+  /**
+   * A table with a cursor pushed from a terminal: each batch also records the lowest cursor
+   * it wrote (state/push-marks.ts), given the SQL whose column `c` holds the written rows'
+   * cursors (null: a COPY into the empty table). Absent or null: no mark.
+   */
+  mark?: ((cursors: string | null) => string) | null;
 }
 
 const SAVEPOINT = 'SAVEPOINT replicate_batch';
@@ -153,7 +159,8 @@ function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<str
   const cols = written.map((c) => quoteIdent(c.pg)).join(', ');
   if (mode === 'copy-direct') {
     // SET LOCAL: a rollback to the savepoint undoes it too; the role is back before anything else runs
-    const [prepare, finish] = opts.lockParents ? [`${SAVEPOINT}; ${REPLICA_ROLE}`, `${ORIGIN_ROLE}; ${RELEASE}`] : [SAVEPOINT, RELEASE];
+    const mark = opts.mark ? `${opts.mark(null)}; ` : '';
+    const [prepare, finish] = opts.lockParents ? [`${SAVEPOINT}; ${REPLICA_ROLE}`, `${ORIGIN_ROLE}; ${mark}${RELEASE}`] : [SAVEPOINT, `${mark}${RELEASE}`];
     return { prepare, copy: `COPY ${target} (${cols}) FROM STDIN`, finish, pick };
   }
 
@@ -166,18 +173,36 @@ function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<str
       ? 'DO NOTHING'
       : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.pg)} = EXCLUDED.${quoteIdent(c.pg)}`).join(', ')}` +
         ` WHERE (${updated.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${updated.map((c) => compared(c, 'EXCLUDED')).join(', ')})`;
+  const upsert =
+    `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage.name}` +
+    ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}`;
   return {
     prepare: `${SAVEPOINT}; ${stage.prepare}`,
     copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
-    finish:
-      `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage.name}` +
-      ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}; ${RELEASE}`,
+    // RETURNING gives the rows inserted or changed, not those the no-op check left alone
+    finish: `${marked(upsert, table, opts.mark)}; ${RELEASE}`,
     pick,
   };
 }
 
+/**
+ * `statement` (an INSERT or UPDATE of alias _target) and, in the same statement, the push
+ * mark of the rows it wrote; its result is one row, `n`: how many rows it wrote.
+ */
+function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark']): string {
+  if (!mark || table.cursor === null) return statement;
+  return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n FROM _wrote`;
+}
+
+/** Rows an UPDATE changed, given as its row count or, marked, as its one row's `n`. */
+function changedRows(r: pg.QueryResult, isMarked: boolean): number {
+  if (!isMarked) return r.rowCount ?? 0;
+  const n = (r.rows[0] as { n?: unknown } | undefined)?.n;
+  return typeof n === 'string' ? Number(n) : 0;
+}
+
 /** The second pass: key and columns COPY-ed into a staging table, then one UPDATE of the rows whose columns differ. */
-function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, columns: readonly string[]): { prepare: string; copy: string; update: string } {
+function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, columns: readonly string[], mark: PostgresWriterOptions['mark']): { prepare: string; copy: string; update: string } {
   const planned = (name: string): PlannedColumn => {
     const c = table.columns.find((col) => col.pg === name);
     if (!c) throw new PlanError([table.table], `column ${quoteIdent(name)} is not among the replicated columns`);
@@ -192,10 +217,14 @@ function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string,
   return {
     prepare: `${SAVEPOINT}; ${stage.prepare}`,
     copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
-    update:
+    // a pull that read these rows before their deferred columns were set reads them again (push mark)
+    update: marked(
       `UPDATE ${qualified(schema, table.table)} AS _target SET ${set.map((c) => `${quoteIdent(c.pg)} = _stage.${quoteIdent(c.pg)}`).join(', ')}` +
-      ` FROM ${stage.name} AS _stage WHERE ${match}` +
-      ` AND (${set.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${set.map((c) => compared(c, '_stage')).join(', ')})`,
+        ` FROM ${stage.name} AS _stage WHERE ${match}` +
+        ` AND (${set.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${set.map((c) => compared(c, '_stage')).join(', ')})`,
+      table,
+      mark,
+    ),
   };
 }
 
@@ -261,7 +290,7 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
       const id = JSON.stringify(columns);
       let u = updates.get(id);
       if (!u) {
-        u = buildUpdate(schema, table, await columnInfo(table.table), columns);
+        u = buildUpdate(schema, table, await columnInfo(table.table), columns, options.mark);
         updates.set(id, u);
       }
       const s = u;
@@ -275,7 +304,7 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
             await copyRows(client, s.copy, part, null);
             const r = await client.query(s.update);
             await client.query(RELEASE);
-            changed += r.rowCount ?? 0;
+            changed += changedRows(r, Boolean(options.mark) && table.cursor !== null);
           }),
         () => false,
       );

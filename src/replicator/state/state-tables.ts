@@ -10,7 +10,7 @@ import { quoteIdent } from '../../sql/quote.js';
 
 export type StateDialect = 'postgres' | 'sqlite';
 
-export type StateTableName = 'meta' | 'checkpoints' | 'skipped_rows' | 'rejected_rows' | 'runs' | 'run_tables' | 'locks' | 'owed_constraints';
+export type StateTableName = 'meta' | 'checkpoints' | 'skipped_rows' | 'rejected_rows' | 'runs' | 'run_tables' | 'locks' | 'owed_constraints' | 'push_marks';
 
 type ColumnKind = 'text' | 'integer' | 'bigint' | 'timestamp';
 
@@ -148,6 +148,26 @@ const TABLES: Record<StateTableName, StateTable> = {
     ],
     primaryKey: PAIR_KEY,
     indexes: {},
+  },
+  // PostgreSQL only: one row per sqlite-to-pg batch that wrote rows of a table with a cursor,
+  // the lowest cursor it wrote (push-marks.ts): how a terminal's pull learns that another
+  // terminal pushed rows stamped below its checkpoint. Shared by every terminal of a schema.
+  push_marks: {
+    columns: [
+      { name: 'postgres_id', kind: 'text' },
+      { name: 'table_name', kind: 'text' },
+      // the pushing transaction's id (pg_current_xact_id), read against a snapshot's xmin
+      { name: 'xact', kind: 'bigint' },
+      // the pushing file, whose own pulls skip the mark
+      { name: 'sqlite_id', kind: 'text' },
+      // the lowest cursor written, as PostgreSQL's text of it; '' with from_start = 1
+      { name: 'min_cursor', kind: 'text' },
+      // 1: a COPY into the empty table; a pull reads the table again from the start
+      { name: 'from_start', kind: 'integer' },
+      { name: 'pushed_at', kind: 'timestamp' },
+    ],
+    primaryKey: ['postgres_id', 'table_name', 'xact', 'sqlite_id', 'min_cursor'],
+    indexes: { by_time: ['postgres_id', 'pushed_at'] },
   },
 };
 

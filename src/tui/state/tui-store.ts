@@ -15,6 +15,7 @@ import type { TableMapping } from '../../mapping/table-mapping.js';
 import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { formatCount } from '../format/count.js';
 import { ledgerRetryText } from '../../cli/report/ledger-retry-text.js';
+import { rewoundText } from '../../cli/report/rewound-text.js';
 import { mappingOrder } from './fk-order.js';
 import { runningPace } from './frame-pace.js';
 import { createPublishClock } from './publish-clock.js';
@@ -188,6 +189,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         t.ledgers[direction()].startRetry();
         // formatCount, not toLocaleString: its first call loads ICU's number data, 25 ms on the engine's thread
         log('info', `${e.table}: ${e.mode}${e.resumedFrom ? ' from checkpoint' : ''}${e.estimatedRows === null ? '' : `, ~${formatCount(e.estimatedRows)} rows at the source`}`);
+        if (e.rewound) log('info', rewoundText(e.table, e.rewound));
         touch(t);
         break;
       }
