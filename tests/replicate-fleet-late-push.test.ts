@@ -43,6 +43,13 @@ const salesIn = (path: string): string[] => {
   return ids;
 };
 
+const amountOf = (path: string, id: string): number => {
+  const db = new Database(path, { readonly: true });
+  const row = db.prepare('SELECT amount FROM sales WHERE id = ?').get(id) as { amount: number };
+  db.close();
+  return row.amount;
+};
+
 beforeAll(async () => {
   a = await createReplicationPair(PG, SQLITE);
   bPath = a.dir.file('till-b.db');
@@ -66,17 +73,27 @@ describe('a sale another till pushes late, stamped below this till\'s pull check
     const pushB = await runB('sqlite-to-pg');
     expect(pushB.code).toBe(0);
 
+    // meanwhile A's cashier corrects a2, not pushed yet
+    const edit = new Database(a.sqlitePath);
+    edit.prepare("UPDATE sales SET amount = 12.25, updated_at = ? WHERE id = 'a2'").run(hourAgo(0.1));
+    edit.close();
+
     const pull = await a.run('pg-to-sqlite', '--batch-size', '1');
     expect(pull.code).toBe(0);
     expect(salesIn(a.sqlitePath)).toEqual(['a1', 'a2', 'b1']);
+    // reading again, the pull left A's correction alone; A's next push sends it
+    expect(amountOf(a.sqlitePath, 'a2')).toBe(12.25);
+    expect((await a.run('sqlite-to-pg')).code).toBe(0);
+    expect(await a.db.query(`SELECT amount::text AS amount FROM sales WHERE id = 'a2'`)).toEqual([{ amount: '12.25' }]);
     // read again from b1's stamp: b1 and a2, not a1
     expect(pull.json.tables.find((t) => t.name === 'sales')?.read).toBe(2);
 
-    // the mark is read once: the next pull goes on from its checkpoint
-    const again = await a.run('pg-to-sqlite');
+    // the mark is read once: the next pull goes on from its checkpoint (and reads A's own correction back)
+    const again = await runCli(['run', '--direction', 'pg-to-sqlite', ...a.flags], { cwd: a.dir.path });
     expect(again.code).toBe(0);
-    expect(again.json.tables.find((t) => t.name === 'sales')?.read).toBe(0);
+    expect(again.stdout).toContain('sales: incremental from checkpoint');
     expect(again.stdout).not.toContain('reading again');
+    expect(again.stdout).toMatch(/sales: 1 read/);
   });
 
   it("never sends a till's pull back for the till's own pushes, and says when it reads again", async () => {
@@ -97,7 +114,8 @@ describe('a sale another till pushes late, stamped below this till\'s pull check
   });
 
   it('reaches this till when the push was still committing during its pull', async () => {
-    sale(bPath, 'b3', 'slow', hourAgo(1));
+    // stamped after every row B has, so B's push sends it
+    sale(bPath, 'b3', 'slow', hourAgo(0.05));
     const push = spawnLiveCli(['run', '--direction', 'sqlite-to-pg', '--sqlite', bPath, '--pg', a.db.url, '--json'], { cwd: a.dir.path });
     // wait until B's push sits in its batch transaction (the trigger sleeps)
     const deadline = Date.now() + 20_000;

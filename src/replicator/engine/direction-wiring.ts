@@ -91,6 +91,8 @@ export interface TableWiring {
   finish(): Promise<void>;
   /** a pull's reads of the marks other terminals' pushes left (push-seen.ts); null: not a pull, or no cursor */
   pushMarks: TablePushMarks | null;
+  /** a pull that reads again below its checkpoint writes with this: rows the terminal changed since stay (SqliteWriterOptions.keepNewer) */
+  rewoundWriter: (() => BatchWriter) | null;
 }
 
 export interface DirectionWiring {
@@ -384,6 +386,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           await sequences?.advance(plan);
         },
         pushMarks: toSqlite ? pullMarks(conn.pg, conn.schema, marks, plan) : null,
+        rewoundWriter: side && plan.cursor !== null ? () => side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns, keepNewer: plan.cursor }) : null,
       };
     },
   };

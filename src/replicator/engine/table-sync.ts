@@ -119,7 +119,9 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   began.value = firstLoad && whole !== null && (await whole.begin());
   const tx = began.value && whole ? whole.batches : deps.tx;
   const copyWriter = firstLoad && !began.value ? await deps.firstLoadWriter() : null;
-  const writer = began.value && whole ? whole.writer : (copyWriter ?? deps.writer);
+  // read again below the checkpoint: rows pulled before and changed on the terminal since keep their change
+  const upsertWriter = rewound && deps.rewoundWriter ? deps.rewoundWriter() : deps.writer;
+  const writer = began.value && whole ? whole.writer : (copyWriter ?? upsertWriter);
   // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
   const copyDirect = copyWriter !== null;
   // a created table's key not built yet: it waits while every key value written is one-to-one (create-missing/key-values.ts)

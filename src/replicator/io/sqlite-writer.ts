@@ -76,6 +76,12 @@ export interface SqliteWriterOptions {
    * (sqlite-parent-check.ts), or null while SQLite enforces them; asked at each write
    */
   parentCheck?: () => ParentCheck | null;
+  /**
+   * a cursor column (PostgreSQL name): a row whose SQLite copy holds a greater cursor is
+   * left as it is. A pull reading again below its checkpoint (engine/push-seen.ts) meets
+   * rows it pulled before and the terminal has edited since: those edits stay, to be pushed.
+   */
+  keepNewer?: string | null;
 }
 
 /** SQLite name of a planned column given its PostgreSQL name. */
@@ -90,7 +96,7 @@ function conflictColumns(table: TablePlan): string[] {
   return table.keyTranslation ? [table.keyTranslation.serverId] : sqliteKeyColumns(table);
 }
 
-function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>, plain: boolean, parentCheck: () => ParentCheck | null): RowWriter {
+function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: ReadonlySet<string>, plain: boolean, parentCheck: () => ParentCheck | null, keepNewer: string | null): RowWriter {
   const t = quoteIdent(table.sqliteTable);
   const generated = generatedColumns(db, table.sqliteTable);
   const all = table.columns.map((c) => c.sqlite);
@@ -116,6 +122,8 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
   };
   const cols = insertNames.map(quoteIdent).join(', ');
   const own = (c: string): string => `${t}.${quoteIdent(c)}`;
+  // keepNewer: the local row wins where its cursor is greater (NULL on either side: it does not)
+  const newer = keepNewer !== null && names.includes(keepNewer) ? keepNewer : null;
 
   if (plain) {
     const width = insertNames.length;
@@ -159,7 +167,8 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
       updated.length === 0
         ? 'DO NOTHING'
         : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` +
-          ` WHERE (${updated.map(own).join(', ')}) IS NOT (${updated.map((c) => `excluded.${quoteIdent(c)}`).join(', ')})`;
+          ` WHERE (${updated.map(own).join(', ')}) IS NOT (${updated.map((c) => `excluded.${quoteIdent(c)}`).join(', ')})` +
+          (newer === null ? '' : ` AND NOT coalesce(${own(newer)} > excluded.${quoteIdent(newer)}, 0)`);
     const upsert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${insertNames.map(() => '?').join(', ')}) ON CONFLICT (${conflict.map(quoteIdent).join(', ')}) ${onConflict}`);
     return { run: (row) => void upsert.run(...insertBind(row)) };
   }
@@ -169,6 +178,7 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
   // Slower (two statements for an existing row) but correct.
   const keyIdx = conflict.map((k) => names.indexOf(k));
   const updIdx = updated.map((c) => names.indexOf(c));
+  const newerIdx = newer === null ? -1 : names.indexOf(newer);
   const keyMatch = conflict.map((k) => `${quoteIdent(k)} IS ?`).join(' AND ');
   const insert = db.prepare(`INSERT INTO ${t} (${cols}) SELECT ${insertNames.map(() => '?').join(', ')} WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE ${keyMatch})`);
   const update =
@@ -176,7 +186,8 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
       ? null
       : db.prepare(
           `UPDATE ${t} SET ${updated.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE ${keyMatch}` +
-            ` AND (${updated.map(quoteIdent).join(', ')}) IS NOT (${updated.map(() => '?').join(', ')})`,
+            ` AND (${updated.map(quoteIdent).join(', ')}) IS NOT (${updated.map(() => '?').join(', ')})` +
+            (newer === null ? '' : ` AND NOT coalesce(${quoteIdent(newer)} > ?, 0)`),
         );
   return {
     run(row) {
@@ -184,7 +195,7 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
       const key = keyIdx.map((i) => values[i] ?? null);
       if (insert.run([...insertBind(row), ...key]).changes > 0 || update === null) return;
       const set = updIdx.map((i) => values[i] ?? null);
-      update.run([...set, ...key, ...set]);
+      update.run(newerIdx < 0 ? [...set, ...key, ...set] : [...set, ...key, ...set, values[newerIdx] ?? null]);
     },
   };
 }
@@ -242,7 +253,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent';
   function writeRows(rows: TargetRow[], parentFirst: boolean): WriteOutcome | 'missing-parent' {
     if (rows.length === 0) return { written: 0, rejected: [] };
-    const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain', opts?.parentCheck ?? (() => null)));
+    const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain', opts?.parentCheck ?? (() => null), opts?.keepNewer ? sqliteColumn(table, opts.keepNewer) : null));
     // only a plain load binds TEXT values as slices of their batch (takesTextSlices); anything else takes the strings
     if (!w.runAll) resolveRows(rows);
     savepoint.run();
