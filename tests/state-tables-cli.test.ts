@@ -11,7 +11,7 @@ import { spawnCli } from './harness/cli.js';
 import { createTestDatabase, type TestDatabase } from './harness/pg.js';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 
-const ALL: StateTableName[] = ['meta', 'checkpoints', 'skipped_rows', 'rejected_rows', 'runs', 'run_tables', 'locks', 'owed_constraints'];
+const ALL: StateTableName[] = ['meta', 'checkpoints', 'skipped_rows', 'rejected_rows', 'runs', 'run_tables', 'locks', 'owed_constraints', 'push_marks'];
 
 const sqliteShape = (db: Database.Database): { type: string; name: string; sql: string }[] =>
   db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name LIKE '\\_replicate%' ESCAPE '\\' AND sql IS NOT NULL ORDER BY name`).all() as { type: string; name: string; sql: string }[];
