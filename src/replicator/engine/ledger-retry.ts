@@ -8,8 +8,8 @@ import { decodeValues, rowKeyOf } from './position-codec.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
 import type { SourceRow } from '../io/batch-io.js';
 
-/** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. */
-export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<Set<string>> {
+/** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. `keys`: the rows still waiting; `landed`: written now. */
+export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<{ keys: Set<string>; landed: number }> {
   const { plan, state } = deps;
   // one after the other: a PostgreSQL store has one session, and pg deprecates queuing a query behind another
   const skipped = await state.listSkipped(plan.table);
@@ -17,7 +17,7 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
   // rows that wait only for a deferred parent (or value) are the second pass's to retry
   const secondPassOnly = deps.secondPass ? splitLedger(skipped, rejected, deps.secondPass).secondPassOnly : new Set<string>();
   const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)].filter((k) => !secondPassOnly.has(k)));
-  if (keys.size === 0) return keys;
+  if (keys.size === 0) return { keys, landed: 0 };
   const all = [...keys];
   const wasWaiting = new Set(skipped.map((s) => s.rowKey));
   const retried = { waiting: all.filter((k) => wasWaiting.has(k)).length, rejected: all.filter((k) => !wasWaiting.has(k)).length };
@@ -52,7 +52,7 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
   // processRows took the rows that landed out of `keys`, and the gone ones were taken out above
   const landed = all.length - after.gone - keys.size;
   deps.emit({ type: 'ledger-retry', table: plan.table, retried, landed, ...after });
-  return keys;
+  return { keys, landed };
 }
 
 /** The ledgers' rows found at the source, written again inside the caller's transaction. */

@@ -255,6 +255,7 @@ async function runLocked(
           knownParents,
           retry,
           keyFirst: keyFirstFor(table, w.sourceKeyIndexes, owed),
+          buildKey: owed.keyOwed(table.table) ? () => owed.keysNow([table.table]) : null,
           history: tableHistory,
         });
         await w.finish();

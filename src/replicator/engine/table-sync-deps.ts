@@ -44,6 +44,8 @@ export interface TableSyncDeps {
    * runs before the first batch holding a value that fails `checks`; null (or absent): none
    */
   keyFirst?: { checks: KeyValueCheck[]; build: () => Promise<void> } | null;
+  /** builds the key of a table this run created, where still owed (the upserts after its load need it); absent or null: none owed */
+  buildKey?: (() => Promise<void>) | null;
   /** the same first load in one target transaction, indexes built after (io/sqlite-table-load.ts); absent or null: none */
   wholeTableLoad?: WholeTableLoad | null;
   tx: TargetTransaction;

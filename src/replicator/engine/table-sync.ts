@@ -48,6 +48,10 @@ function positionOf(row: SourceRow, deps: TableSyncDeps): KeysetPosition {
 
 
 export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
+  return retrySelfReferences(deps, await syncRows(deps));
+}
+
+async function syncRows(deps: TableSyncDeps): Promise<TableSyncResult> {
   const whole = deps.wholeTableLoad ?? null;
   if (!whole) return loadTable(deps, null);
   const began: WholeLoadState = { value: false, batches: [] };
@@ -63,6 +67,26 @@ export async function syncTable(deps: TableSyncDeps): Promise<TableSyncResult> {
     if (began.value) await whole.rollback().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * A row read before its parent in the same table (a batch edge between them) waited in
+ * the ledger; its parent is in now, so the ledger is retried once more at the table's
+ * end, after a whole-table load has committed, and the row lands in this run.
+ */
+async function retrySelfReferences(deps: TableSyncDeps, result: TableSyncResult): Promise<TableSyncResult> {
+  if (result.interrupted || result.stats.skipped === 0 || !deps.fks.some((fk) => fk.parentTable === deps.plan.table)) return result;
+  await deps.buildKey?.(); // upserts need the key of a table this run created
+  const counts = { read: 0, written: 0, skipped: 0, rejected: 0 };
+  let landed = 0;
+  // again while rows land: a chain of such rows (a parent that waited for its own parent) goes in link by link
+  for (;;) {
+    const now = await retryLedgers(deps, counts);
+    landed += now.landed;
+    if (now.landed === 0 || now.keys.size === 0) break;
+  }
+  const stats = { ...result.stats, read: result.stats.read + counts.read, written: result.stats.written + counts.written, skipped: Math.max(0, result.stats.skipped - landed) };
+  return { ...result, stats };
 }
 
 /** Whether a table's first load runs in one transaction, and the counts of its batches written in it (not committed yet). */
@@ -101,7 +125,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   // the plan's mode, as --dry-run shows it: under --full a table with a cursor is copied in full (read by key, checkpointed)
   deps.emit({ type: 'table-start', table: plan.table, mode: plan.mode, estimatedRows, resumedFrom: checkpoint?.position ?? null, ...(rewound ? { rewound } : {}) });
 
-  const ledgerKeys = await retryLedgers(deps, totals);
+  const ledgerKeys = (await retryLedgers(deps, totals)).keys;
   // a first copy (or --full) of a table with a cursor reads by key up to a high-water mark (full-scan-checkpoint.ts)
   const scan: FullScanState | null = !incremental
     ? null
