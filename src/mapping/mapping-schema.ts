@@ -10,6 +10,7 @@ import { MappingError } from '../errors.js';
 import type { CanonicalKind } from '../model/schema.js';
 import type { ConflictPolicy, SoftDelete, TableMapping, Transform } from './table-mapping.js';
 import { TIME_FORMATS } from '../replicator/values/time-format.js';
+import { closestName } from './closest-name.js';
 import { CANONICAL_KINDS, CONFLICT_POLICIES, SOFT_DELETE_KINDS, TRANSFORMS } from './mapping-vocabulary.js';
 
 // the vocabulary lives in its own zod-free module, so rendering a mapping (the TUI) does not load zod
@@ -233,7 +234,7 @@ function describeIssue(issue: Issue, doc: Document): Problem {
     case 'unrecognized_keys': {
       const key = issue.keys[0] ?? '';
       const allowed = [...(KEYS_AT.get(path.map((p) => (typeof p === 'number' ? '*' : p)).join('.')) ?? []), ...extraKeysAt(doc, path)];
-      const guess = closest(key, allowed);
+      const guess = closestName(key, allowed);
       const hint = guess ? `; did you mean '${guess}'?` : '';
       return { path: [...path, key], problem: `unknown key '${key}'${hint} (allowed here: ${allowed.join(', ')})` };
     }
@@ -242,7 +243,7 @@ function describeIssue(issue: Issue, doc: Document): Problem {
       const values = issue.values.map(String);
       const got = show(issue.input);
       if (values.length === 1) return { path, problem: `${label} must be ${values[0]}; got ${got}` };
-      const guess = typeof issue.input === 'string' ? closest(issue.input, values) : null;
+      const guess = typeof issue.input === 'string' ? closestName(issue.input, values) : null;
       return { path, problem: `${label} must be one of ${values.join(', ')}; got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
     }
     case 'invalid_type': {
@@ -285,29 +286,6 @@ function show(value: unknown): string {
 /** True when the file has a key/item at `path` (an issue about an absent key reads "missing"). */
 function present(doc: Document, path: Path): boolean {
   return path.length === 0 || doc.hasIn(path);
-}
-
-/** The allowed word nearest to a typo, when it is near enough to be a plausible typo. */
-function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /**

@@ -11,6 +11,7 @@ import { findColumn, findTable, type CanonicalKind, type Column, type Side, type
 import type { Direction, PlannedColumn, PlannedForeignKey, RunPlan, TablePlan } from '../run-plan.js';
 import { TIME_FORMATS, type TimeFormat } from '../values/time-format.js';
 import { describeFk } from './fk-graph.js';
+import { refuseMissingNames } from './mapping-file-names.js';
 import { planTableOrder } from './plan-table-order.js';
 
 export interface BuildPlanOptions {
@@ -69,6 +70,8 @@ interface Notes {
 export function buildRunPlan(schemas: SchemaPair, mappings: readonly LoadedMapping[], options: BuildPlanOptions): RunPlan {
   const { source, target } = ENDS[options.direction];
   const selected = selectMappings(mappings, options.tables);
+  // a name the user's file gives that the source lacks is a typo, not a table to skip with a note
+  refuseMissingNames(schemas, selected, source);
   const notes: Notes = { general: mappingSourceNotes(selected), byTable: [] };
   const note = (table: string, text: string): void => void notes.byTable.push({ table, text: `${table}${text}` });
 
