@@ -85,6 +85,11 @@ export async function runTui(args: TuiArgs, io: CliIO, start: TuiStart = {}): Pr
   }
   const flagParams = parseParams(args.param);
   const s = await resolveSettings(args, io);
+  // as `run` refuses it: a --param no row filter uses is a typo or the wrong mappings, and would copy rows meant to stay out
+  if (Object.keys(flagParams).length > 0) {
+    const [{ loadMappingDir }, { checkUnusedParams }] = await Promise.all([import('../../mapping/mapping-dir.js'), import('../../replicator/plan/unused-params.js')]);
+    checkUnusedParams({ ...s.params, ...flagParams }, Object.keys(flagParams), await loadMappingDir(s.mappingsDir), s.mappingsDir);
+  }
   // A run asked for on the command line connects at once, as `replicate run` does: the session
   // opens while the modules load (not when the SQLite file is missing: that error comes first).
   const session = start.run && existsSync(s.sqlitePath) ? openPostgresSession(s.pgUrl, `replicate run --direction ${start.run.direction}`, sessionSettings(start.run.direction), s.schema) : undefined;
