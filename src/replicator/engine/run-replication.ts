@@ -165,9 +165,12 @@ async function runLocked(
 ): Promise<RunSummary> {
   let prepared = await planOnPair(conn, config, options, false, catalog);
   let created: CreatedTables | null = null;
+  /** what the dry run says of each table created (planMissingTables) */
+  let createdNotes: string[] = [];
   if (options.createMissing) {
     // decided, refused where they could not be loaded, and planned before anything is created (plan-on-pair.ts)
     const { missing } = await planWithMissingTables(conn, config, options, prepared);
+    createdNotes = missing.notes;
     const { createMissingTables } = await import('../create-missing/create-missing-tables.js');
     created = await createMissingTables(conn, scope, missing);
     // tables just created are loaded from empty, read on the reader thread: it starts while the run plans again
@@ -187,7 +190,9 @@ async function runLocked(
   wiring.fixedConstraints = owed.tables.size === 0;
   owed.describeIn(plan, created?.tables ?? []);
   if (created && created.tables.length > 0) {
-    plan.notes.unshift(createdNote(created.tables, plan.tables, owed));
+    // a PostgreSQL table's constraints follow its data (owed); a SQLite table has them in its CREATE TABLE, as the dry run says
+    if (options.direction === 'sqlite-to-pg') plan.notes.unshift(createdNote(created.tables, plan.tables, owed));
+    else plan.notes.unshift(...createdNotes);
   }
   emit({ type: 'plan', plan });
   const runId = randomUUID();
