@@ -85,12 +85,19 @@ describe('timestamps from SQLite, whatever format they turn up in', () => {
     ['epoch-ms', 1762337730123.456, '2025-11-05 10:15:30.123456+00'],
     // a value that does not match the column's format is read by its own shape
     ['iso-t-z', '2025-11-05 10:15:30', '2025-11-05 10:15:30+00'],
-    ['iso-space', 1762337730123n, '2025-11-05 10:15:30.123+00'],
     [null, 1762337730n, '2025-11-05 10:15:30+00'],
     [null, '2025-11-05', '2025-11-05 00:00:00+00'],
     [null, 'infinity', 'infinity'],
   ])('%s: %s', (format, input, expected) => {
     expect(toPg(tz(format), input)).toBe(expected);
+  });
+
+  it.each<[TimeFormat, SqliteValue]>([
+    ['iso-space', 1762337730123n],
+    ['iso-t-z', 1762337730],
+    ['iso-t-naive', 19000n],
+  ])('a number in a column kept as %s text is rejected: its unit would be a guess (%s)', (format, input) => {
+    expect(reason(toPg(tz(format), input))).toBe(`value ${String(input)} is not a timestamptz: timestamptz column qty is kept in SQLite as ${format} text, not as epoch seconds or milliseconds`);
   });
 
   it("toISOString()'s shape gives exactly what the full parse gives, and leaves anything doubtful to it", () => {

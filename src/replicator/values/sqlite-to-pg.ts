@@ -329,8 +329,11 @@ function timeCodec(col: PlannedColumn, kind: PgTimeKind): ToPg {
       if (word === 'infinity' || word === '-infinity') return word;
       if (epochFormat && parseDecimal(v)) ts = timestampFromEpoch(v.trim(), (epoch = epochFormat));
     } else if (typeof v === 'bigint' || typeof v === 'number') {
-      // a number is a day only in a column kept as epoch numbers; elsewhere (19000: days? seconds?) it says no date
-      if (date && !epochFormat) return new Rejected(`value ${showValue(v)} is not a date: ${where} is kept in SQLite as ${format ?? 'date'} text, not as epoch seconds or milliseconds`);
+      // a number is a date or time only in a column kept as epoch numbers; in one kept as text its unit is a guess
+      // (19000: days? seconds?). A timestamp column never profiled (no format) still reads it by its size
+      if (!epochFormat && (date || format !== null)) {
+        return new Rejected(`value ${showValue(v)} is not a ${kind}: ${where} is kept in SQLite as ${format ?? 'date'} text, not as epoch seconds or milliseconds`);
+      }
       ts = timestampFromEpoch(v, (epoch = epochFormat ?? guessEpochUnit(v)));
     } else {
       return new Rejected(`${what(v)} is not a ${kind} (${where})`);
