@@ -6,7 +6,9 @@
  *   V8's NewFromUtf8, which puts U+FFFD in place of bytes that are not UTF-8, so PostgreSQL
  *   would get other bytes than SQLite holds. A string with U+FFFD in it has its stored bytes
  *   read again by the row's key and checked (isUtf8); a U+FFFD SQLite really holds passes.
- *   Key columns are not checked: such a key cannot be looked up again by the text read.
+ *   A key cannot be read again that way: a text key with U+FFFD in it is looked up by the
+ *   key read, and a row no row of the table answers holds other bytes than were read (one
+ *   whose bytes read as the very text another row's key holds is not told apart from it).
  * - A uuid key spelled otherwise than PostgreSQL writes it (upper case, 32 digits, a 16-byte
  *   BLOB) while another row of the table holds another spelling of the same uuid: in
  *   PostgreSQL both are one key, and an upsert would merge the rows silently. Which row is
@@ -36,6 +38,11 @@ const HEX_SHOWN = 24;
 function notUtf8Reason(bytes: Buffer, read: string, col: PlannedColumn): string {
   const hex = bytes.subarray(0, HEX_SHOWN).toString('hex') + (bytes.length > HEX_SHOWN ? '…' : '');
   return `text is not valid UTF-8 (x'${hex}', ${bytes.length} bytes) in ${typeLabel(col.pgType)} column ${col.pg}: it reads as ${showValue(read)}, U+FFFD in place of the bytes that are not`;
+}
+
+/** A key's stored bytes cannot be fetched by the key read, so the reason shows the text only. */
+function keyNotUtf8Reason(read: string, col: PlannedColumn, table: TablePlan): string {
+  return `key text is not valid UTF-8 in ${typeLabel(col.pgType)} column ${col.pg}: it reads as ${showValue(read)}, U+FFFD in place of the bytes that are not, and no row of ${table.sqliteTable} holds that text`;
 }
 
 const COMPACT_UUID = /^[0-9a-fA-F]{32}$/;
@@ -160,13 +167,20 @@ function uuidKeyCheck(db: Database.Database, table: TablePlan, keyColumns: reado
   };
 }
 
-/** The text check of a table's non-key columns whose text a codec keeps as characters; null where there are none, or the file is not UTF-8. */
+/** The text check of a table's columns whose text a codec keeps as characters; null where there are none, or the file is not UTF-8. */
 function utf8Check(db: Database.Database, table: TablePlan, keyColumns: readonly string[], keyIndexes: readonly number[]): SourceCheck | null {
   const encoding = db.pragma('encoding', { simple: true });
   if (encoding !== 'UTF-8') return null;
   // columns parsed into numbers, dates or uuids refuse a U+FFFD themselves, with their own reason
   const textIndexes = table.columns.flatMap((c, i) => (!plainCopyText(c) && !keyIndexes.includes(i) ? [i] : []));
-  if (textIndexes.length === 0) return null;
+  const keyTextIndexes = keyIndexes.filter((i) => !plainCopyText(table.columns[i] as PlannedColumn));
+  if (textIndexes.length === 0 && keyTextIndexes.length === 0) return null;
+  const tupleOf = (row: SourceRow): string => encodeKeyTuples([keyIndexes.map((k) => row[k] ?? null)]);
+  let keyLookup: Database.Statement | null = null;
+  const keyHeld = (row: SourceRow): boolean => {
+    keyLookup ??= db.prepare(`SELECT 1 FROM ${quoteIdent(table.sqliteTable)} WHERE ${keyInJsonSql(keyColumns, null)}`).pluck(true);
+    return keyLookup.get(tupleOf(row)) !== undefined;
+  };
   const bytesOf = new Map<number, Database.Statement>();
   const storedBytes = (row: SourceRow, i: number): unknown => {
     let stmt = bytesOf.get(i);
@@ -175,11 +189,20 @@ function utf8Check(db: Database.Database, table: TablePlan, keyColumns: readonly
       stmt = db.prepare(`SELECT CAST(${quoteIdent(col.sqlite)} AS BLOB) FROM ${quoteIdent(table.sqliteTable)} WHERE ${keyInJsonSql(keyColumns, null)}`).pluck(true);
       bytesOf.set(i, stmt);
     }
-    return stmt.get(encodeKeyTuples([keyIndexes.map((k) => row[k] ?? null)]));
+    return stmt.get(tupleOf(row));
   };
   return (rows) => {
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r] as SourceRow;
+      const badKey = keyTextIndexes.find((i) => {
+        const v = row[i];
+        return typeof v === 'string' && v.includes('\uFFFD');
+      });
+      if (badKey !== undefined && !keyHeld(row)) {
+        // nor can its other texts be read again by that key: the key is the row's reason
+        noteRowProblem(row, { column: (table.columns[badKey] as PlannedColumn).pg, reason: keyNotUtf8Reason(row[badKey] as string, table.columns[badKey] as PlannedColumn, table) });
+        continue;
+      }
       for (let t = 0; t < textIndexes.length; t++) {
         const i = textIndexes[t] as number;
         const v = row[i];
