@@ -3,7 +3,6 @@
  * pair's run lock as a run does: a run going on saves its checkpoints again after each
  * batch, and would silently undo a reset made meanwhile.
  */
-import { hostname } from 'node:os';
 import { PostgresIntrospector } from '../../introspect/postgres-introspector.js';
 import { SqliteIntrospector } from '../../introspect/sqlite-introspector.js';
 import { loadMappingDir } from '../../mapping/mapping-dir.js';
@@ -11,7 +10,7 @@ import { compareTableNames, resolveMappings } from '../../mapping/resolve-mappin
 import type { LoadedMapping } from '../../mapping/table-mapping.js';
 import { unknownTablesError } from '../plan/build-run-plan.js';
 import type { Direction } from '../run-plan.js';
-import { acquireRunLock } from '../state/run-lock.js';
+import { acquireRunLock, thisProcess } from '../state/run-lock.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Connections } from './direction-wiring.js';
 import type { PairConfig } from './open-pair.js';
@@ -39,7 +38,7 @@ export function resetCheckpoints(config: PairConfig, table?: string, direction?:
     if (table !== undefined) await refuseUnknownTable(conn, config, table, stores);
     const command = `replicate reset${table !== undefined ? ` --table ${table}` : ''}${direction ? ` --direction ${direction}` : ''}`;
     // throws RunLockedError naming the run that holds the pair: nothing is forgotten then
-    const lock = await acquireRunLock(conn.pg, conn.sqlite, ids, { pid: process.pid, host: hostname(), command });
+    const lock = await acquireRunLock(conn.pg, conn.sqlite, ids, thisProcess(command));
     try {
       let n = 0;
       for (const store of stores) n += await store.resetCheckpoints(table);

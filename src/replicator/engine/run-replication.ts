@@ -4,7 +4,6 @@
  * summary; never prints. DESIGN.md "Replication semantics" and "Data flow".
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type pg from 'pg';
 import { openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
@@ -16,7 +15,7 @@ import { NameTranslator } from '../../mapping/name-translator.js';
 import type { ReplicationEvent, RunSummary } from '../events.js';
 import type { Direction, TablePlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
-import { acquireRunLock, runLockCommand } from '../state/run-lock.js';
+import { acquireRunLock, runLockCommand, thisProcess } from '../state/run-lock.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
@@ -122,7 +121,7 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
     // now (its modules load) while this one plans. Other runs read a table's first batch on
     // this session and start it only for a second (postgres-thread-on-demand.ts).
     if (options.direction === 'pg-to-sqlite' && (options.full || options.createMissing || !sqliteHasCheckpoints(conn.sqlite, scope))) conn.readThread?.()?.warm();
-    const holder = { pid: process.pid, host: hostname(), command: runLockCommand(options.direction) };
+    const holder = thisProcess(runLockCommand(options.direction));
     // The plan's catalog read goes to the server before the SQLite lock is taken, so the
     // server answers it while this thread waits on the file's sync (run-lock.ts). The plan
     // reads the schemas only, none of the pair's state, which the lock is there for.

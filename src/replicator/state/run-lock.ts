@@ -111,6 +111,11 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** This process as a lock holder, running `command` (the lock adds when it was taken). */
+export function thisProcess(command: string): Omit<LockHolder, 'startedAt'> {
+  return { pid: process.pid, host: hostname(), command };
+}
+
 /** What a run records as its command in the lock (the direction tells `status` which run holds it). */
 export function runLockCommand(direction: Direction): string {
   return `replicate run --direction ${direction}`;
