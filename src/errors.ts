@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'plan' // the mapped tables cannot be put in a load order (an unbreakable FK cycle, no usable key)
   | 'locked' // another replicate run holds this source/target pair
   | 'busy' // another process (the app) held the SQLite file's write lock longer than we wait
-  | 'connection_lost'; // PostgreSQL went away mid-run and did not come back within the reconnect attempts
+  | 'connection_lost' // PostgreSQL went away mid-run and did not come back within the reconnect attempts
+  | 'shared_id'; // the SQLite file shares its id with another file that synced since (a copy, a restored backup)
 
 export abstract class ReplicateError extends Error {
   abstract readonly code: ErrorCode;
@@ -205,6 +206,23 @@ export class OwedConstraintsError extends ReplicateError {
         `${n === 1 ? 'it stays' : 'they stay'} owed and the next run tries again (fix the rows first):\n` +
         failures.map((f) => `  ${f.table}: ${f.kind} ${f.name} ${f.detail}: ${f.message}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`).join('\n'),
     );
+  }
+}
+
+/**
+ * A sqlite-to-pg run refused before reading anything: another file with this file's id (a
+ * copy of it, or a restored backup's original) synced with this PostgreSQL since this one
+ * last did, so the checkpoints and ledgers kept there for the id are not this file's.
+ */
+export class SharedDatabaseIdError extends ReplicateError {
+  readonly code = 'shared_id' as const;
+  constructor(
+    readonly path: string,
+    readonly sqliteId: string,
+    /** the server and schema (describePostgresUrl, no password) */
+    readonly where: string,
+  ) {
+    super(`${path}: this file shares its id ${sqliteId} with another file that synced with ${where} since it last did (a copy of it, or a restored backup)`);
   }
 }
 

@@ -16,6 +16,7 @@ import {
   QueryError,
   ReplicateError,
   SchemaMissingError,
+  SharedDatabaseIdError,
   SqliteBusyError,
 } from '../errors.js';
 
@@ -57,6 +58,12 @@ function describe(error: unknown): string {
       ? `${error.message}\n  hint: GRANT USAGE ON SCHEMA "${error.schema}" to this user, or name another schema (--schema, PG_SCHEMA or "schema" in the config file)`
       : `${error.message}; nothing was done\n  hint: fix --schema, PG_SCHEMA or "schema" in the config file; to replicate into a new schema, create it first ` +
           `(CREATE SCHEMA "${error.schema}"): run --create-missing creates tables, not schemas`;
+  }
+  if (error instanceof SharedDatabaseIdError) {
+    return (
+      `${error.message}; nothing was sent\n  hint: run \`replicate reset --new-id\` on a copy (it becomes a new terminal: its next push is a full one) ` +
+      'or `replicate reset --adopt` on a restored backup that replaces the original'
+    );
   }
   if (error instanceof NotSqliteError || error instanceof FileMissingError) return error.message;
   if (error instanceof MappingError) return `invalid mapping file ${error.message}`;

@@ -24,6 +24,7 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   locked: EXIT.failed,
   busy: EXIT.failed,
   connection_lost: EXIT.failed,
+  shared_id: EXIT.badInput,
   plan: EXIT.badInput,
 };
 

@@ -8,6 +8,8 @@ import { storedOwedConstraints } from '../create-missing/owed-constraints-apply.
 import { createPostgresReader } from '../io/postgres-reader.js';
 import { createSqliteReader } from '../io/sqlite-reader.js';
 import { compileRowFilter } from '../plan/row-filter.js';
+import { storedDatabaseIds } from '../state/database-ids.js';
+import { checkFileGeneration, sharedIdWhere } from '../state/file-generation.js';
 import type { RunPlan, TablePlan } from '../run-plan.js';
 import { wireDirection, type Connections } from './direction-wiring.js';
 import { openPair, type PairConfig } from './open-pair.js';
@@ -25,6 +27,11 @@ async function sourceRows(conn: Connections, options: RunOptions, t: TablePlan, 
 export async function planReplication(config: PairConfig, options: RunOptions): Promise<RunPlan> {
   const pair = await openPair(config, 'run --dry-run');
   try {
+    // a push the run would refuse (a copy of the file synced since) is refused here as well
+    if (options.direction === 'sqlite-to-pg') {
+      const ids = await storedDatabaseIds(pair.conn.sqlite, pair.conn.pg, pair.conn.schema);
+      if (ids) await checkFileGeneration(pair.conn.pg, pair.conn.sqlite, ids, sharedIdWhere(config.pgUrl, pair.conn.schema));
+    }
     const first = await planOnPair(pair.conn, config, options);
     let plan = first.plan;
     let created: readonly string[] = [];

@@ -16,6 +16,7 @@ import type { ReplicationEvent, RunSummary } from '../events.js';
 import type { Direction, TablePlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { acquireRunLock, runLockCommand, thisProcess } from '../state/run-lock.js';
+import { claimFileGeneration, sharedIdWhere } from '../state/file-generation.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
@@ -111,7 +112,7 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
   try {
     // the state tables this run reads and writes in PostgreSQL, looked up in one query
     // (the steps below then find them known: ensurePostgresStateTables)
-    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES, 'owed_constraints', 'push_marks'] : ['meta', 'locks', 'push_marks']);
+    await ensurePostgresStateTables(conn.pg, options.direction === 'sqlite-to-pg' ? ['meta', 'locks', ...PAIR_STATE_TABLES, 'owed_constraints', 'push_marks', 'generations'] : ['meta', 'locks', 'push_marks']);
     const scope = {
       sqliteId: sqliteDatabaseId(conn.sqlite),
       postgresId: await postgresDatabaseId(conn.pg, conn.schema),
@@ -137,6 +138,12 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
       lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
     };
     try {
+      if (options.direction === 'sqlite-to-pg') {
+        // one statement at a time on the session: the catalog's read goes first (its error is the plan's to throw)
+        await catalog?.catch(() => undefined);
+        // a copy of this file (or its restored backup's original) that synced since is refused here, before any state is read
+        await claimFileGeneration(conn.pg, conn.sqlite, scope, sharedIdWhere(config.pgUrl, conn.schema));
+      }
       return await runLocked(conn, config, options, scope, emit, started, reconnect, catalog);
     } catch (error) {
       // lost outside a table's copy (the second pass, the run's last steps): no reconnect there

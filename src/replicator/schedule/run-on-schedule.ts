@@ -37,7 +37,7 @@ export interface ScheduleControl {
 }
 
 /** Errors that say the command itself is wrong: they would fail every run the same way. */
-const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['config', 'mapping', 'file_missing', 'not_sqlite', 'plan']);
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['config', 'mapping', 'file_missing', 'not_sqlite', 'plan', 'shared_id']);
 /** connection failures that are the URL's, not the network's (a server down or unreachable may be back by the next run) */
 const BAD_URL: ReadonlySet<ConnectionReason> = new Set<ConnectionReason>(['auth_failed', 'bad_url', 'database_missing']);
 

@@ -10,7 +10,7 @@ import { quoteIdent } from '../../sql/quote.js';
 
 export type StateDialect = 'postgres' | 'sqlite';
 
-export type StateTableName = 'meta' | 'checkpoints' | 'skipped_rows' | 'rejected_rows' | 'runs' | 'run_tables' | 'locks' | 'owed_constraints' | 'push_marks';
+export type StateTableName = 'meta' | 'checkpoints' | 'skipped_rows' | 'rejected_rows' | 'runs' | 'run_tables' | 'locks' | 'owed_constraints' | 'push_marks' | 'generations';
 
 type ColumnKind = 'text' | 'integer' | 'bigint' | 'timestamp';
 
@@ -168,6 +168,20 @@ const TABLES: Record<StateTableName, StateTable> = {
     ],
     primaryKey: ['postgres_id', 'table_name', 'xact', 'sqlite_id', 'min_cursor'],
     indexes: { by_time: ['postgres_id', 'pushed_at'] },
+  },
+  // PostgreSQL only: which file last synced as this SQLite id, so a copy sharing the id is
+  // refused (file-generation.ts); the file keeps its token in `_replicate_meta`
+  generations: {
+    columns: [
+      ...SCOPE.filter((c) => PAIR_KEY.includes(c.name)),
+      // null until the first claim completes
+      { name: 'current_token', kind: 'text', nullable: true },
+      // the claim going on: a run cut off after writing it to the file is accepted with it
+      { name: 'pending_token', kind: 'text', nullable: true },
+      { name: 'updated_at', kind: 'timestamp' },
+    ],
+    primaryKey: PAIR_KEY,
+    indexes: {},
   },
 };
 
