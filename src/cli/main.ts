@@ -135,11 +135,22 @@ export async function main(args: string[], io: CliIO = processIO(), processStops
     )
     .command(
       'reset',
-      'Forget checkpoints so the next run copies in full',
+      'Forget checkpoints so the next run copies in full; or, for a file refused because a copy of it (or its original) synced since, --new-id or --adopt',
       (y) =>
         y
           .option('table', { type: 'string', describe: 'only this table' })
-          .option('direction', { type: 'string', choices: DIRECTIONS, describe: 'only this direction' }),
+          .option('direction', { type: 'string', choices: DIRECTIONS, describe: 'only this direction' })
+          .option('new-id', {
+            type: 'boolean',
+            describe:
+              "a copied file becomes a terminal of its own: a new id, so its next push is a full one (upserts: rows it holds in an older version than PostgreSQL's are overwritten with its own); its pulls go on from their checkpoints",
+            conflicts: ['adopt', 'table', 'direction'],
+          })
+          .option('adopt', {
+            type: 'boolean',
+            describe: 'a restored backup that replaces the original goes on as it, from the checkpoints the original left',
+            conflicts: ['new-id', 'table', 'direction'],
+          }),
       (argv) => guard(async () => (await import('./commands/status.js')).runReset(argv, io))(),
     )
     .command(

@@ -82,10 +82,39 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
 export interface ResetArgs extends ConnectionFlags {
   table?: string | undefined;
   direction?: string | undefined;
+  newId?: boolean | undefined;
+  adopt?: boolean | undefined;
+}
+
+/** `reset --new-id` / `--adopt`: a file refused because another file with its id synced since. */
+async function resetFileId(args: ResetArgs, s: Awaited<ReturnType<typeof resolveSettings>>, io: CliIO): Promise<number> {
+  const { adoptFileId, giveFileNewId } = await import('../../replicator/engine/reset-file-id.js');
+  const { sharedIdWhere } = await import('../../replicator/state/file-generation.js');
+  const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema };
+  const where = sharedIdWhere(s.pgUrl, s.schema);
+  if (args.newId) {
+    const { oldId, newId } = await giveFileNewId(config);
+    print(io.stdout, `gave ${s.sqlitePath} the new id ${newId}: it is a terminal of its own now (id ${oldId} and its checkpoints stay with the file it was copied from)`);
+    print(
+      io.stdout,
+      '  its next push (run --direction sqlite-to-pg) copies every row in full, by upsert: a row this file holds in an older version than PostgreSQL does ' +
+        "(changed by the other terminal since the copy was made) is overwritten with this file's version; its pulls go on from their checkpoints",
+    );
+    return EXIT.ok;
+  }
+  const { sqliteId, outcome } = await adoptFileId(config);
+  const said = {
+    adopted: `${s.sqlitePath} goes on as the file that syncs as id ${sqliteId} with ${where}: its next push goes on from the id's checkpoints (if the file it replaces still syncs too, whichever of the two pushes second is refused)`,
+    already: `${s.sqlitePath} is not refused: it holds the current token of id ${sqliteId} with ${where}; nothing to adopt`,
+    nothing: `no push has synced as id ${sqliteId} with ${where} yet: nothing to adopt, ${s.sqlitePath} may run as it is`,
+  };
+  print(io.stdout, said[outcome]);
+  return EXIT.ok;
 }
 
 export async function runReset(args: ResetArgs, io: CliIO): Promise<number> {
   const s = await resolveSettings(args, io);
+  if (args.newId || args.adopt) return resetFileId(args, s, io);
   const direction = args.direction ? parseDirection(args.direction) : undefined;
   const n = await resetCheckpoints({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir }, args.table, direction);
   print(io.stdout, `forgot ${n} checkpoint${n === 1 ? '' : 's'}${args.table ? ` of ${args.table}` : ''}: the next run copies ${args.table ? 'it' : 'every table'} in full`);

@@ -4,8 +4,9 @@
  * its checkpoints, and each terminal's file has an id of its own.
  *
  * A COPIED file keeps the id too: a terminal set up from another terminal's file would
- * share that terminal's state (and run lock) in PostgreSQL. Give such a copy a fresh id
- * with resetSqliteDatabaseId(db) before its first run; its next runs are then full ones.
+ * share that terminal's state (and run lock) in PostgreSQL. Its pushes are refused once the
+ * other file has synced (file-generation.ts); resetSqliteDatabaseId(db) gives it an id of
+ * its own, and its next push is then a full one.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -13,7 +14,8 @@ import type pg from 'pg';
 import { QueryError } from '../../errors.js';
 import { ensurePostgresStateTables } from './postgres-state-store.js';
 import { ensureSqliteStateTables } from './sqlite-state-store.js';
-import { stateTableName, stateTableRef } from './state-tables.js';
+import { PAIR_STATE_TABLES, stateTableName, stateTableRef } from './state-tables.js';
+import { GENERATION_KEY_PREFIX } from './file-generation.js';
 import { sqliteTableExists } from '../../introspect/sqlite-catalog.js';
 
 const SQLITE_META = stateTableRef('sqlite', 'meta');
@@ -34,11 +36,24 @@ export function sqliteDatabaseId(db: Database.Database): string {
   return row.value;
 }
 
-/** Give the file a new id (for a copied terminal file); returns it. State under the old id is left alone. */
+/**
+ * Give the file a new id (for a copied terminal file); returns it. State in PostgreSQL under
+ * the old id is left alone (it is the other file's); the state kept in the file (pulls'
+ * checkpoints, ledgers and history) was this file's own and moves to the new id, so pulls go
+ * on where they were. The file's generation tokens were the old id's, and go.
+ */
 export function resetSqliteDatabaseId(db: Database.Database): string {
   ensureSqliteStateTables(db, ['meta']);
   const id = randomUUID();
-  db.prepare(`INSERT INTO ${SQLITE_META} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(SQLITE_ID_KEY, id);
+  db.transaction(() => {
+    const old = db.prepare(`SELECT value FROM ${SQLITE_META} WHERE key = ?`).get(SQLITE_ID_KEY) as { value: string } | undefined;
+    db.prepare(`INSERT INTO ${SQLITE_META} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(SQLITE_ID_KEY, id);
+    db.prepare(`DELETE FROM ${SQLITE_META} WHERE substr(key, 1, ?) = ?`).run(GENERATION_KEY_PREFIX.length, GENERATION_KEY_PREFIX);
+    if (!old) return;
+    for (const name of PAIR_STATE_TABLES) {
+      if (sqliteTableExists(db, stateTableName('sqlite', name))) db.prepare(`UPDATE ${stateTableRef('sqlite', name)} SET sqlite_id = ? WHERE sqlite_id = ?`).run(id, old.value);
+    }
+  }).immediate();
   return id;
 }
 
