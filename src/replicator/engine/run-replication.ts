@@ -16,7 +16,7 @@ import type { ReplicationEvent, RunSummary } from '../events.js';
 import type { Direction, TablePlan } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { acquireRunLock, runLockCommand, thisProcess } from '../state/run-lock.js';
-import { claimFileGeneration, sharedIdWhere } from '../state/file-generation.js';
+import { generationClaim, sharedIdWhere } from '../state/file-generation.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { sqliteHasCheckpoints } from '../state/sqlite-state-store.js';
 import { PAIR_STATE_TABLES } from '../state/state-tables.js';
@@ -127,10 +127,20 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
     // server answers it while this thread waits on the file's sync (run-lock.ts). The plan
     // reads the schemas only, none of the pair's state, which the lock is there for.
     let catalog: Promise<SchemaModel> | undefined;
-    let lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder, () => {
-      catalog = new PostgresIntrospector(conn.pg, conn.schema).introspect();
-      catalog.catch(() => undefined); // awaited by the plan; a failed lock discards it
-    });
+    // A push claims a new token for the file under the lock (a copy of the file that pushed since
+    // is refused there, before any state is read): written with the SQLite lock (file-generation.ts)
+    const claim = options.direction === 'sqlite-to-pg' ? generationClaim(conn.pg, conn.sqlite, scope, sharedIdWhere(config.pgUrl, conn.schema)) : null;
+    let lock = await acquireRunLock(
+      conn.pg,
+      conn.sqlite,
+      scope,
+      holder,
+      () => {
+        catalog = new PostgresIntrospector(conn.pg, conn.schema).introspect();
+        catalog.catch(() => undefined); // awaited by the plan; a failed lock discards it
+      },
+      claim ? { beforeSqlite: () => claim.claim(), inSqliteLock: () => claim.writeToFile() } : undefined,
+    );
     // a dropped session loses its advisory lock with it: take it again on the new one
     const reconnect = async (): Promise<void> => {
       await lock.release().catch(() => undefined);
@@ -138,11 +148,10 @@ export async function runReplication(config: PairConfig, options: RunOptions, em
       lock = await acquireRunLock(conn.pg, conn.sqlite, scope, holder);
     };
     try {
-      if (options.direction === 'sqlite-to-pg') {
+      if (claim) {
         // one statement at a time on the session: the catalog's read goes first (its error is the plan's to throw)
         await catalog?.catch(() => undefined);
-        // a copy of this file (or its restored backup's original) that synced since is refused here, before any state is read
-        await claimFileGeneration(conn.pg, conn.sqlite, scope, sharedIdWhere(config.pgUrl, conn.schema));
+        await claim.complete();
       }
       return await runLocked(conn, config, options, scope, emit, started, reconnect, catalog);
     } catch (error) {

@@ -70,41 +70,58 @@ async function storedGeneration(client: pg.Client, pair: Pair): Promise<StoredGe
   return row ? { current: row.current_token, pending: row.pending_token } : null;
 }
 
-/**
- * Claim a new token for this file, or throw SharedDatabaseIdError (nothing changed then).
- * Call it holding the pair's run lock, before the run reads any state. `where`: the server
- * and schema, for the error.
- */
-export async function claimFileGeneration(client: pg.Client, db: Database.Database, pair: Pair, where: string): Promise<void> {
-  await ensurePostgresStateTables(client, ['generations']);
-  const held = fileGeneration(db, pair.postgresId);
-  const next = randomUUID();
-  const [sqliteId, postgresId, heldToken, nextToken] = [pair.sqliteId, pair.postgresId, held, next].map((v) => (v === null ? 'NULL' : quoteLiteral(v)));
-  // The check and the pending token in one statement; a pending token the file holds (a run
-  // cut off before making it current) becomes current with it, so the file's token stays
-  // one of the two whatever step is cut off next. Flushed before the file holds the token:
-  // the session commits without waiting (postgres-session.ts), and a server crash that lost
-  // the pending token would leave the file with a token PostgreSQL never saw, and refused.
-  // One round trip: the values are quoted literals (SET LOCAL holds for this statement list only).
-  const results = (await client.query(
-    `SET LOCAL synchronous_commit = on;
-     INSERT INTO ${GENERATIONS} AS g (sqlite_id, postgres_id, current_token, pending_token, updated_at)
-       VALUES (${sqliteId}, ${postgresId}, NULL, ${nextToken}, now())
-     ON CONFLICT (sqlite_id, postgres_id) DO UPDATE SET current_token = ${heldToken}, pending_token = EXCLUDED.pending_token, updated_at = now()
-       WHERE g.current_token IS NULL OR g.current_token = ${heldToken} OR g.pending_token = ${heldToken}
-     RETURNING 1`,
-  )) as unknown as pg.QueryResult[];
-  if (results[results.length - 1]?.rowCount !== 1) throw new SharedDatabaseIdError(db.name, pair.sqliteId, where);
-  writeFileGeneration(db, pair.postgresId, next);
-  // committed before the run's first write (their WAL follows this one): a copy holding the old token is refused from here on
-  await client.query(`UPDATE ${GENERATIONS} SET current_token = pending_token, updated_at = now() WHERE sqlite_id = $1 AND postgres_id = $2 AND pending_token = $3`, [
-    pair.sqliteId,
-    pair.postgresId,
-    next,
-  ]);
+/** A run's claim of a new token, in the order its steps must happen (run-lock.ts calls the first two). */
+export interface GenerationClaim {
+  /** the check, and the new token written to PostgreSQL as pending; throws SharedDatabaseIdError (nothing changed then) */
+  claim(): Promise<void>;
+  /** the new token into the file: inside the run lock's SQLite transaction, so the file is synced once for both */
+  writeToFile(): void;
+  /** the new token made current, before the run reads any state */
+  complete(): Promise<void>;
 }
 
-/** Throw SharedDatabaseIdError where claimFileGeneration would, writing nothing (`run --dry-run`). */
+/**
+ * The claim a sqlite-to-pg run makes holding the pair's run lock. `where`: the server and
+ * schema, for the error.
+ */
+export function generationClaim(client: pg.Client, db: Database.Database, pair: Pair, where: string): GenerationClaim {
+  const next = randomUUID();
+  return {
+    async claim() {
+      await ensurePostgresStateTables(client, ['generations']);
+      const held = fileGeneration(db, pair.postgresId);
+      const [sqliteId, postgresId, heldToken, nextToken] = [pair.sqliteId, pair.postgresId, held, next].map((v) => (v === null ? 'NULL' : quoteLiteral(v)));
+      // The check and the pending token in one statement; a pending token the file holds (a run
+      // cut off before making it current) becomes current with it, so the file's token stays
+      // one of the two whatever step is cut off next. Flushed before the file holds the token:
+      // the session commits without waiting (postgres-session.ts), and a server crash that lost
+      // the pending token would leave the file with a token PostgreSQL never saw, and refused.
+      // One round trip: the values are quoted literals (SET LOCAL holds for this statement list only).
+      const results = (await client.query(
+        `SET LOCAL synchronous_commit = on;
+         INSERT INTO ${GENERATIONS} AS g (sqlite_id, postgres_id, current_token, pending_token, updated_at)
+           VALUES (${sqliteId}, ${postgresId}, NULL, ${nextToken}, now())
+         ON CONFLICT (sqlite_id, postgres_id) DO UPDATE SET current_token = ${heldToken}, pending_token = EXCLUDED.pending_token, updated_at = now()
+           WHERE g.current_token IS NULL OR g.current_token = ${heldToken} OR g.pending_token = ${heldToken}
+         RETURNING 1`,
+      )) as unknown as pg.QueryResult[];
+      if (results[results.length - 1]?.rowCount !== 1) throw new SharedDatabaseIdError(db.name, pair.sqliteId, where);
+    },
+    writeToFile() {
+      writeFileGeneration(db, pair.postgresId, next);
+    },
+    async complete() {
+      // committed before the run's first write (their WAL follows this one): a copy holding the old token is refused from here on
+      await client.query(`UPDATE ${GENERATIONS} SET current_token = pending_token, updated_at = now() WHERE sqlite_id = $1 AND postgres_id = $2 AND pending_token = $3`, [
+        pair.sqliteId,
+        pair.postgresId,
+        next,
+      ]);
+    },
+  };
+}
+
+/** Throw SharedDatabaseIdError where a run's claim would, writing nothing (`run --dry-run`). */
 export async function checkFileGeneration(client: pg.Client, db: Database.Database, pair: Pair, where: string): Promise<void> {
   const exists = await client.query<{ ok: string }>(`SELECT (to_regclass($1) IS NOT NULL)::text AS ok`, [GENERATIONS]);
   if (exists.rows[0]?.ok !== 'true') return;

@@ -154,7 +154,7 @@ function stillHeld(row: SqliteLockRow, me: LockHolder): boolean {
   return row.host === me.host && pid !== me.pid && pidAlive(pid);
 }
 
-function takeSqliteLock(db: Database.Database, pair: Pair, me: LockHolder): void {
+function takeSqliteLock(db: Database.Database, pair: Pair, me: LockHolder, alongside?: () => void): void {
   ensureSqliteStateTables(db, ['locks']);
   const take = db.transaction(() => {
     const row = db
@@ -167,6 +167,7 @@ function takeSqliteLock(db: Database.Database, pair: Pair, me: LockHolder): void
       `INSERT INTO ${SQLITE_LOCK} (sqlite_id, postgres_id, pid, host, started_at, command) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (sqlite_id, postgres_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, started_at = excluded.started_at, command = excluded.command`,
     ).run(pair.sqliteId, pair.postgresId, me.pid, me.host, me.startedAt, me.command);
+    alongside?.();
   });
   // IMMEDIATE: two processes cannot both read "free" and both write
   take.immediate();
@@ -192,6 +193,10 @@ function releaseSqlite(db: Database.Database, pair: Pair, me: LockHolder): void 
  * is taken. Taking it is a write transaction on the file, synced to disk (10-30 ms on a
  * slow disk) with the thread blocked: a caller can put a request on the PostgreSQL
  * session first, for the server to work on meanwhile.
+ *
+ * `withLock`: work that needs the lock and writes the file: `beforeSqlite` once the
+ * PostgreSQL lock is held (its error releases it), `inSqliteLock` inside the SQLite lock's
+ * transaction, so the file is synced once for both (file-generation.ts).
  */
 export async function acquireRunLock(
   client: pg.Client,
@@ -199,6 +204,7 @@ export async function acquireRunLock(
   scope: Pair,
   me: Omit<LockHolder, 'startedAt'>,
   whileSqliteLocks?: () => void,
+  withLock?: { beforeSqlite(): Promise<void>; inSqliteLock(): void },
 ): Promise<{ release(): Promise<void> }> {
   const pair: Pair = { sqliteId: scope.sqliteId, postgresId: scope.postgresId };
   const holder: LockHolder = { pid: me.pid, host: me.host, command: me.command, startedAt: isoSeconds(new Date()) };
@@ -214,8 +220,9 @@ export async function acquireRunLock(
          command = EXCLUDED.command, backend_pid = EXCLUDED.backend_pid`,
       [pair.sqliteId, pair.postgresId, holder.pid, holder.host, holder.startedAt, holder.command],
     );
+    await withLock?.beforeSqlite();
     whileSqliteLocks?.();
-    takeSqliteLock(db, pair, holder);
+    takeSqliteLock(db, pair, holder, withLock?.inSqliteLock);
   } catch (error) {
     await releasePostgres(client, pair, key).catch(() => undefined);
     throw error;
