@@ -80,6 +80,9 @@ describe('a till set up from a copy of another till’s file', () => {
     expect((await cli('run', '--direction', 'pg-to-sqlite', '--sqlite', copy, '--pg', pair.db.url, '--json')).code).toBe(0);
 
     const oldId = fileId(copy);
+    const both = await cli('reset', '--new-id', '--adopt', '--sqlite', copy, '--pg', pair.db.url);
+    expect([both.code, both.stderr]).toEqual([2, 'replicate: reset --new-id is about the whole file and goes alone: leave out --adopt\n']);
+    expect(fileId(copy)).toBe(oldId);
     const reset = await cli('reset', '--new-id', '--sqlite', copy, '--pg', pair.db.url);
     expect(reset.code, reset.stderr).toBe(0);
     const newId = fileId(copy);

@@ -144,12 +144,10 @@ export async function main(args: string[], io: CliIO = processIO(), processStops
             type: 'boolean',
             describe:
               "a copied file becomes a terminal of its own: a new id, so its next push is a full one (upserts: rows it holds in an older version than PostgreSQL's are overwritten with its own); its pulls go on from their checkpoints",
-            conflicts: ['adopt', 'table', 'direction'],
           })
           .option('adopt', {
             type: 'boolean',
             describe: 'a restored backup that replaces the original goes on as it, from the checkpoints the original left',
-            conflicts: ['new-id', 'table', 'direction'],
           }),
       (argv) => guard(async () => (await import('./commands/status.js')).runReset(argv, io))(),
     )

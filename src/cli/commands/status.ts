@@ -1,7 +1,8 @@
 /** `replicate status` and `replicate reset`: checkpoints, last runs and what waits in the ledgers. */
 import { readStatus } from '../../replicator/engine/pair-status.js';
 import { resetCheckpoints } from '../../replicator/engine/reset-checkpoints.js';
-import { resolveSettings, type ConnectionFlags } from '../config.js';
+import { resolveSettings, type ConnectionFlags, type Settings } from '../config.js';
+import { ConfigError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { print, styleFor, type CliIO, type Style } from '../io.js';
 import type { RunRecord } from '../../replicator/state/state-store.js';
@@ -87,7 +88,7 @@ export interface ResetArgs extends ConnectionFlags {
 }
 
 /** `reset --new-id` / `--adopt`: a file refused because another file with its id synced since. */
-async function resetFileId(args: ResetArgs, s: Awaited<ReturnType<typeof resolveSettings>>, io: CliIO): Promise<number> {
+async function resetFileId(args: ResetArgs, s: Settings, io: CliIO): Promise<number> {
   const { adoptFileId, giveFileNewId } = await import('../../replicator/engine/reset-file-id.js');
   const { sharedIdWhere } = await import('../../replicator/state/file-generation.js');
   const config = { sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema };
@@ -113,8 +114,14 @@ async function resetFileId(args: ResetArgs, s: Awaited<ReturnType<typeof resolve
 }
 
 export async function runReset(args: ResetArgs, io: CliIO): Promise<number> {
+  if (args.newId || args.adopt) {
+    // each is about the whole file, not some of its checkpoints
+    const given = [args.newId && '--new-id', args.adopt && '--adopt', args.table !== undefined && '--table', args.direction !== undefined && '--direction'].filter((f) => typeof f === 'string');
+    const [flag, ...others] = given;
+    if (flag && others.length > 0) throw new ConfigError(`reset ${flag} is about the whole file and goes alone: leave out ${others.join(' and ')}`, others[0]?.replace(/^--/, '') ?? null);
+    return resetFileId(args, await resolveSettings(args, io), io);
+  }
   const s = await resolveSettings(args, io);
-  if (args.newId || args.adopt) return resetFileId(args, s, io);
   const direction = args.direction ? parseDirection(args.direction) : undefined;
   const n = await resetCheckpoints({ sqlitePath: s.sqlitePath, pgUrl: s.pgUrl, schema: s.schema, mappingsDir: s.mappingsDir }, args.table, direction);
   print(io.stdout, `forgot ${n} checkpoint${n === 1 ? '' : 's'}${args.table ? ` of ${args.table}` : ''}: the next run copies ${args.table ? 'it' : 'every table'} in full`);
