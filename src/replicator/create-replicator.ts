@@ -9,6 +9,7 @@ import { planReplication, runReplication, type PairConfig, type RunOptions } fro
 import type { Direction, RunPlan } from './run-plan.js';
 import { readStatus, type PairStatus } from './engine/pair-status.js';
 import { resetCheckpoints } from './engine/reset-checkpoints.js';
+import { adoptFileId, giveFileNewId } from './engine/reset-file-id.js';
 import { parseSchedule } from './schedule/schedule-pattern.js';
 import { runOnSchedule, type ScheduleSummary } from './schedule/run-on-schedule.js';
 
@@ -27,6 +28,10 @@ export interface Replicator {
   plan(options: RunOptions): Promise<RunPlan>;
   status(): Promise<PairStatus>;
   reset(table?: string, direction?: Direction): Promise<number>;
+  /** `reset --new-id`: a copied file (refused with SharedDatabaseIdError) becomes a terminal of its own; its next push is a full one */
+  resetNewId(): Promise<{ oldId: string; newId: string }>;
+  /** `reset --adopt`: a restored backup that replaces the original goes on from the checkpoints the original left */
+  resetAdopt(): Promise<{ sqliteId: string; outcome: 'adopted' | 'already' | 'nothing' }>;
   verifySchemas(): Promise<VerifyResult>;
   on<T extends ReplicationEventType>(type: T, fn: (event: EventOf<T>) => void): this;
   on(type: '*', fn: EventListener): this;
@@ -49,6 +54,8 @@ export function createReplicator(config: PairConfig): Replicator {
     plan: (options) => planReplication(config, options),
     status: () => readStatus(config),
     reset: (table, direction) => resetCheckpoints(config, table, direction),
+    resetNewId: () => giveFileNewId(config),
+    resetAdopt: () => adoptFileId(config),
     verifySchemas: () => verifySchemas({ sqlitePath: config.sqlitePath, pgUrl: config.pgUrl, ...(config.schema ? { schema: config.schema } : {}), ...(config.mappingsDir ? { mappingsDir: config.mappingsDir } : {}) }),
     on(type: string, fn: (event: never) => void) {
       emitter.on(type, fn as (e: ReplicationEvent) => void);
