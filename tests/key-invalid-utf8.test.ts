@@ -7,7 +7,7 @@
  * reader thread, while the other rows land, a key that really holds U+FFFD among them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli } from './harness/cli.js';
+import { runCli, spawnCli } from './harness/cli.js';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 
 const PG = 'CREATE TABLE codes (code text PRIMARY KEY, label text NOT NULL);';
@@ -79,4 +79,24 @@ describe('the same key in a first load by the built CLI (reader thread)', () => 
     expect(await landed(pair)).toEqual(LANDED);
     expect(await ledger(pair)).toEqual(REJECTED);
   });
+});
+
+/**
+ * Read one row per batch, such a key sorts after the position its own text gives (its
+ * stored byte 0xff sorts above the UTF-8 of U+FFFD), so each batch read it again: the run
+ * never ended. It now stops at once, naming the key, with the rows before it landed.
+ */
+describe('the same key read one row per batch', () => {
+  let pair: ReplicationPair;
+  beforeAll(async () => {
+    pair = await createReplicationPair(PG, SQLITE);
+  });
+  afterAll(() => pair.cleanup());
+
+  it('stops the run with the key named instead of reading it forever', async () => {
+    const r = await runCli(['run', '--direction', 'sqlite-to-pg', ...pair.flags, '--batch-size', '1'], { cwd: pair.dir.path });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('table codes: the read does not get past the row with key A\uFFFD2: its key reads back as other bytes than the source holds');
+    expect(await landed(pair)).toEqual([{ code: 'A1', label: 'plain' }]);
+  }, 30_000);
 });

@@ -67,6 +67,8 @@ export interface Connections {
 }
 
 export interface TableWiring {
+  /** the database the rows are read from */
+  source: 'postgres' | 'sqlite';
   reader: BatchReader;
   keyReader: BatchReader;
   writer: BatchWriter;
@@ -368,6 +370,7 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
             return { ...batches, shape, width: plan.columns.length };
           };
       return {
+        source: toSqlite ? 'postgres' : 'sqlite',
         reader,
         keyReader,
         writer,

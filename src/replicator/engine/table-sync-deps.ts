@@ -25,6 +25,8 @@ export interface EncodedBatches extends CopyBatchReader {
 
 export interface TableSyncDeps {
   plan: TablePlan;
+  /** the database the rows are read from */
+  source: 'postgres' | 'sqlite';
   reader: BatchReader;
   /** the same table read by key alone: a first copy of a table with a cursor */
   keyReader: BatchReader;

@@ -10,7 +10,8 @@ import { checkpointText, pendingSecondPass, type SecondPassStart } from './defer
 import { fullScanText, pendingFullScan, type FullScanState } from './full-scan-checkpoint.js';
 import { inTransaction, prepareRows, preparedFrom, processRows, type PreparedRows } from './guarded-batch.js';
 import { retryLedgers } from './ledger-retry.js';
-import { decodePosition } from './position-codec.js';
+import { decodePosition, displayKey, encodePosition, encodeValues } from './position-codec.js';
+import { QueryError } from '../../errors.js';
 import { SerialWrites } from './serial-writes.js';
 import { decodeCopyBatch } from './copy-batch.js';
 import { keysOneToOne } from '../create-missing/key-values.js';
@@ -87,6 +88,21 @@ async function retrySelfReferences(deps: TableSyncDeps, result: TableSyncResult)
   }
   const stats = { ...result.stats, read: result.stats.read + counts.read, written: result.stats.written + counts.written, skipped: Math.max(0, result.stats.skipped - landed) };
   return { ...result, stats };
+}
+
+/**
+ * A batch that ends where it started: its rows sort after the position their own values
+ * give (a SQLite text key stored as bytes that are not UTF-8 reads with U+FFFD, and its
+ * stored bytes sort above that text), so the read would never get past them.
+ */
+function stalledRead(deps: TableSyncDeps, at: KeysetPosition): QueryError {
+  const key = displayKey(encodeValues(at.key));
+  return new QueryError(
+    `table ${deps.plan.table}: the read does not get past the row with key ${key}: its key reads back as other bytes than the source holds (text stored as invalid UTF-8?), so it sorts after itself; fix that key at the source, or run with a larger --batch-size`,
+    deps.source,
+    deps.plan.table,
+    null,
+  );
 }
 
 /** Whether a table's first load runs in one transaction, and the counts of its batches written in it (not committed yet). */
@@ -209,6 +225,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     });
   };
   let interrupted = false;
+  let stalled: QueryError | null = null;
   for (;;) {
     if (deps.stopRequested()) {
       interrupted = true;
@@ -244,6 +261,10 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
       keyUnsure = keyFirst !== null && !(Array.isArray(read) && keysOneToOne(read, keyFirst.checks));
     }
     totals.read += prepared.read;
+    if (position !== null && encodePosition(last) === encodePosition(position)) {
+      stalled = stalledRead(deps, last); // thrown once the batches before it are written
+      break;
+    }
     position = last;
     await yieldToIo();
     await writes.waitingBelow(depth);
@@ -260,6 +281,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   }
   await writes.idle();
   if (writes.failure !== null) throw writes.failure;
+  if (stalled !== null) throw stalled;
   if (scan && !interrupted) {
     // the scan is done: incremental reads continue from the high-water mark it started with
     const highWater = scan.highWater;
