@@ -178,3 +178,14 @@ describe('a SQLite file another process holds locked', () => {
     }
   }, 20_000);
 });
+
+describe('a value yargs refuses', () => {
+  it('is said once, and the command does not run', async () => {
+    const r = await runCli(['run', '--direction', 'bogus', '--sqlite', sqlitePath, '--pg', adminUrl()], { cwd: dir.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Argument: direction, Given: "bogus", Choices: "sqlite-to-pg", "pg-to-sqlite"');
+    // the command's own check of the same flag said it a second time, in other words
+    expect(r.stderr.match(/^replicate: /gm)).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+});

@@ -13,6 +13,9 @@ import { parseFastCommand } from './fast-args.js';
 import { refuseNonNumbers } from './number-flags.js';
 import { print, processIO, watchOutput, type CliIO } from './io.js';
 
+/** yargs refused the command line (its message printed): the command must not run. */
+class UsageRefused extends Error {}
+
 const EPILOG = [
   'Connections come from flags, the environment (SQLITE_PATH, PG_URL, PG_SCHEMA) or',
   'replicate.config.json|yaml in the working directory. Passwords are never printed.',
@@ -186,12 +189,18 @@ export async function main(args: string[], io: CliIO = processIO(), processStops
       if (err) throw err;
       print(io.stderr, `replicate: ${msg}\nrun \`replicate --help\` for usage`);
       code = EXIT.badInput;
+      // said once: without the throw yargs would still run the command, which says it again in its own words
+      throw new UsageRefused(msg);
     });
 
   let helpText = '';
-  await cli.parseAsync(args, {}, (_err, _argv, output) => {
-    helpText = output;
-  });
+  try {
+    await cli.parseAsync(args, {}, (_err, _argv, output) => {
+      helpText = output;
+    });
+  } catch (e) {
+    if (!(e instanceof UsageRefused)) throw e;
+  }
   if (helpText) print(io.stdout, helpText);
   return code;
 }
