@@ -137,4 +137,22 @@ describe('a sale another till pushes late, stamped below this till\'s pull check
     expect(after.code).toBe(0);
     expect(salesIn(a.sqlitePath)).toEqual(['a1', 'a2', 'b1', 'b2', 'b3', 'o1']);
   });
+
+  it('reaches this till after PostgreSQL was restored from a dump (its transaction ids start lower)', async () => {
+    sale(bPath, 'b4', 'B', hourAgo(0.05));
+    // A's checkpoint goes above b4 before B pushes it
+    await a.db.exec(`INSERT INTO sales VALUES ('o2', 'office', 3, now())`);
+    expect((await a.run('pg-to-sqlite')).code).toBe(0);
+    // a restored cluster counts transactions from lower than the pull remembers: stand in for it
+    const file = new Database(a.sqlitePath);
+    const row = file.prepare("SELECT position FROM _replicate_checkpoints WHERE table_name = 'sales'").get() as { position: string };
+    const position = JSON.parse(row.position) as Record<string, unknown>;
+    expect(typeof position.pushSeen).toBe('string');
+    position.pushSeen = '99999999999999';
+    file.prepare("UPDATE _replicate_checkpoints SET position = ? WHERE table_name = 'sales'").run(JSON.stringify(position));
+    file.close();
+    expect((await runB('sqlite-to-pg')).code).toBe(0);
+    expect((await a.run('pg-to-sqlite')).code).toBe(0);
+    expect(salesIn(a.sqlitePath)).toContain('b4');
+  });
 });

@@ -94,6 +94,9 @@ export async function marksSince(client: pg.Client, scope: MarkScope, table: str
   );
   const first = r.rows[0];
   const now = first?.xmin ?? '0';
+  // transaction ids only grow in one cluster: a seen position above today's is another
+  // cluster's (the database restored from a dump), and says nothing of these marks
+  if (seen !== null && BigInt(seen) > BigInt(now)) return marksSince(client, scope, table, cursorType, null, upTo);
   const found = r.rows.some((m) => m.min_cursor !== null);
   // marks this pull had not seen were pruned: it cannot tell what they said
   if (first?.pruned != null && (seen === null || BigInt(seen) <= BigInt(first.pruned))) return { seen: now, rewind: 'start', found };
