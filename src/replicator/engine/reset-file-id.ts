@@ -3,12 +3,11 @@
  * another file with its id synced since (file-generation.ts). Each takes the pair's run lock
  * as a run does, so neither lands in the middle of a run of the other file.
  */
-import { hostname } from 'node:os';
 import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { postgresDatabaseId, resetSqliteDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { adoptFileGeneration } from '../state/file-generation.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
-import { acquireRunLock } from '../state/run-lock.js';
+import { acquireRunLock, thisProcess } from '../state/run-lock.js';
 import type { Connections } from './direction-wiring.js';
 import { openPair, type PairConfig } from './open-pair.js';
 
@@ -21,7 +20,7 @@ async function withPairLocked<T>(config: PairConfig, command: string, fn: (conn:
     await ensurePostgresStateTables(conn.pg, ['meta', 'locks', 'generations']);
     const ids = { sqliteId: sqliteDatabaseId(conn.sqlite), postgresId: await postgresDatabaseId(conn.pg, conn.schema) };
     // throws RunLockedError naming the run that holds the pair: nothing is changed then
-    const lock = await acquireRunLock(conn.pg, conn.sqlite, ids, { pid: process.pid, host: hostname(), command });
+    const lock = await acquireRunLock(conn.pg, conn.sqlite, ids, thisProcess(command));
     try {
       return await fn(conn, ids);
     } finally {
