@@ -80,6 +80,10 @@ describe('a column pair whose names exist on neither side', () => {
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toContain(`invalid mapping file ${file} (columns.1): column nme of parent exists neither in PostgreSQL nor in SQLite (did you mean 'name'?)`);
     expect(await count('parent')).toBe(0);
+    // verify calls it an error too: it blocks the run
+    const v = await cli('verify');
+    expect(v.code, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toMatch(/✗ error +missing_column nme \[both\]\n +mapped column exists on neither side; remove it from the mapping/);
   });
 
   it('one side missing is still a note: the column is not replicated', async () => {

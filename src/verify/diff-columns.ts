@@ -34,7 +34,8 @@ function diffPair(p: ColumnPair, sqlite: Table, postgres: Table, serverId: strin
   const pg = findColumn(postgres, p.postgres);
   const rename = p.sqlite !== p.postgres ? ` (mapped from SQLite ${p.sqlite})` : '';
   if (!sq && !pg) {
-    emit({ severity: 'warning', kind: 'missing_column', column: p.postgres, side: 'both', detail: `mapped column exists on neither side${rename}; remove it from the mapping` });
+    // an error: `run` refuses such a mapping file (plan/mapping-file-names.ts), so verify says it blocks
+    emit({ severity: 'error', kind: 'missing_column', column: p.postgres, side: 'both', detail: `mapped column exists on neither side${rename}; remove it from the mapping` });
     return;
   }
   if (!sq && pg) {
