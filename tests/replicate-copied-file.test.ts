@@ -78,6 +78,12 @@ describe('a till set up from a copy of another till’s file', () => {
     expect((await salesInPostgres()).map((s) => s.id)).toEqual(['1', '2', '3', '5']);
     // a pull keeps its state in the file itself: the copy may still pull
     expect((await cli('run', '--direction', 'pg-to-sqlite', '--sqlite', copy, '--pg', pair.db.url, '--json')).code).toBe(0);
+    // status says so on the copy, and only there
+    const copyStatus = await cli('status', '--sqlite', copy, '--pg', pair.db.url);
+    expect(copyStatus.code, copyStatus.stderr).toBe(0);
+    expect(copyStatus.stdout).toContain('  pushes refused: another file with this id (a copy of it, or the original of a restored backup) has pushed since this one last did');
+    expect(JSON.parse((await cli('status', '--sqlite', copy, '--pg', pair.db.url, '--json')).stdout)).toMatchObject({ sharedId: true });
+    expect((await cli('status', '--sqlite', original, '--pg', pair.db.url)).stdout).not.toContain('pushes refused');
 
     const oldId = fileId(copy);
     const both = await cli('reset', '--new-id', '--adopt', '--sqlite', copy, '--pg', pair.db.url);
@@ -90,6 +96,7 @@ describe('a till set up from a copy of another till’s file', () => {
     expect(reset.stdout).toContain(`gave ${copy} the new id ${newId}: it is a terminal of its own now (id ${oldId} and its checkpoints stay with the file it was copied from)\n`);
     expect(reset.stdout).toContain('copies every row in full, by upsert');
 
+    expect((await cli('status', '--sqlite', copy, '--pg', pair.db.url)).stdout).not.toContain('pushes refused');
     const fullPush = await push(copy);
     expect(fullPush.code, fullPush.stderr).toBe(0);
     expect(summary(fullPush.stdout).tables[0]?.read).toBe(5);

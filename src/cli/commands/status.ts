@@ -54,6 +54,15 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   }
   const style = styleFor(io.stdout, io.env);
   print(io.stdout, `status  sqlite ${s.sqlitePath} (id ${status.sqliteId})`);
+  if (status.sharedId) {
+    print(
+      io.stdout,
+      style.red(
+        '  pushes refused: another file with this id (a copy of it, or the original of a restored backup) has pushed since this one last did, and the sqlite-to-pg state below is that file\'s; ' +
+          'run `replicate reset --new-id` on a copy, or `replicate reset --adopt` on a restored backup that replaces the original',
+      ),
+    );
+  }
   for (const { direction, summary, oldestWaiting, oldestRejected, owed } of status.directions) {
     print(io.stdout, '');
     print(io.stdout, style.bold(direction));

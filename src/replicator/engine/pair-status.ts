@@ -2,6 +2,8 @@
  * `replicate status`: what the state tables say about a pair, both directions (state for
  * sqlite-to-pg lives in PostgreSQL, for pg-to-sqlite in SQLite). `reset`: reset-checkpoints.ts.
  */
+import { checkFileGeneration } from '../state/file-generation.js';
+import { SharedDatabaseIdError } from '../../errors.js';
 import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { DIRECTIONS, type Direction } from '../run-plan.js';
 import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
@@ -14,6 +16,12 @@ import { openPair, type OpenPair, type PairConfig } from './open-pair.js';
 export interface PairStatus {
   sqliteId: string;
   postgresId: string;
+  /**
+   * another file with this file's id pushed since this one last did (a copy, or a restored
+   * backup): this file's pushes are refused (state/file-generation.ts), and the
+   * sqlite-to-pg state below is the other file's
+   */
+  sharedId: boolean;
   directions: {
     direction: Direction;
     summary: StateSummary;
@@ -76,8 +84,16 @@ async function inTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): P
 export function readStatus(config: PairConfig, rowsPerTable = 1): Promise<PairStatus> {
   return withStores(config, 'status', async (stores, ids, conn) => {
     const lock = await currentRunLock(conn.pg, conn.sqlite, ids);
+    const sharedId = await checkFileGeneration(conn.pg, conn.sqlite, ids, '').then(
+      () => false,
+      (e: unknown) => {
+        if (e instanceof SharedDatabaseIdError) return true;
+        throw e;
+      },
+    );
     return {
       ...ids,
+      sharedId,
       directions: await inTurn(stores, async (s) => {
         const read = await s.store.summary(5);
         const running = lock !== null && (lock.holder === null || lock.holder.command === runLockCommand(s.direction));
