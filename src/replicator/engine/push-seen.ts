@@ -9,7 +9,6 @@ import type { KeysetPosition } from '../io/batch-io.js';
 import { castTypes, postgresColumnTypes } from '../io/postgres-column-types.js';
 import type { TablePlan } from '../run-plan.js';
 import { marksNow, marksSince, type MarkScope, type MarksSince } from '../state/push-marks.js';
-import type { PgText, SqliteValue } from '../values/codec.js';
 
 const FIELD = 'pushSeen';
 
@@ -18,7 +17,7 @@ export interface TablePushMarks {
   /** where marks start now (a read from the start needs none of the older ones) */
   now(): Promise<string>;
   /** the marks since `seen`; the lowest marked cursor at or below `upTo`, 'start', or null */
-  since(seen: string | null, upTo: PgText): Promise<MarksSince>;
+  since(seen: string | null, upTo: string): Promise<MarksSince>;
 }
 
 export function pullMarks(client: pg.Client, schema: string, scope: MarkScope, plan: TablePlan): TablePushMarks | null {
@@ -26,8 +25,7 @@ export function pullMarks(client: pg.Client, schema: string, scope: MarkScope, p
   if (cursor === null) return null;
   return {
     now: () => marksNow(client),
-    async since(seen, upTo) {
-      if (upTo === null) return { seen: await marksNow(client), rewind: null, found: false };
+    since(seen, upTo) {
       // the column's type, looked up only when there are marks to compare (marksSince asks)
       const type = async (): Promise<string> => castTypes(await postgresColumnTypes(client, schema, plan.table), schema, plan.table, [cursor])[0] ?? 'text';
       return marksSince(client, scope, plan.table, type, seen, upTo);
@@ -55,16 +53,17 @@ export function withPushSeen(checkpoint: string, seen: string | null): string {
  * the seen position to keep: `start` itself, null (the table again from the start), or
  * the lowest marked cursor (inclusive: a position without key values, keyset-plan.ts).
  * `keep`: the new seen position is worth saving even if the read finds nothing.
+ * `rewound`: as table-start tells it (events.ts), null when the read starts at `start`.
  */
 export async function startAfterMarks(
   marks: TablePushMarks,
   stored: string | null,
   start: KeysetPosition | null,
-): Promise<{ start: KeysetPosition | null; seen: string; keep: boolean; rewound: { to: PgText | SqliteValue } | 'start' | null }> {
+): Promise<{ start: KeysetPosition | null; seen: string; keep: boolean; rewound: { to: string | null } | null }> {
   // from the start (or still among NULL-cursor rows): every row with a cursor is read anyway
   if (start === null || start.cursor === null) return { start, seen: await marks.now(), keep: false, rewound: null };
-  const m = await marks.since(stored, typeof start.cursor === 'string' ? start.cursor : String(start.cursor));
-  if (m.rewind === 'start') return { start: null, seen: m.seen, keep: m.found, rewound: 'start' };
+  const m = await marks.since(stored, String(start.cursor));
+  if (m.rewind === 'start') return { start: null, seen: m.seen, keep: m.found, rewound: { to: null } };
   if (m.rewind === null) return { start, seen: m.seen, keep: m.found, rewound: null };
   return { start: { cursor: m.rewind, key: [] }, seen: m.seen, keep: m.found, rewound: { to: m.rewind } };
 }

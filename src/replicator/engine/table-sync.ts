@@ -120,9 +120,9 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const stored = incremental ? await state.getCheckpoint(plan.table) : null;
   const checkpoint = deps.ignoreCheckpoint ? null : stored;
   // an incremental run going on from its checkpoint reads only what changed: no count of the whole table
-  const goesOn = incremental && checkpoint !== null && pendingFullScan(checkpoint.position) === null;
-  const estimatedRows = goesOn ? null : await deps.reader.estimateRows();
   const resumedScan = checkpoint ? pendingFullScan(checkpoint.position) : null;
+  const goesOn = incremental && checkpoint !== null && resumedScan === null;
+  const estimatedRows = goesOn ? null : await deps.reader.estimateRows();
   let start: KeysetPosition | null = checkpoint && !resumedScan ? decodePosition(checkpoint.position) : null;
   // A pull starts lower where other terminals pushed rows stamped below its checkpoint
   // (push-seen.ts); `seen` says which push marks it has read, in every checkpoint it saves.
@@ -130,13 +130,11 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const storedSeen = checkpoint ? pushSeenOf(checkpoint.position) : null;
   let seen: string | null = null;
   let keepSeen = false;
-  let rewound: { to: string | null } | undefined;
+  let rewound: { to: string | null } | null = null;
   if (marks && resumedScan) seen = storedSeen; // the scan's own start still holds
   else if (marks) {
     const from = start;
-    const after = await deps.retry(`${plan.table}: push marks`, () => startAfterMarks(marks, storedSeen, from));
-    ({ start, seen, keep: keepSeen } = after);
-    if (after.rewound !== null) rewound = { to: after.rewound === 'start' ? null : String(after.rewound.to) };
+    ({ start, seen, keep: keepSeen, rewound } = await deps.retry(`${plan.table}: push marks`, () => startAfterMarks(marks, storedSeen, from)));
   }
   // the plan's mode, as --dry-run shows it: under --full a table with a cursor is copied in full (read by key, checkpointed)
   deps.emit({ type: 'table-start', table: plan.table, mode: plan.mode, estimatedRows, resumedFrom: checkpoint?.position ?? null, ...(rewound ? { rewound } : {}) });

@@ -194,11 +194,10 @@ function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions
   return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n FROM _wrote`;
 }
 
-/** Rows an UPDATE changed, given as its row count or, marked, as its one row's `n`. */
-function changedRows(r: pg.QueryResult, isMarked: boolean): number {
-  if (!isMarked) return r.rowCount ?? 0;
+/** Rows an UPDATE changed: the one row's `n` of a marked one (marked()), else its row count. */
+function changedRows(r: pg.QueryResult): number {
   const n = (r.rows[0] as { n?: unknown } | undefined)?.n;
-  return typeof n === 'string' ? Number(n) : 0;
+  return typeof n === 'string' ? Number(n) : (r.rowCount ?? 0);
 }
 
 /** The second pass: key and columns COPY-ed into a staging table, then one UPDATE of the rows whose columns differ. */
@@ -304,7 +303,7 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
             await copyRows(client, s.copy, part, null);
             const r = await client.query(s.update);
             await client.query(RELEASE);
-            changed += changedRows(r, Boolean(options.mark) && table.cursor !== null);
+            changed += changedRows(r);
           }),
         () => false,
       );

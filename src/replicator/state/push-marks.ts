@@ -18,9 +18,8 @@
  * from the start.
  */
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral } from '../../sql/quote.js';
+import { quoteLiteral } from '../../sql/quote.js';
 import type { PgText } from '../values/codec.js';
-import { ensurePostgresStateTables } from './postgres-state-store.js';
 import { stateTableRef } from './state-tables.js';
 
 const MARKS = stateTableRef('postgres', 'push_marks');
@@ -51,11 +50,6 @@ export function markStatement(scope: MarkScope, table: string, cursors: string |
   return `${insert} SELECT ${fixed}, min(c)::text, 0, now() FROM (${cursors}) AS _written HAVING count(c) > 0 ON CONFLICT DO NOTHING`;
 }
 
-/** The column expression a writer's RETURNING gives `c` from. */
-export function markedCursor(alias: string, cursor: string): string {
-  return `${alias}.${quoteIdent(cursor)} AS c`;
-}
-
 /** What a pull does with the marks it had not seen. */
 export interface MarksSince {
   /** where marks start now: keep it with the checkpoint */
@@ -64,10 +58,6 @@ export interface MarksSince {
   rewind: 'start' | PgText;
   /** marks were left since `seen` (the pull's own included): worth keeping the new `seen`, even when nothing is read */
   found: boolean;
-}
-
-export async function ensurePushMarks(client: pg.Client): Promise<void> {
-  await ensurePostgresStateTables(client, ['meta', 'push_marks']);
 }
 
 /** Where marks start now, for a pull that reads from the start and needs none of the older ones. */
