@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { openSqlite } from '../../connect/sqlite-connection.js';
+import { namedSqliteBusy, openSqlite } from '../../connect/sqlite-connection.js';
+import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import { discardPostgresSession, endSession, openPostgresSession, sessionSettings } from '../../connect/postgres-session.js';
 import type { FilterParams } from '../plan/row-filter.js';
 import type { PostgresReadThread } from '../io/postgres-read-thread.js';
@@ -99,4 +100,26 @@ export async function openPair(config: PairConfig, purpose: string, direction: D
       sqlite.close();
     },
   };
+}
+
+/** The ids of a pair's two databases (PairScope without the direction). */
+export interface PairIds {
+  sqliteId: string;
+  postgresId: string;
+}
+
+/**
+ * `fn` on the pair opened and its ids read, for the commands that are not runs (status,
+ * reset); closed after. The app holding the file's write lock meanwhile is named, with the file.
+ */
+export async function withPair<T>(config: PairConfig, purpose: string, fn: (conn: Connections, ids: PairIds) => Promise<T>): Promise<T> {
+  const pair = await openPair(config, purpose);
+  const { conn } = pair;
+  try {
+    return await fn(conn, { sqliteId: sqliteDatabaseId(conn.sqlite), postgresId: await postgresDatabaseId(conn.pg, conn.schema) });
+  } catch (error) {
+    throw namedSqliteBusy(error, conn.sqlite, null);
+  } finally {
+    await pair.close();
+  }
 }

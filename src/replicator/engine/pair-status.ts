@@ -4,14 +4,12 @@
  */
 import { checkFileGeneration } from '../state/file-generation.js';
 import { SharedDatabaseIdError } from '../../errors.js';
-import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
 import { DIRECTIONS, type Direction } from '../run-plan.js';
-import { postgresDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
 import type { RejectEntry, RunRecord, SkipEntry, StateStore, StateSummary } from '../state/state-store.js';
 import { currentRunLock, runLockCommand } from '../state/run-lock.js';
 import { listOwed, type OwedConstraint } from '../state/owed-constraints.js';
-import { stateStoreFor } from './direction-wiring.js';
-import { openPair, type OpenPair, type PairConfig } from './open-pair.js';
+import { stateStoreFor, type Connections } from './direction-wiring.js';
+import { withPair, type PairConfig, type PairIds } from './open-pair.js';
 
 export interface PairStatus {
   sqliteId: string;
@@ -33,23 +31,16 @@ export interface PairStatus {
 }
 
 /** The pair opened, its ids read and both directions' state stores ready, for `fn`; closed after. */
-export async function withStores<T>(
+export function withStores<T>(
   config: PairConfig,
   purpose: string,
-  fn: (stores: { direction: Direction; store: StateStore }[], ids: { sqliteId: string; postgresId: string }, conn: OpenPair['conn']) => Promise<T>,
+  fn: (stores: { direction: Direction; store: StateStore }[], ids: PairIds, conn: Connections) => Promise<T>,
 ): Promise<T> {
-  const pair = await openPair(config, purpose);
-  try {
-    const { sqlite, pg, schema } = pair.conn;
-    const ids = { sqliteId: sqliteDatabaseId(sqlite), postgresId: await postgresDatabaseId(pg, schema) };
-    const stores = DIRECTIONS.map((direction) => ({ direction, store: stateStoreFor(direction, pair.conn, { ...ids, direction }) }));
+  return withPair(config, purpose, async (conn, ids) => {
+    const stores = DIRECTIONS.map((direction) => ({ direction, store: stateStoreFor(direction, conn, { ...ids, direction }) }));
     for (const s of stores) await s.store.ensure();
-    return await fn(stores, ids, pair.conn);
-  } catch (error) {
-    throw namedSqliteBusy(error, pair.conn.sqlite, null);
-  } finally {
-    await pair.close();
-  }
+    return fn(stores, ids, conn);
+  });
 }
 
 /**

@@ -3,22 +3,16 @@
  * another file with its id synced since (file-generation.ts). Each takes the pair's run lock
  * as a run does, so neither lands in the middle of a run of the other file.
  */
-import { namedSqliteBusy } from '../../connect/sqlite-connection.js';
-import { postgresDatabaseId, resetSqliteDatabaseId, sqliteDatabaseId } from '../state/database-ids.js';
+import { resetSqliteDatabaseId } from '../state/database-ids.js';
 import { adoptFileGeneration } from '../state/file-generation.js';
 import { ensurePostgresStateTables } from '../state/postgres-state-store.js';
 import { acquireRunLock, thisProcess } from '../state/run-lock.js';
 import type { Connections } from './direction-wiring.js';
-import { openPair, type PairConfig } from './open-pair.js';
+import { withPair, type PairConfig, type PairIds } from './open-pair.js';
 
-type Ids = { sqliteId: string; postgresId: string };
-
-async function withPairLocked<T>(config: PairConfig, command: string, fn: (conn: Connections, ids: Ids) => Promise<T>): Promise<T> {
-  const pair = await openPair(config, command.replace(/^replicate /, ''));
-  const { conn } = pair;
-  try {
-    await ensurePostgresStateTables(conn.pg, ['meta', 'locks', 'generations']);
-    const ids = { sqliteId: sqliteDatabaseId(conn.sqlite), postgresId: await postgresDatabaseId(conn.pg, conn.schema) };
+function withPairLocked<T>(config: PairConfig, command: string, fn: (conn: Connections, ids: PairIds) => Promise<T>): Promise<T> {
+  return withPair(config, command.replace(/^replicate /, ''), async (conn, ids) => {
+    await ensurePostgresStateTables(conn.pg, ['locks', 'generations']);
     // throws RunLockedError naming the run that holds the pair: nothing is changed then
     const lock = await acquireRunLock(conn.pg, conn.sqlite, ids, thisProcess(command));
     try {
@@ -26,11 +20,7 @@ async function withPairLocked<T>(config: PairConfig, command: string, fn: (conn:
     } finally {
       await lock.release();
     }
-  } catch (error) {
-    throw namedSqliteBusy(error, conn.sqlite, null);
-  } finally {
-    await pair.close();
-  }
+  });
 }
 
 /**
