@@ -66,7 +66,11 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
       case 'table-end': {
         const s = e.stats;
         if (compact && s.read === 0 && s.skipped === 0 && s.rejected === 0 && !s.error) break;
-        const extra = [s.skipped ? `${fmt(s.skipped)} waiting for parents` : '', s.rejected ? `${fmt(s.rejected)} rejected` : ''].filter(Boolean).join(', ');
+        const extra = [
+          s.keptNewer ? `${fmt(s.keptNewer)} left as the target has ${s.keptNewer === 1 ? 'it (its copy is newer)' : 'them (its copies are newer)'}` : '',
+          s.skipped ? `${fmt(s.skipped)} waiting for parents` : '',
+          s.rejected ? `${fmt(s.rejected)} rejected` : '',
+        ].filter(Boolean).join(', ');
         print(out, `  ${s.table}: ${fmt(s.read)} read, ${fmt(s.written)} written${extra ? `, ${extra}` : ''} in ${secs(s.ms)}`);
         break;
       }
@@ -97,7 +101,7 @@ export function summaryLine(s: RunSummary, style: Style): string {
   return style.yellow(`${base}; ${rows(s.waiting.skipped)} waiting for parents, ${rows(s.waiting.rejected)} rejected (see \`replicate status\`)`);
 }
 
-/** The --json summary: {"direction", "tables": [{"name", "read", "written", "skipped", "rejected", "ms"}], "ms"}. */
+/** The --json summary: {"direction", "tables": [{"name", "read", "written", "skipped", "rejected", "ms"}], "ms"}; a table's "keptNewer" when some rows were. */
 export function jsonSummary(s: RunSummary): string {
   return JSON.stringify(summaryFields(s));
 }
@@ -113,6 +117,7 @@ export function summaryFields(s: RunSummary): Record<string, unknown> {
       written: t.written,
       skipped: t.skipped,
       rejected: t.rejected,
+      ...(t.keptNewer ? { keptNewer: t.keptNewer } : {}),
       ms: t.ms,
       ...(t.error ? { error: t.error } : {}),
       ...(t.secondPass ? { secondPass: t.secondPass } : {}),

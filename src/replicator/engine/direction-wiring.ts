@@ -93,8 +93,6 @@ export interface TableWiring {
   finish(): Promise<void>;
   /** a pull's reads of the marks other terminals' pushes left (push-seen.ts); null: not a pull, or no cursor */
   pushMarks: TablePushMarks | null;
-  /** a pull that reads again below its checkpoint writes with this: rows the terminal changed since stay (SqliteWriterOptions.keepNewer) */
-  rewoundWriter: (() => BatchWriter) | null;
 }
 
 export interface DirectionWiring {
@@ -292,7 +290,11 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
       // a cycle's deferred FK columns: NULL on insert, kept on update, set by the second pass
       const insertOnlyColumns = plan.deferredColumns;
       const mark = plan.cursor === null ? null : (cursors: string | null): string => markStatement(marks, plan.table, cursors);
-      const writer = side ? side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns }) : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns, mark });
+      // latest-wins by the cursor, both ways: a stale copy never replaces a newer row (DESIGN.md "Conflicts")
+      const keepNewer = plan.cursor;
+      const writer = side
+        ? side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns, keepNewer })
+        : createPostgresWriter(conn.pg, conn.schema, plan, { mode: 'upsert', insertOnlyColumns, mark, keepNewer });
       const serverId = plan.keyTranslation?.serverId;
       // FK values that point at a key-translated parent are translated by the FK guard
       // (local key -> server id), so they cross as they are read
@@ -389,7 +391,6 @@ export function wireDirection(direction: Direction, conn: Connections, scope: Pa
           await sequences?.advance(plan);
         },
         pushMarks: toSqlite ? pullMarks(conn.pg, conn.schema, marks, plan) : null,
-        rewoundWriter: side && plan.cursor !== null ? () => side.createSqliteWriter(conn.sqlite, plan, { insertOnlyColumns, keepNewer: plan.cursor }) : null,
       };
     },
   };

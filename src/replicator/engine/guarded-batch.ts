@@ -14,6 +14,8 @@ export interface BatchCounts {
   written: number;
   skipped: number;
   rejected: number;
+  /** of the rows written, those left as they were: the target's copy is newer (WriteOutcome.keptNewer) */
+  keptNewer?: number;
   /** the target rows written, when this table's keys are remembered (known-parents.ts) */
   landed?: TargetRow[];
 }
@@ -159,7 +161,7 @@ export async function processRows(prepared: PreparedRows, deps: TableSyncDeps, w
     if (landed.length + nowSkipped.length > 0) await state.clearRejected(plan.table, [...landed, ...nowSkipped]);
     for (const k of landed) ledgerKeys.delete(k);
   }
-  const counts: BatchCounts = { written: outcome.written, skipped: skips.length, rejected: rejects.length };
+  const counts: BatchCounts = { written: outcome.written, skipped: skips.length, rejected: rejects.length, keptNewer: outcome.keptNewer ?? 0 };
   if (deps.knownParents?.tracks(plan.table)) counts.landed = toWrite.filter((_, j) => !refused.has(j));
   return counts;
 }

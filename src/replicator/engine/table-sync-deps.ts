@@ -79,8 +79,6 @@ export interface TableSyncDeps {
   history?: TableHistory | null;
   /** a pull's reads of the marks other terminals' pushes left (push-seen.ts); absent or null: none */
   pushMarks?: TablePushMarks | null;
-  /** the writer of a pull that reads again below its checkpoint (rows the terminal changed since stay); absent or null: `writer` */
-  rewoundWriter?: (() => BatchWriter) | null;
   /** runs a unit of work again after transient failures (serialization, deadlock) */
   retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 }

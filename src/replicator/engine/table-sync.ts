@@ -116,6 +116,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   const { plan, state } = deps;
   const started = Date.now();
   const totals = { read: 0, written: 0, skipped: 0, rejected: 0 };
+  let keptNewer = 0;
   const incremental = deps.cursorIndex !== null;
   const stored = incremental ? await state.getCheckpoint(plan.table) : null;
   const checkpoint = deps.ignoreCheckpoint ? null : stored;
@@ -157,9 +158,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   began.value = firstLoad && whole !== null && (await whole.begin());
   const tx = began.value && whole ? whole.batches : deps.tx;
   const copyWriter = firstLoad && !began.value ? await deps.firstLoadWriter() : null;
-  // read again below the checkpoint: rows pulled before and changed on the terminal since keep their change
-  const upsertWriter = rewound && deps.rewoundWriter ? deps.rewoundWriter() : deps.writer;
-  const writer = began.value && whole ? whole.writer : (copyWriter ?? upsertWriter);
+  const writer = began.value && whole ? whole.writer : (copyWriter ?? deps.writer);
   // a COPY straight into an empty PostgreSQL table takes bigger batches, one read ahead
   const copyDirect = copyWriter !== null;
   // a created table's key not built yet: it waits while every key value written is one-to-one (create-missing/key-values.ts)
@@ -207,6 +206,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     totals.written += counts.written;
     totals.skipped += counts.skipped;
     totals.rejected += counts.rejected;
+    keptNewer += counts.keptNewer ?? 0;
     if (counts.landed) deps.knownParents?.remember(plan.table, counts.landed); // committed: there to stay
     const elapsedMs = Date.now() - started;
     deps.emit({
@@ -295,7 +295,7 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
     const kept = withPushSeen(checkpoint.position, seen);
     await deps.retry(`${plan.table}: checkpoint`, () => inTransaction(tx, () => state.saveCheckpoint(plan.table, kept)));
   }
-  const stats: TableRunStats = { table: plan.table, ...totals, ms: Date.now() - started, error: null };
+  const stats: TableRunStats = { table: plan.table, ...totals, ...(keptNewer > 0 ? { keptNewer } : {}), ms: Date.now() - started, error: null };
   return { stats, interrupted, window: { from: secondPass ? secondPass.from : start, to: position } };
 }
 

@@ -112,6 +112,11 @@ export interface WriteOutcome {
   written: number;
   /** rows the database refused (out of range, constraint); the rest were written */
   rejected: RowRejection[];
+  /**
+   * of the rows written, those left as they were because the target's copy holds a greater
+   * cursor (a writer made with keepNewer); absent: none
+   */
+  keptNewer?: number;
 }
 
 export interface BatchWriter {

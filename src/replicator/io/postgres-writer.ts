@@ -22,7 +22,7 @@ import type { CanonicalKind } from '../../model/schema.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
 import type { PlannedColumn, TablePlan } from '../run-plan.js';
 import { binaryCopyRefusal } from '../values/pg-binary-encoders.js';
-import { keyString, type BatchWriter, type TargetRow } from './batch-io.js';
+import { keyString, type BatchWriter, type RowRejection, type TargetRow, type WriteOutcome } from './batch-io.js';
 import { copyRows, pgValue } from './copy-data.js';
 import { postgresEnforcedForeignKeys } from './postgres-enforced-fks.js';
 import { statementName } from './postgres-reader.js';
@@ -78,6 +78,8 @@ interface Statements {
   finish: string;
   /** positions in a target row of the columns written (null: all of them) */
   pick: number[] | null;
+  /** finish's result holds `kept`: rows left alone because the target's copy is newer */
+  countsKept: boolean;
 }
 
 export interface PostgresWriterOptions {
@@ -100,6 +102,13 @@ export interface PostgresWriterOptions {
    * cursors (null: a COPY into the empty table). Absent or null: no mark.
    */
   mark?: ((cursors: string | null) => string) | null;
+  /**
+   * 'upsert' only: a cursor column (PostgreSQL name). A row whose copy in the target holds a
+   * greater cursor is left as it is, and counted (WriteOutcome.keptNewer): a terminal's stale
+   * copy (pulled before another terminal changed the row, or pushed again in full) never
+   * replaces a newer version. DESIGN.md "Conflicts": latest-wins, by the cursor.
+   */
+  keepNewer?: string | null;
 }
 
 const SAVEPOINT = 'SAVEPOINT replicate_batch';
@@ -161,37 +170,63 @@ function buildStatements(schema: string, table: TablePlan, info: ReadonlyMap<str
     // SET LOCAL: a rollback to the savepoint undoes it too; the role is back before anything else runs
     const mark = opts.mark ? `${opts.mark(null)}; ` : '';
     const [prepare, finish] = opts.lockParents ? [`${SAVEPOINT}; ${REPLICA_ROLE}`, `${ORIGIN_ROLE}; ${mark}${RELEASE}`] : [SAVEPOINT, `${mark}${RELEASE}`];
-    return { prepare, copy: `COPY ${target} (${cols}) FROM STDIN`, finish, pick };
+    return { prepare, copy: `COPY ${target} (${cols}) FROM STDIN`, finish, pick, countsKept: false };
   }
 
   // one staging table per target table, column list and session; only the written columns
   const stage = staging(schema, table.table, cols, '');
   const notUpdated = new Set([...table.key, ...(opts.insertOnlyColumns ?? [])]);
   const updated = written.filter((c) => !notUpdated.has(c.pg));
+  const newer = opts.keepNewer ? written.find((c) => c.pg === opts.keepNewer) ?? null : null;
+  // IS NOT TRUE: a NULL cursor on either side is not "newer"; the WHERE sees the row as locked, so it holds under concurrency
+  const keep = newer === null ? '' : ` AND (_target.${quoteIdent(newer.pg)} > EXCLUDED.${quoteIdent(newer.pg)}) IS NOT TRUE`;
   const onConflict =
     updated.length === 0
       ? 'DO NOTHING'
       : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.pg)} = EXCLUDED.${quoteIdent(c.pg)}`).join(', ')}` +
-        ` WHERE (${updated.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${updated.map((c) => compared(c, 'EXCLUDED')).join(', ')})`;
+        ` WHERE (${updated.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${updated.map((c) => compared(c, 'EXCLUDED')).join(', ')})` +
+        keep;
   const upsert =
     `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage.name}` +
     ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}`;
+  // every part of one statement sees the snapshot taken before it: the rows newer in the target than staged are those the upsert leaves
+  const kept =
+    newer === null || updated.length === 0
+      ? null
+      : `SELECT count(*) FROM ${stage.name} AS _stage JOIN ${target} AS _old ON ${table.key.map((k) => `_old.${quoteIdent(k)} = _stage.${quoteIdent(k)}`).join(' AND ')}` +
+        ` WHERE _old.${quoteIdent(newer.pg)} > _stage.${quoteIdent(newer.pg)}`;
   return {
     prepare: `${SAVEPOINT}; ${stage.prepare}`,
     copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
     // RETURNING gives the rows inserted or changed, not those the no-op check left alone
-    finish: `${marked(upsert, table, opts.mark)}; ${RELEASE}`,
+    finish: `${marked(upsert, table, opts.mark, kept)}; ${RELEASE}`,
     pick,
+    countsKept: kept !== null,
   };
 }
 
 /**
  * `statement` (an INSERT or UPDATE of alias _target) and, in the same statement, the push
- * mark of the rows it wrote; its result is one row, `n`: how many rows it wrote.
+ * mark of the rows it wrote; its result is one row, `n`: how many rows it wrote, and `kept`,
+ * the count `kept` (a query) gives, when there is one.
  */
-function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark']): string {
-  if (!mark || table.cursor === null) return statement;
-  return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n FROM _wrote`;
+function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark'], kept: string | null = null): string {
+  const keptColumn = kept === null ? '' : `, (${kept})::text AS kept`;
+  if (!mark || table.cursor === null) return kept === null ? statement : `WITH _wrote AS (${statement} RETURNING 1) SELECT count(*)::text AS n${keptColumn} FROM _wrote`;
+  return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n${keptColumn} FROM _wrote`;
+}
+
+/** `kept` of a finish's first result (a multi-statement query answers with one result each). */
+function keptRows(results: unknown): number {
+  const first: unknown = Array.isArray(results) ? results[0] : results;
+  const row: unknown = typeof first === 'object' && first !== null && 'rows' in first && Array.isArray(first.rows) ? first.rows[0] : undefined;
+  const n = typeof row === 'object' && row !== null && 'kept' in row ? row.kept : undefined;
+  return typeof n === 'string' ? Number(n) : 0;
+}
+
+/** keptNewer only when some row was kept, so outcomes of tables without the guard read as before */
+function outcome(written: number, rejected: RowRejection[], kept: number): WriteOutcome {
+  return kept > 0 ? { written, rejected, keptNewer: kept } : { written, rejected };
 }
 
 /** Rows an UPDATE changed: the one row's `n` of a marked one (marked()), else its row count. */
@@ -256,13 +291,16 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
     }
   };
 
+  // rows the upserts left because the target's copy is newer, since the last write() or tryWrite() began
+  let kept = 0;
   /** One attempt at writing these rows under its own savepoint; the failure if their data was refused. */
   const attempt = async (rows: readonly TargetRow[]): Promise<RowFailure | null> => {
     const s = (statements ??= buildStatements(schema, table, await columnInfo(table.table), options));
     return underSavepoint(async () => {
       await client.query(s.prepare);
       await copyRows(client, s.copy, rows, s.pick);
-      await client.query(s.finish);
+      const results: unknown = await client.query(s.finish);
+      if (s.countsKept) kept += keptRows(results);
     });
   };
 
@@ -271,17 +309,19 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
 
     async write(rows) {
       if (rows.length === 0) return { written: 0, rejected: [] };
+      kept = 0;
       const rejected = await isolateRows(rows, attempt, (code) => code === FK_VIOLATION);
-      return { written: rows.length - rejected.length, rejected };
+      return outcome(rows.length - rejected.length, rejected, kept);
     },
 
     async tryWrite(rows) {
       if (rows.length === 0) return { written: 0, rejected: [] };
+      kept = 0;
       const first = await attempt(rows);
-      if (!first) return { written: rows.length, rejected: [] };
+      if (!first) return outcome(rows.length, [], kept);
       if (first.code === FK_VIOLATION) return 'missing-parent';
       const rejected = await isolateRows(rows, attempt, (code) => code === FK_VIOLATION, first);
-      return { written: rows.length - rejected.length, rejected };
+      return outcome(rows.length - rejected.length, rejected, kept);
     },
 
     async updateColumns(columns, rows) {

@@ -41,6 +41,8 @@ function rowFailure(e: unknown): { code: string | null; message: string } | null
 
 interface RowWriter {
   run(row: TargetRow): void;
+  /** rows run() left as they were because the file's copy holds a greater cursor (keepNewer); the caller resets it after a rollback */
+  kept: number;
   /** all the rows at once where that is quicker (a refusal leaves some written: the caller's savepoint undoes them) */
   runAll?(rows: TargetRow[]): void;
 }
@@ -78,10 +80,16 @@ export interface SqliteWriterOptions {
   parentCheck?: () => ParentCheck | null;
   /**
    * a cursor column (PostgreSQL name): a row whose SQLite copy holds a greater cursor is
-   * left as it is. A pull reading again below its checkpoint (engine/push-seen.ts) meets
-   * rows it pulled before and the terminal has edited since: those edits stay, to be pushed.
+   * left as it is, and counted (WriteOutcome.keptNewer). A pull meets rows the terminal has
+   * edited since it last pushed (above all when it reads again below its checkpoint,
+   * engine/push-seen.ts): those edits stay, to be pushed. DESIGN.md "Conflicts": latest-wins.
    */
   keepNewer?: string | null;
+}
+
+/** keptNewer only when some row was kept, so other outcomes read as before */
+function outcome(written: number, rejected: RowRejection[], kept: number): WriteOutcome {
+  return kept > 0 ? { written, rejected, keptNewer: kept } : { written, rejected };
 }
 
 /** SQLite name of a planned column given its PostgreSQL name. */
@@ -138,6 +146,7 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
     // parents are checked after the rows went in, as SQLite checks them at the statement's end:
     // a row that breaks NOT NULL or UNIQUE too is refused for that, as it would be anyway
     return {
+      kept: 0,
       run(row) {
         insert.run(...insertBind(resolveRow(row)));
         parentCheck()?.check([row]);
@@ -170,7 +179,18 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
           ` WHERE (${updated.map(own).join(', ')}) IS NOT (${updated.map((c) => `excluded.${quoteIdent(c)}`).join(', ')})` +
           (newer === null ? '' : ` AND NOT coalesce(${own(newer)} > excluded.${quoteIdent(newer)}, 0)`);
     const upsert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${insertNames.map(() => '?').join(', ')}) ON CONFLICT (${conflict.map(quoteIdent).join(', ')}) ${onConflict}`);
-    return { run: (row) => void upsert.run(...insertBind(row)) };
+    const isNewer = newerThan(db, t, conflict, newer);
+    const conflictAt = conflict.map((k) => insertNames.indexOf(k));
+    const newerAt = newer === null ? -1 : insertNames.indexOf(newer);
+    const w: RowWriter = {
+      kept: 0,
+      run(row) {
+        const values = insertBind(row);
+        // nothing changed: the same values, or a newer local copy kept (asked only then)
+        if (upsert.run(...values).changes === 0 && isNewer?.(conflictAt.map((i) => values[i] ?? null), values[newerAt] ?? null)) w.kept++;
+      },
+    };
+    return w;
   }
 
   // No UNIQUE index on the conflict columns (a server_id column nobody indexed), so ON
@@ -189,15 +209,26 @@ function buildRowWriter(db: Database.Database, table: TablePlan, insertOnly: Rea
             ` AND (${updated.map(quoteIdent).join(', ')}) IS NOT (${updated.map(() => '?').join(', ')})` +
             (newer === null ? '' : ` AND NOT coalesce(${quoteIdent(newer)} > ?, 0)`),
         );
-  return {
+  const isNewer = newerThan(db, t, conflict, newer);
+  const w: RowWriter = {
+    kept: 0,
     run(row) {
       const values = bindOf(row);
       const key = keyIdx.map((i) => values[i] ?? null);
       if (insert.run([...insertBind(row), ...key]).changes > 0 || update === null) return;
       const set = updIdx.map((i) => values[i] ?? null);
-      update.run(newerIdx < 0 ? [...set, ...key, ...set] : [...set, ...key, ...set, values[newerIdx] ?? null]);
+      const cursor = values[newerIdx] ?? null;
+      if (update.run(newerIdx < 0 ? [...set, ...key, ...set] : [...set, ...key, ...set, cursor]).changes === 0 && isNewer?.(key, cursor)) w.kept++;
     },
   };
+  return w;
+}
+
+/** Does the row with this key hold a cursor greater than `cursor`? null without a keepNewer column. */
+function newerThan(db: Database.Database, t: string, conflict: readonly string[], newer: string | null): ((key: TargetRow, cursor: TargetRow[number]) => boolean) | null {
+  if (newer === null) return null;
+  const stmt = db.prepare(`SELECT 1 FROM ${t} WHERE ${conflict.map((k) => `${quoteIdent(k)} IS ?`).join(' AND ')} AND ${quoteIdent(newer)} > ?`).pluck();
+  return (key, cursor) => stmt.get(...key, cursor) !== undefined;
 }
 
 /** The second pass: `SET columns` of the row with this key, where they differ. A row: key values, then the columns' values. */
@@ -212,6 +243,7 @@ function buildColumnUpdate(db: Database.Database, table: TablePlan, columns: rea
   const n = key.length;
   let changes = 0;
   return {
+    kept: 0,
     run(row) {
       const values = row.slice(n);
       changes += stmt.run([...values, ...row.slice(0, n), ...values]).changes;
@@ -233,6 +265,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
 
   /** Run one row under its own savepoint; the refusal, or null when it was written. */
   const rowAlone = (w: RowWriter, row: TargetRow, index: number): RowRejection | null => {
+    const kept = w.kept;
     savepoint.run();
     try {
       w.run(row);
@@ -243,6 +276,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
       if (!f || !db.inTransaction) throw e;
       rollbackTo.run();
       release.run();
+      w.kept = kept;
       const column = f.message.startsWith(notNullPrefix) ? f.message.slice(notNullPrefix.length) : null;
       return { index, column, reason: f.message, code: f.code };
     }
@@ -256,18 +290,20 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
     const w = (writer ??= buildRowWriter(db, table, insertOnly, opts?.insert === 'plain', opts?.parentCheck ?? (() => null), opts?.keepNewer ? sqliteColumn(table, opts.keepNewer) : null));
     // only a plain load binds TEXT values as slices of their batch (takesTextSlices); anything else takes the strings
     if (!w.runAll) resolveRows(rows);
+    const kept = w.kept;
     savepoint.run();
     try {
       if (w.runAll) w.runAll(rows);
       else for (const row of rows) w.run(row);
       release.run();
-      return { written: rows.length, rejected: [] };
+      return outcome(rows.length, [], w.kept - kept);
     } catch (e) {
       // a declared ON CONFLICT ROLLBACK clause ends the caller's transaction: nothing to isolate then
       const f = rowFailure(e);
       if (!f || !db.inTransaction) throw e;
       rollbackTo.run();
       release.run();
+      w.kept = kept;
       if (parentFirst && f.code === FK_VIOLATION) return 'missing-parent';
     }
     // row by row: every value decoded, the batch's text in one call
@@ -285,7 +321,7 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
       landed = waiting.length - still.length;
       rejected = [...rejected.filter((r) => r.code !== FK_VIOLATION), ...still].sort((a, b) => a.index - b.index);
     }
-    return { written: rows.length - rejected.length, rejected };
+    return outcome(rows.length - rejected.length, rejected, w.kept - kept);
   }
 
   return {

@@ -56,6 +56,12 @@ export interface TableRunStats {
   /** rows held back for a missing parent, by the first pass and by an FK cycle's second pass */
   skipped: number;
   rejected: number;
+  /**
+   * of the rows written, those left as they were because the target's copy holds a greater
+   * cursor (latest-wins; io/postgres-writer.ts, io/sqlite-writer.ts keepNewer); absent: none.
+   * Not kept in the run history.
+   */
+  keptNewer?: number;
   ms: number;
   error: string | null;
   /** an FK cycle's second pass over this table's deferred columns, when it had one (its skips and rejects are counted above too) */
