@@ -4,7 +4,8 @@
  * (`--full`, a first push after `reset --new-id`). Such a stale copy never replaces the newer
  * row, and the run says how many it left. The other way too: a pull never overwrites a
  * correction the cashier made after PostgreSQL's version, and the next push sends it.
- * Latest wins, by the cursor (DESIGN.md, "Conflicts").
+ * Latest wins, by the cursor (DESIGN.md, "Conflicts"), also for the FK columns of a cycle that
+ * a run writes in its second pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -15,6 +16,7 @@ const PG = `CREATE TABLE prices (sku text PRIMARY KEY, price numeric(10,2) NOT N
 const SQLITE = `CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC NOT NULL, updated_at TEXT NOT NULL);`;
 
 let till: ReplicationPair;
+let org: ReplicationPair;
 // the story's clock: the n-th change of the story happens n minutes after its start, an hour ago
 // (in the past, so no run waits for the current second to end: engine/sqlite-tick-cap.ts)
 const start = Date.now() - 60 * 60_000;
@@ -48,6 +50,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await till.cleanup();
+  await org?.cleanup();
 });
 
 describe("a till's stale copy of a row the office changed since", () => {
@@ -103,5 +106,28 @@ describe("a cashier's correction newer than PostgreSQL's copy", () => {
     expect((pull.json.tables.find((t) => t.name === 'prices') as { keptNewer?: number }).keptNewer).toBe(1);
     expect((await till.run('sqlite-to-pg')).code).toBe(0);
     expect(await centralPrice('bread')).toBe('2.45');
+  });
+});
+
+describe("a till's stale copy of a row in an FK cycle", () => {
+  it('leaves the column the second pass writes as the office set it', async () => {
+    // departments.manager_id -> employees and employees.department_id -> departments: the plan defers manager_id
+    org = await createReplicationPair(
+      `CREATE TABLE departments (id integer PRIMARY KEY, name text NOT NULL, manager_id integer, updated_at timestamptz NOT NULL);
+       CREATE TABLE employees (id integer PRIMARY KEY, department_id integer NOT NULL REFERENCES departments(id), updated_at timestamptz NOT NULL);
+       ALTER TABLE departments ADD FOREIGN KEY (manager_id) REFERENCES employees(id);`,
+      `CREATE TABLE departments (id INTEGER PRIMARY KEY, name TEXT NOT NULL, manager_id INTEGER REFERENCES employees(id), updated_at TEXT NOT NULL);
+       CREATE TABLE employees (id INTEGER PRIMARY KEY, department_id INTEGER NOT NULL REFERENCES departments(id), updated_at TEXT NOT NULL);
+       PRAGMA foreign_keys = OFF;
+       INSERT INTO departments VALUES (1, 'Bakery', 1, '${at(0)}');
+       INSERT INTO employees VALUES (1, 1, '${at(0)}'), (2, 1, '${at(0)}');`,
+    );
+    expect((await org.run('sqlite-to-pg')).code).toBe(0);
+    // the office renames the bakery and makes employee 2 its manager
+    await org.db.query(`UPDATE departments SET name = 'Bakery & Deli', manager_id = 2, updated_at = $1 WHERE id = 1`, [at(1)]);
+    const push = await org.run('sqlite-to-pg', '--full');
+    expect(push.code).toBe(0);
+    expect(push.stdout).toContain('"keptNewer":1');
+    expect(await org.db.query(`SELECT name, manager_id FROM departments`)).toEqual([{ name: 'Bakery & Deli', manager_id: 2 }]);
   });
 });

@@ -22,9 +22,14 @@ type Reject = Omit<RejectEntry, 'firstSeen' | 'attempts'>;
 export interface SecondPassWiring {
   /** the deferred columns, PostgreSQL names, as BatchWriter.updateColumns takes them */
   columns: string[];
+  /**
+   * the table's cursor (PostgreSQL name), projected after the deferred columns: a row whose
+   * target copy holds a greater one is left alone (BatchWriter.updateColumns keepNewer); null: none
+   */
+  cursor: string | null;
   /** the same columns as the target names them (as reject entries name columns) */
   targetColumns: string[];
-  /** positions in a source row of the table's key (TablePlan.key order), then of the deferred columns */
+  /** positions in a source row of the table's key (TablePlan.key order), then of the deferred columns, then of the cursor */
   sourceIndexes: number[];
   /** converts a row projected through `sourceIndexes` for the target */
   converter: RowConverter;
@@ -70,7 +75,7 @@ export async function writeDeferredColumns(table: string, rows: readonly SourceR
   }));
   const toWrite = guard.pass.map((i) => converted[i] as TargetRow);
   const writeKeys = guard.pass.map((i) => keys[i] as string);
-  const outcome = toWrite.length > 0 ? await writer.updateColumns(sp.columns, toWrite) : { written: 0, rejected: [] };
+  const outcome = toWrite.length > 0 ? await writer.updateColumns(sp.columns, toWrite, sp.cursor) : { written: 0, rejected: [] };
   const refused = new Set<number>();
   for (const r of outcome.rejected) {
     refused.add(r.index);

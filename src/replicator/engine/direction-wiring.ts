@@ -183,7 +183,9 @@ function secondPassWiring(
   guard: (projected: TablePlan) => GuardedForeignKey[],
 ): SecondPassWiring | null {
   if (plan.deferredColumns.length === 0) return null;
-  const names = [...plan.key, ...plan.deferredColumns];
+  // the cursor last: a row the target holds newer keeps its columns, as in the first pass
+  const cursor = plan.cursor !== null && !plan.key.includes(plan.cursor) && !plan.deferredColumns.includes(plan.cursor) ? plan.cursor : null;
+  const names = [...plan.key, ...plan.deferredColumns, ...(cursor === null ? [] : [cursor])];
   const columns = names.map((name) => {
     const col = plan.columns.find((c) => c.pg === name);
     if (!col) throw new PlanError([plan.table], `column ${quoteIdent(name)} is not among the replicated columns`);
@@ -194,7 +196,8 @@ function secondPassWiring(
   const projected: TablePlan = { ...plan, columns, foreignKeys, deferredColumns: [] };
   return {
     columns: [...plan.deferredColumns],
-    targetColumns: columns.slice(plan.key.length).map(targetName),
+    cursor,
+    targetColumns: columns.slice(plan.key.length, plan.key.length + plan.deferredColumns.length).map(targetName),
     sourceIndexes: names.map((name) => readPlan.columns.findIndex((c) => c.pg === name)),
     converter: createRowConverter(projected, codecFor, targetName),
     fks: guard(projected),

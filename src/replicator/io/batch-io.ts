@@ -137,9 +137,11 @@ export interface BatchWriter {
    * row holds the key values (TablePlan.key order) and then the columns' values, converted
    * for the target. A row whose values are already there, or whose key is not in the
    * target, is left alone; `written` counts the rows changed. A row the database refuses
-   * is isolated and reported, the others are updated.
+   * is isolated and reported, the others are updated. `keepNewer` (a cursor column,
+   * PostgreSQL name): each row ends with its cursor value, and a row whose target copy holds
+   * a greater one is left alone, as write() leaves it with the same option.
    */
-  updateColumns(columns: string[], rows: TargetRow[]): Promise<WriteOutcome>;
+  updateColumns(columns: string[], rows: TargetRow[], keepNewer?: string | null): Promise<WriteOutcome>;
   /** which of these parent keys exist in `table` (target-native key values), one set-based query */
   existingKeys(table: string, columns: string[], keys: (PgText | SqliteValue)[][]): Promise<Set<string>>;
   /**

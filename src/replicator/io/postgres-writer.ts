@@ -236,7 +236,14 @@ function changedRows(r: pg.QueryResult): number {
 }
 
 /** The second pass: key and columns COPY-ed into a staging table, then one UPDATE of the rows whose columns differ. */
-function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string, PostgresColumnInfo>, columns: readonly string[], mark: PostgresWriterOptions['mark']): { prepare: string; copy: string; update: string } {
+function buildUpdate(
+  schema: string,
+  table: TablePlan,
+  info: ReadonlyMap<string, PostgresColumnInfo>,
+  columns: readonly string[],
+  mark: PostgresWriterOptions['mark'],
+  keepNewer: string | null,
+): { prepare: string; copy: string; update: string } {
   const planned = (name: string): PlannedColumn => {
     const c = table.columns.find((col) => col.pg === name);
     if (!c) throw new PlanError([table.table], `column ${quoteIdent(name)} is not among the replicated columns`);
@@ -244,8 +251,10 @@ function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string,
   };
   const keys = table.key.map(planned);
   const set = columns.map(planned);
-  castTypes(info, schema, table.table, [...table.key, ...columns]); // every column must exist
-  const cols = [...keys, ...set].map((c) => quoteIdent(c.pg)).join(', ');
+  const newer = keepNewer === null ? [] : [planned(keepNewer)];
+  castTypes(info, schema, table.table, [...table.key, ...columns, ...(keepNewer === null ? [] : [keepNewer])]); // every column must exist
+  const cols = [...keys, ...set, ...newer].map((c) => quoteIdent(c.pg)).join(', ');
+  const keep = newer.map((c) => ` AND (_target.${quoteIdent(c.pg)} > _stage.${quoteIdent(c.pg)}) IS NOT TRUE`).join('');
   const stage = staging(schema, table.table, cols, 'update');
   const match = keys.map((c) => `_target.${quoteIdent(c.pg)} = _stage.${quoteIdent(c.pg)}`).join(' AND ');
   return {
@@ -255,7 +264,8 @@ function buildUpdate(schema: string, table: TablePlan, info: ReadonlyMap<string,
     update: marked(
       `UPDATE ${qualified(schema, table.table)} AS _target SET ${set.map((c) => `${quoteIdent(c.pg)} = _stage.${quoteIdent(c.pg)}`).join(', ')}` +
         ` FROM ${stage.name} AS _stage WHERE ${match}` +
-        ` AND (${set.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${set.map((c) => compared(c, '_stage')).join(', ')})`,
+        ` AND (${set.map((c) => compared(c, '_target')).join(', ')}) IS DISTINCT FROM (${set.map((c) => compared(c, '_stage')).join(', ')})` +
+        keep,
       table,
       mark,
     ),
@@ -324,12 +334,12 @@ export function createPostgresWriter(client: pg.Client, schema: string, table: T
       return outcome(rows.length - rejected.length, rejected, kept);
     },
 
-    async updateColumns(columns, rows) {
+    async updateColumns(columns, rows, keepNewer) {
       if (rows.length === 0 || columns.length === 0) return { written: 0, rejected: [] };
-      const id = JSON.stringify(columns);
+      const id = JSON.stringify([columns, keepNewer ?? null]);
       let u = updates.get(id);
       if (!u) {
-        u = buildUpdate(schema, table, await columnInfo(table.table), columns, options.mark);
+        u = buildUpdate(schema, table, await columnInfo(table.table), columns, options.mark, keepNewer ?? null);
         updates.set(id, u);
       }
       const s = u;

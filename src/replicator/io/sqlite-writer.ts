@@ -232,21 +232,27 @@ function newerThan(db: Database.Database, t: string, conflict: readonly string[]
 }
 
 /** The second pass: `SET columns` of the row with this key, where they differ. A row: key values, then the columns' values. */
-function buildColumnUpdate(db: Database.Database, table: TablePlan, columns: readonly string[]): RowWriter & { changes(): number } {
+function buildColumnUpdate(db: Database.Database, table: TablePlan, columns: readonly string[], keepNewer: string | null): RowWriter & { changes(): number } {
   const set = columns.map((c) => sqliteColumn(table, c));
   // the key as the target holds it: TablePlan.key pairs with the server id where keys are translated
   const key = table.key.map((k) => sqliteColumn(table, k));
+  // keepNewer: the row ends with its cursor; a greater one in the file keeps the row as it is
+  const newer = keepNewer === null ? null : sqliteColumn(table, keepNewer);
   const stmt = db.prepare(
     `UPDATE ${quoteIdent(table.sqliteTable)} SET ${set.map((c) => `${quoteIdent(c)} = ?`).join(', ')}` +
-      ` WHERE ${key.map((k) => `${quoteIdent(k)} = ?`).join(' AND ')} AND (${set.map(quoteIdent).join(', ')}) IS NOT (${set.map(() => '?').join(', ')})`,
+      ` WHERE ${key.map((k) => `${quoteIdent(k)} = ?`).join(' AND ')} AND (${set.map(quoteIdent).join(', ')}) IS NOT (${set.map(() => '?').join(', ')})` +
+      (newer === null ? '' : ` AND NOT coalesce(${quoteIdent(newer)} > ?, 0)`),
   );
   const n = key.length;
+  const end = n + set.length;
   let changes = 0;
   return {
     kept: 0,
     run(row) {
-      const values = row.slice(n);
-      changes += stmt.run([...values, ...row.slice(0, n), ...values]).changes;
+      const values = row.slice(n, end);
+      const args = [...values, ...row.slice(0, n), ...values];
+      if (newer !== null) args.push(row[end] ?? null);
+      changes += stmt.run(args).changes;
     },
     changes: () => changes,
   };
@@ -334,12 +340,12 @@ export function createSqliteWriter(db: Database.Database, table: TablePlan, opts
       return writeRows(rows, true);
     },
 
-    async updateColumns(columns, rows) {
+    async updateColumns(columns, rows, keepNewer) {
       if (rows.length === 0 || columns.length === 0) return { written: 0, rejected: [] };
-      const id = JSON.stringify(columns);
+      const id = JSON.stringify([columns, keepNewer ?? null]);
       let w = columnUpdates.get(id);
       if (!w) {
-        w = buildColumnUpdate(db, table, columns);
+        w = buildColumnUpdate(db, table, columns, keepNewer ?? null);
         columnUpdates.set(id, w);
       }
       const before = w.changes();
