@@ -12,7 +12,10 @@ import type { RejectEntry, SkipEntry, StateStore } from '../state/state-store.js
 import type { PgText, SqliteValue } from '../values/codec.js';
 import { guardBatch, type GuardedForeignKey } from './fk-guard.js';
 import { encodeValues } from './position-codec.js';
-import type { RowConverter } from './row-converter.js';
+import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
+import { PlanError } from '../../errors.js';
+import { quoteIdent } from '../../sql/quote.js';
+import type { PlannedColumn, TablePlan } from '../run-plan.js';
 
 type Native = PgText | SqliteValue;
 type Skip = Omit<SkipEntry, 'firstSeen' | 'lastTried' | 'attempts'>;
@@ -126,4 +129,38 @@ export function splitLedger(skipped: readonly SkipEntry[], rejected: readonly Re
     if (r.column === null || !deferredColumns.has(r.column)) firstPass.add(r.rowKey);
   }
   return { secondPassOnly: new Set([...all].filter((k) => !firstPass.has(k))), firstPass };
+}
+
+/**
+ * The second pass of a table in an FK cycle: its key and deferred columns, projected out
+ * of a source row, converted with the first pass's codecs, and the deferred FKs guarded
+ * (parents are in by then).
+ */
+export function secondPassWiring(
+  plan: TablePlan,
+  readPlan: TablePlan,
+  codecFor: (col: PlannedColumn) => AnyCodec,
+  targetName: (col: PlannedColumn) => string,
+  guard: (projected: TablePlan) => GuardedForeignKey[],
+): SecondPassWiring | null {
+  if (plan.deferredColumns.length === 0) return null;
+  // the cursor last: a row the target holds newer keeps its columns, as in the first pass
+  const cursor = plan.cursor !== null && !plan.key.includes(plan.cursor) && !plan.deferredColumns.includes(plan.cursor) ? plan.cursor : null;
+  const names = [...plan.key, ...plan.deferredColumns, ...(cursor === null ? [] : [cursor])];
+  const columns = names.map((name) => {
+    const col = plan.columns.find((c) => c.pg === name);
+    if (!col) throw new PlanError([plan.table], `column ${quoteIdent(name)} is not among the replicated columns`);
+    return col;
+  });
+  // the deferred FKs, checked like any other here; the rest were checked in the first pass
+  const foreignKeys = plan.foreignKeys.filter((fk) => fk.deferred).map((fk) => ({ ...fk, deferred: false }));
+  const projected: TablePlan = { ...plan, columns, foreignKeys, deferredColumns: [] };
+  return {
+    columns: [...plan.deferredColumns],
+    cursor,
+    targetColumns: columns.slice(plan.key.length, plan.key.length + plan.deferredColumns.length).map(targetName),
+    sourceIndexes: names.map((name) => readPlan.columns.findIndex((c) => c.pg === name)),
+    converter: createRowConverter(projected, codecFor, targetName),
+    fks: guard(projected),
+  };
 }

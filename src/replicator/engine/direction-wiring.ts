@@ -32,9 +32,9 @@ import { sqliteToPgBinaryFields } from '../values/sqlite-to-pg-binary.js';
 import type { GuardedForeignKey, KeyLookup } from './fk-guard.js';
 import { sqliteKeyLookup } from './key-lookup.js';
 import { createRowConverter, type AnyCodec, type RowConverter } from './row-converter.js';
-import type { SecondPassWiring } from './deferred-columns.js';
+import { secondPassWiring, type SecondPassWiring } from './deferred-columns.js';
 import { qualified, quoteIdent } from '../../sql/quote.js';
-import { ConfigError, PlanError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import { useSourcePageCache } from '../../connect/sqlite-connection.js';
 import { compileRowFilter, type CompiledFilter, type FilterParams } from '../plan/row-filter.js';
 import { withFilteredCheckpoints } from './filtered-checkpoints.js';
@@ -168,40 +168,6 @@ function guardedForeignKeys(
         enforcedByTarget: false,
       };
     });
-}
-
-/**
- * The second pass of a table in an FK cycle: its key and deferred columns, projected out
- * of a source row, converted with the first pass's codecs, and the deferred FKs guarded
- * (parents are in by then).
- */
-function secondPassWiring(
-  plan: TablePlan,
-  readPlan: TablePlan,
-  codecFor: (col: PlannedColumn) => AnyCodec,
-  targetName: (col: PlannedColumn) => string,
-  guard: (projected: TablePlan) => GuardedForeignKey[],
-): SecondPassWiring | null {
-  if (plan.deferredColumns.length === 0) return null;
-  // the cursor last: a row the target holds newer keeps its columns, as in the first pass
-  const cursor = plan.cursor !== null && !plan.key.includes(plan.cursor) && !plan.deferredColumns.includes(plan.cursor) ? plan.cursor : null;
-  const names = [...plan.key, ...plan.deferredColumns, ...(cursor === null ? [] : [cursor])];
-  const columns = names.map((name) => {
-    const col = plan.columns.find((c) => c.pg === name);
-    if (!col) throw new PlanError([plan.table], `column ${quoteIdent(name)} is not among the replicated columns`);
-    return col;
-  });
-  // the deferred FKs, checked like any other here; the rest were checked in the first pass
-  const foreignKeys = plan.foreignKeys.filter((fk) => fk.deferred).map((fk) => ({ ...fk, deferred: false }));
-  const projected: TablePlan = { ...plan, columns, foreignKeys, deferredColumns: [] };
-  return {
-    columns: [...plan.deferredColumns],
-    cursor,
-    targetColumns: columns.slice(plan.key.length, plan.key.length + plan.deferredColumns.length).map(targetName),
-    sourceIndexes: names.map((name) => readPlan.columns.findIndex((c) => c.pg === name)),
-    converter: createRowConverter(projected, codecFor, targetName),
-    fks: guard(projected),
-  };
 }
 
 /** State lives in the target: PostgreSQL for sqlite-to-pg, the SQLite file for pg-to-sqlite. */
