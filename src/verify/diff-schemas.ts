@@ -36,7 +36,9 @@ function diffTable(t: MappedTable, names: NameTranslator, options: DiffOptions, 
     emit({ severity: 'warning', kind: 'unmapped_column', column: null, side: 'both', detail: 'no mapping file for this table; using the generated default (run `replicate map` to write one)' });
   }
   if (!sqlite && !postgres) {
-    emit({ severity: 'warning', kind: 'missing_table', column: null, side: 'both', detail: `the mapping names a table that exists on neither side (SQLite ${mapping.sqliteTable})` });
+    // an error: `run` refuses such a mapping file (plan/mapping-file-names.ts), so verify says it blocks
+    const names = mapping.sqliteTable === mapping.table ? '' : ` (SQLite ${mapping.sqliteTable})`;
+    emit({ severity: 'error', kind: 'missing_table', column: null, side: 'both', detail: `the mapping names a table that exists on neither side${names}; remove its mapping file, or create the table` });
     return;
   }
   if (!sqlite) {
