@@ -300,6 +300,7 @@ export function tuiSnapshotFixture(options: FixtureOptions = {}): TuiSnapshot {
     },
     tables,
     otherFindings: [],
+    pushesRefused: false,
     counts: { errors: 1, warnings: 3, waiting: 1, rejected: 1 },
     output,
     notice: null,

@@ -8,6 +8,7 @@ import { print, styleFor, type CliIO, type Style } from '../io.js';
 import type { RunRecord } from '../../replicator/state/state-store.js';
 import { parseDirection } from './run.js';
 import { displayKey } from '../../replicator/engine/position-codec.js';
+import { PUSHES_REFUSED, PUSHES_REFUSED_FIX } from '../report/pushes-refused-text.js';
 
 export interface StatusArgs extends ConnectionFlags {
   json?: boolean | undefined;
@@ -55,13 +56,7 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   const style = styleFor(io.stdout, io.env);
   print(io.stdout, `status  sqlite ${s.sqlitePath} (id ${status.sqliteId})`);
   if (status.sharedId) {
-    print(
-      io.stdout,
-      style.red(
-        '  pushes refused: another file with this id (a copy of it, or the original of a restored backup) has pushed since this one last did, and the sqlite-to-pg state below is that file\'s; ' +
-          'run `replicate reset --new-id` on a copy, or `replicate reset --adopt` on a restored backup that replaces the original',
-      ),
-    );
+    print(io.stdout, style.red(`  ${PUSHES_REFUSED}, and the sqlite-to-pg state below is that file's; ${PUSHES_REFUSED_FIX}`));
   }
   for (const { direction, summary, oldestWaiting, oldestRejected, owed } of status.directions) {
     print(io.stdout, '');

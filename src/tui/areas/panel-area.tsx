@@ -25,7 +25,7 @@ export interface PanelAreaProps {
 export function PanelArea({ snapshot, tab, focused, width, height, onOpenProblem }: PanelAreaProps) {
   const theme = useTheme();
   const owed = snapshot.tables.reduce((n, t) => n + t.owed.length, 0);
-  const problems = snapshot.counts.waiting + snapshot.counts.rejected + snapshot.counts.errors + owed;
+  const problems = snapshot.counts.waiting + snapshot.counts.rejected + snapshot.counts.errors + owed + (snapshot.pushesRefused ? 1 : 0);
   const tabs: { id: PanelTab; label: string }[] = [
     { id: 'problems', label: `Problems ${problems}` },
     { id: 'output', label: 'Output' },

@@ -1,6 +1,7 @@
 /**
  * The bottom line: both connections (password masked) and their state, the direction,
- * run state and elapsed time, overall rows/s, error/warning/waiting/rejected counts, and
+ * run state and elapsed time, overall rows/s, whether this file's pushes are refused
+ * (Problems says what to run), error/warning/waiting/rejected counts, and
  * the key hints for the focused area, all from the snapshot and the key table. Always one
  * row; parts shrink (connections first, then hints) so it fits any width from 80 up.
  */
@@ -56,6 +57,7 @@ export function statusParts(snapshot: TuiSnapshot, focused: StatusBarProps['focu
   const runText = run.state === 'idle' ? 'idle' : `${run.direction ? ARROW[run.direction] + ' ' : ''}${run.dryRun ? 'dry run ' : ''}${run.state}${run.startedAt !== null ? ' ' + formatClock(run.elapsedMs) : ''}`;
   const middle: Part[] = [{ text: runText, role: RUN_ROLE[run.state] }];
   if (run.state !== 'idle' && !run.dryRun) middle.push({ text: formatRate(run.rowsPerSecond) });
+  if (snapshot.pushesRefused) middle.push({ text: '✗ pushes refused', role: 'error' });
   const countParts: Part[] = [
     { text: `✗${counts.errors}`, role: counts.errors ? 'error' : 'muted' },
     { text: `!${counts.warnings}`, role: counts.warnings ? 'warning' : 'muted' },

@@ -6,7 +6,7 @@
  * and Output lines, with the password redacted; they never escape to the app.
  */
 import { resolve } from 'node:path';
-import { ConnectionError, FileMissingError, NotSqliteError, passwordInUrl, redactSecret } from '../../errors.js';
+import { ConnectionError, FileMissingError, NotSqliteError, SharedDatabaseIdError, passwordInUrl, redactSecret } from '../../errors.js';
 import { errorMessage } from '../../cli/error-message.js';
 import { planReplication, runReplication, type PairConfig } from '../../replicator/engine/run-replication.js';
 import { readStatus } from '../../replicator/engine/pair-status.js';
@@ -155,6 +155,8 @@ export function createTuiController(o: TuiControllerOptions): TuiController {
       summary = await runReplication(config, options, emit, session);
     } catch (e) {
       store.setRunState('failed');
+      // another file with this id pushed while the TUI was open: re-read the state so Problems says what to run
+      if (e instanceof SharedDatabaseIdError) await refreshLedgers().catch((err: unknown) => store.log('warn', `could not read the ledgers: ${say(err)}`));
       throw e;
     }
     // the run is over: quitting while the ledgers are re-read must not ask to stop a run

@@ -125,6 +125,8 @@ export interface TuiSnapshot {
   /** drift findings not tied to one mapped table (rare) */
   otherFindings: Finding[];
   counts: { errors: number; warnings: number; waiting: number; rejected: number };
+  /** another file with this file's id pushed since it last did (PairStatus.sharedId): its pushes are refused until `reset --new-id` or `--adopt` */
+  pushesRefused: boolean;
   /** the run log, bounded (newest last) */
   output: OutputLine[];
   /** a one-line message for the status bar (last command's result), or null */

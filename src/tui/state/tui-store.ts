@@ -89,6 +89,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   let otherFindings: Finding[] = [];
   let output: OutputLine[] = [];
   let notice: TuiSnapshot['notice'] = null;
+  let pushesRefused = false;
   let version = 0;
   let snapshot: TuiSnapshot | null = null;
   const clock = createPublishClock({
@@ -143,6 +144,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         waiting,
         rejected,
       },
+      pushesRefused,
       output: output.length > outputLimit ? output.slice(-outputLimit) : [...output],
       notice,
     };
@@ -310,6 +312,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
   }
 
   function applyStatus(status: PairStatus): void {
+    pushesRefused = status.sharedId;
     for (const d of status.directions) {
       const counts = new Map<string, { waiting: number; rejected: number }>();
       for (const s of d.summary.skipped) counts.set(s.table, { waiting: s.count, rejected: 0 });

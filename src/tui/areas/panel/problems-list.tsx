@@ -2,7 +2,8 @@
  * The Problems list: every row waiting on a parent, grouped by table and missing parent
  * (child key, FK column, parent table and key, how long it has waited), every rejected
  * row with its reason, what `run --create-missing` still owes a table (foreign keys and
- * indexes the next sqlite-to-pg run adds), and every drift error. Enter opens the problem's table: the Data
+ * indexes the next sqlite-to-pg run adds), and every drift error; first of all, that this
+ * file's pushes are refused, with what to run. Enter opens the problem's table: the Data
  * tab for rows, the Schema tab for drift. Each entry names its table too, so a line read
  * (or copied) on its own still says where the row is.
  */
@@ -10,6 +11,7 @@ import { Box } from 'ink';
 import { commandForKey } from '../../keys/key-bindings.js';
 import type { TuiSnapshot } from '../../state/tui-snapshot.js';
 import type { Finding } from '../../../verify/finding.js';
+import { PUSHES_REFUSED, PUSHES_REFUSED_FIX } from '../../../cli/report/pushes-refused-text.js';
 import { CURSOR, useTheme, type ColorRole } from '../../theme.js';
 import { formatAge } from '../../format/duration.js';
 import { formatCount } from '../../format/count.js';
@@ -32,6 +34,12 @@ export interface ProblemRow {
 /** The problems of a snapshot as the rows the list shows, in FK order of their tables. */
 export function problemRows(snapshot: TuiSnapshot, now: number): ProblemRow[] {
   const rows: ProblemRow[] = [];
+  // first, as `replicate status` says it first: no push lands until it is dealt with (no table to open)
+  if (snapshot.pushesRefused) {
+    rows.push({ kind: 'group', table: '', tab: 'data', role: 'error', text: `✗ ${PUSHES_REFUSED}` });
+    rows.push({ kind: 'entry', table: '', tab: 'data', role: 'error', text: PUSHES_REFUSED_FIX });
+    rows.push({ kind: 'entry', table: '', tab: 'data', role: 'error', text: "the sqlite-to-pg checkpoints and waiting rows shown are that file's" });
+  }
   let waitingShown = 0;
   let rejectedShown = 0;
   for (const t of snapshot.tables) {
