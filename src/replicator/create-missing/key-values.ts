@@ -35,7 +35,8 @@
  */
 import type { Column, Table } from '../../model/schema.js';
 import type { SourceRow } from '../io/batch-io.js';
-import { dashedUuid, textLengthLimit } from '../values/sqlite-to-pg.js';
+import { dashedUuid } from '../values/sqlite-to-pg.js';
+import { textLengthLimit } from '../values/sqlite-to-pg-text.js';
 
 /** How one key column's values are checked before a batch is written while its table's key is not built yet. */
 export interface KeyValueCheck {

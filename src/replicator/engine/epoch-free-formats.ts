@@ -1,7 +1,7 @@
 /**
  * A sqlite-to-pg run reads SQLite dates into PostgreSQL, and there a column's profiled
  * format decides one thing only: whether numbers are epoch seconds or milliseconds, or
- * refused as a guess in a column kept as text (sqlite-to-pg.ts, timeCodec). A column whose profiling samples are all text starting
+ * refused as a guess in a column kept as text (sqlite-to-pg-time.ts, timeCodec). A column whose profiling samples are all text starting
  * with a date ('YYYY-MM-DD...') can never be profiled as an epoch format (neither the
  * date parser nor the decimal parser reads such text as a number), so on the way to
  * PostgreSQL its format only needs its shape (for the tick cap). Such columns of one plain

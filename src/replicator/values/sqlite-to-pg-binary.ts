@@ -14,7 +14,7 @@ import { binaryEncoderFor } from './pg-binary-encoders.js';
 import { integerNumericBinary, scaledNumericBinary } from './pg-binary-numeric.js';
 import { isoMillisBinary } from './pg-binary-time.js';
 import type { DirectWriter } from './sqlite-to-pg-bytes.js';
-import { textLengthLimit } from './sqlite-to-pg.js';
+import { textLengthLimit } from './sqlite-to-pg-text.js';
 
 const isoTimestamp: DirectWriter = (v, out) => typeof v === 'string' && isoMillisBinary(v, out);
 

@@ -22,7 +22,7 @@ const ZERO = 48;
 const DOT = 46;
 const MINUS = 45;
 
-/** sqlite-to-pg.ts timeCodec's isoUtcMillis fast path, as bytes. */
+/** sqlite-to-pg-time.ts timeCodec's isoUtcMillis fast path, as bytes. */
 function isoTimestampWriter(zoned: boolean): DirectWriter {
   return (v, out) => {
     if (typeof v !== 'string' || !isIsoUtcMillis(v)) return false;
@@ -39,7 +39,7 @@ function isoTimestampWriter(zoned: boolean): DirectWriter {
 }
 
 /**
- * sqlite-to-pg.ts numericCodec's path for a REAL that scaledDecimalText can write (decimal-text.ts
+ * sqlite-to-pg-numbers.ts numericCodec's path for a REAL that scaledDecimalText can write (decimal-text.ts
  * scaledInteger: at most `scale` places, |v * 10^scale| below 2^31) and that fits the column,
  * as bytes: the same digits, trailing fraction zeros dropped, '0' for zero.
  */
@@ -70,7 +70,7 @@ function scaledRealWriter(precision: number | undefined, scale: number): DirectW
   };
 }
 
-/** sqlite-to-pg.ts integerCodec's path for an INTEGER (BigInt) in range, as bytes, for values within 32 bits. */
+/** sqlite-to-pg-numbers.ts integerCodec's path for an INTEGER (BigInt) in range, as bytes, for values within 32 bits. */
 function integerWriter(min: bigint, max: bigint): DirectWriter {
   const lo = min > -2147483648n ? min : -2147483648n;
   const hi = max < 2147483647n ? max : 2147483647n;

@@ -210,7 +210,7 @@ export function isoMillisFractionEnd(v: string): number {
 }
 
 /**
- * An isIsoUtcMillis text as PostgreSQL input (sqlite-to-pg.ts's fast path): the text
+ * An isIsoUtcMillis text as PostgreSQL input (sqlite-to-pg-time.ts's fast path): the text
  * pgTimestampTextFrom gives for it after a full parse; null for anything else (which
  * takes the full parse).
  */
