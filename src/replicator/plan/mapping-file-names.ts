@@ -38,7 +38,7 @@ export function refuseMissingNames(schemas: SchemaPair, selected: readonly Loade
         from.path,
         null,
         TABLE_KEY[source],
-        `${LABEL[source]} has no table '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}, and it is the source of this run; nothing was copied: fix the name, or run \`replicate map\` if the table is gone`,
+        `${LABEL[source]} has no table '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}, and it is the source of this run; nothing was copied: fix the name, or delete this mapping file if the table is gone (\`replicate map\` leaves it in place)`,
       );
     }
     const postgres = findTable(schemas.postgres, m.table);
