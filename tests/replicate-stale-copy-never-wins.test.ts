@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
 import { runCli } from './harness/cli.js';
+import { createReplicator } from '../src/index.js';
+import { createTuiStore } from '../src/tui/state/tui-store.js';
 
 const PG = `CREATE TABLE prices (sku text PRIMARY KEY, price numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL);`;
 const SQLITE = `CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC NOT NULL, updated_at TEXT NOT NULL);`;
@@ -70,6 +72,16 @@ describe("a till's stale copy of a row the office changed since", () => {
     expect(plain.stdout).toMatch(/prices: 3 read, 3 written, 1 left as the target has it \(its copy is newer\)/);
     expect(await centralPrice('bread')).toBe('2.25');
     expect(await centralPrice('apple')).toBe('1.75');
+
+    // and in the TUI's Output (the same events, another reader)
+    const store = createTuiStore({ sqliteLabel: 'till.db', postgresLabel: 'central', publishEveryMs: 200 });
+    const replicator = createReplicator({ sqlitePath: till.sqlitePath, pgUrl: till.db.url });
+    replicator.on('*', (e) => store.onEvent(e));
+    store.runStarting({ direction: 'sqlite-to-pg', full: true, dryRun: false });
+    await replicator.syncAll({ direction: 'sqlite-to-pg', full: true });
+    store.flush();
+    expect(store.getSnapshot().output.map((l) => l.text)).toContainEqual(expect.stringMatching(/^prices: 3 read, 3 written, 1 left as the target has it \(its copy is newer\)/));
+    store.dispose();
 
     // the till's next pull brings the office's price
     expect((await till.run('pg-to-sqlite')).code).toBe(0);

@@ -8,6 +8,7 @@ import { displayKey } from '../../replicator/engine/position-codec.js';
 import { print, type Style } from '../io.js';
 import { ledgerRetryText } from './ledger-retry-text.js';
 import { rewoundText } from './rewound-text.js';
+import { tableEndExtras } from './table-end-text.js';
 
 /**
  * 1234567 -> '1,234,567', as toLocaleString('en-US') writes it; whole numbers (all the
@@ -66,11 +67,7 @@ export function plainReporter(out: NodeJS.WritableStream, style: Style, now: () 
       case 'table-end': {
         const s = e.stats;
         if (compact && s.read === 0 && s.skipped === 0 && s.rejected === 0 && !s.error) break;
-        const extra = [
-          s.keptNewer ? `${fmt(s.keptNewer)} left as the target has ${s.keptNewer === 1 ? 'it (its copy is newer)' : 'them (its copies are newer)'}` : '',
-          s.skipped ? `${fmt(s.skipped)} waiting for parents` : '',
-          s.rejected ? `${fmt(s.rejected)} rejected` : '',
-        ].filter(Boolean).join(', ');
+        const extra = tableEndExtras(s, fmt).join(', ');
         print(out, `  ${s.table}: ${fmt(s.read)} read, ${fmt(s.written)} written${extra ? `, ${extra}` : ''} in ${secs(s.ms)}`);
         break;
       }

@@ -16,6 +16,7 @@ import { renderMappingYaml } from '../../mapping/mapping-yaml.js';
 import { formatCount } from '../format/count.js';
 import { ledgerRetryText } from '../../cli/report/ledger-retry-text.js';
 import { rewoundText } from '../../cli/report/rewound-text.js';
+import { tableEndExtras } from '../../cli/report/table-end-text.js';
 import { mappingOrder } from './fk-order.js';
 import { runningPace } from './frame-pace.js';
 import { createPublishClock } from './publish-clock.js';
@@ -250,7 +251,7 @@ export function createTuiStore(options: TuiStoreOptions): TuiStore {
         if (p.total !== null && p.total < s.read) p.total = s.read;
         run.totalEstimated = estimatedTotal();
         p.rowsPerSecond = s.ms > 0 ? Math.round((s.written * 1000) / s.ms) : s.written;
-        const extra = [s.skipped ? `${s.skipped} waiting for parents` : '', s.rejected ? `${s.rejected} rejected` : ''].filter(Boolean).join(', ');
+        const extra = tableEndExtras(s).join(', ');
         log(s.error ? 'error' : 'info', `${s.table}: ${s.read} read, ${s.written} written${extra ? `, ${extra}` : ''} in ${(s.ms / 1000).toFixed(1)}s${s.error ? `: ${s.error}` : ''}`);
         touch(t);
         break;
