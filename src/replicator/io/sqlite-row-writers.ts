@@ -14,6 +14,7 @@ import type { ParentCheck } from './sqlite-parent-check.js';
 import { sliceInsert } from './sqlite-slice-insert.js';
 import { resolveRow, resolveRows } from './text-slices.js';
 import { generatedColumns, hasUniqueOn, manyRowsConflict, rowidAlias } from './sqlite-table-traits.js';
+import type { TimeFormat } from '../values/time-format.js';
 
 export interface RowWriter {
   run(row: TargetRow): void;
@@ -42,6 +43,23 @@ export function sqliteColumn(table: TablePlan, pgName: string): string {
   const c = table.columns.find((col) => col.pg === pgName);
   if (!c) throw new PlanError([table.table], `column ${quoteIdent(pgName)} is not among the replicated columns`);
   return c.sqlite;
+}
+
+/** Text formats SQLite's date functions read: '2025-11-05T12:15:30.123+02:00', '...Z', '2025-11-05 10:15:30', '2025-11-05'. */
+const DATE_TEXT_FORMATS: ReadonlySet<TimeFormat> = new Set<TimeFormat>(['iso-t-z', 'iso-t-offset', 'iso-space', 'iso-t-naive', 'date']);
+
+/**
+ * How a cursor value is put in order for keepNewer's "greater": a date or time kept as text
+ * is compared as the instant it stands for (julianday, to the millisecond), not as text:
+ * '2025-11-05T12:00:00.000+02:00' (10:00Z) is earlier than '2025-11-05T11:00:00.000+00:00',
+ * and an app's CURRENT_TIMESTAMP ('2025-11-05 10:30:00') later than a pulled
+ * '2025-11-05T10:20:00.000Z', though text says otherwise both times. A text SQLite cannot read
+ * as a date is NULL so, never greater. Anything else (integers, epoch numbers) as it is.
+ */
+function cursorOrder(table: TablePlan, sqliteName: string): (sql: string) => string {
+  const c = table.columns.find((col) => col.sqlite === sqliteName);
+  const timeKind = c !== undefined && (c.pgType.kind === 'timestamp' || c.pgType.kind === 'timestamptz' || c.pgType.kind === 'date');
+  return timeKind && c.sqliteFormat !== null && DATE_TEXT_FORMATS.has(c.sqliteFormat) ? (sql) => `julianday(${sql})` : (sql) => sql;
 }
 
 /** The columns an upsert matches rows by: the server id where keys are translated, else the key. */
@@ -77,6 +95,7 @@ export function buildRowWriter(db: Database.Database, table: TablePlan, insertOn
   const own = (c: string): string => `${t}.${quoteIdent(c)}`;
   // keepNewer: the local row wins where its cursor is greater (NULL on either side: it does not)
   const newer = keepNewer !== null && names.includes(keepNewer) ? keepNewer : null;
+  const order = newer === null ? (sql: string) => sql : cursorOrder(table, newer);
 
   if (plain) {
     const width = insertNames.length;
@@ -122,9 +141,9 @@ export function buildRowWriter(db: Database.Database, table: TablePlan, insertOn
         ? 'DO NOTHING'
         : `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` +
           ` WHERE (${updated.map(own).join(', ')}) IS NOT (${updated.map((c) => `excluded.${quoteIdent(c)}`).join(', ')})` +
-          (newer === null ? '' : ` AND NOT coalesce(${own(newer)} > excluded.${quoteIdent(newer)}, 0)`);
+          (newer === null ? '' : ` AND NOT coalesce(${order(own(newer))} > ${order(`excluded.${quoteIdent(newer)}`)}, 0)`);
     const upsert = db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${insertNames.map(() => '?').join(', ')}) ON CONFLICT (${conflict.map(quoteIdent).join(', ')}) ${onConflict}`);
-    const isNewer = newerThan(db, t, conflict, newer);
+    const isNewer = newerThan(db, t, conflict, newer, order);
     const conflictAt = conflict.map((k) => insertNames.indexOf(k));
     const newerAt = newer === null ? -1 : insertNames.indexOf(newer);
     const w: RowWriter = {
@@ -152,9 +171,9 @@ export function buildRowWriter(db: Database.Database, table: TablePlan, insertOn
       : db.prepare(
           `UPDATE ${t} SET ${updated.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE ${keyMatch}` +
             ` AND (${updated.map(quoteIdent).join(', ')}) IS NOT (${updated.map(() => '?').join(', ')})` +
-            (newer === null ? '' : ` AND NOT coalesce(${quoteIdent(newer)} > ?, 0)`),
+            (newer === null ? '' : ` AND NOT coalesce(${order(quoteIdent(newer))} > ${order('?')}, 0)`),
         );
-  const isNewer = newerThan(db, t, conflict, newer);
+  const isNewer = newerThan(db, t, conflict, newer, order);
   const w: RowWriter = {
     kept: 0,
     run(row) {
@@ -170,9 +189,15 @@ export function buildRowWriter(db: Database.Database, table: TablePlan, insertOn
 }
 
 /** Does the row with this key hold a cursor greater than `cursor`? null without a keepNewer column. */
-function newerThan(db: Database.Database, t: string, conflict: readonly string[], newer: string | null): ((key: TargetRow, cursor: TargetRow[number]) => boolean) | null {
+function newerThan(
+  db: Database.Database,
+  t: string,
+  conflict: readonly string[],
+  newer: string | null,
+  order: (sql: string) => string,
+): ((key: TargetRow, cursor: TargetRow[number]) => boolean) | null {
   if (newer === null) return null;
-  const stmt = db.prepare(`SELECT 1 FROM ${t} WHERE ${conflict.map((k) => `${quoteIdent(k)} IS ?`).join(' AND ')} AND ${quoteIdent(newer)} > ?`).pluck();
+  const stmt = db.prepare(`SELECT 1 FROM ${t} WHERE ${conflict.map((k) => `${quoteIdent(k)} IS ?`).join(' AND ')} AND ${order(quoteIdent(newer))} > ${order('?')}`).pluck();
   return (key, cursor) => stmt.get(...key, cursor) !== undefined;
 }
 
@@ -183,10 +208,11 @@ export function buildColumnUpdate(db: Database.Database, table: TablePlan, colum
   const key = table.key.map((k) => sqliteColumn(table, k));
   // keepNewer: the row ends with its cursor; a greater one in the file keeps the row as it is
   const newer = keepNewer === null ? null : sqliteColumn(table, keepNewer);
+  const order = newer === null ? (sql: string) => sql : cursorOrder(table, newer);
   const stmt = db.prepare(
     `UPDATE ${quoteIdent(table.sqliteTable)} SET ${set.map((c) => `${quoteIdent(c)} = ?`).join(', ')}` +
       ` WHERE ${key.map((k) => `${quoteIdent(k)} = ?`).join(' AND ')} AND (${set.map(quoteIdent).join(', ')}) IS NOT (${set.map(() => '?').join(', ')})` +
-      (newer === null ? '' : ` AND NOT coalesce(${quoteIdent(newer)} > ?, 0)`),
+      (newer === null ? '' : ` AND NOT coalesce(${order(quoteIdent(newer))} > ${order('?')}, 0)`),
   );
   const n = key.length;
   const end = n + set.length;

@@ -1,0 +1,83 @@
+/**
+ * "A stale copy never wins" at its edges (README, Replication; the main story is in
+ * replicate-stale-copy-never-wins.test.ts): a pull compares SQLite's cursor text as the
+ * instants it stands for (a till that stamps its rows with its own offset, or with
+ * CURRENT_TIMESTAMP beside the ISO text pulls write).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+
+const PG = `CREATE TABLE prices (sku text PRIMARY KEY, price numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL);`;
+
+// the story's clock: the n-th change happens n minutes after its start, an hour ago
+const start = Date.now() - 60 * 60_000;
+const at = (n: number): Date => new Date(start + n * 60_000);
+const isoZ = (d: Date): string => d.toISOString();
+/** as a till two hours east of UTC stamps it: 12:00:00.000+02:00 for 10:00Z */
+const isoPlus2 = (d: Date): string => new Date(d.getTime() + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
+/** as SQLite's CURRENT_TIMESTAMP writes it */
+const sqliteNow = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
+
+const pairs: ReplicationPair[] = [];
+afterEach(async () => {
+  for (const p of pairs.splice(0)) await p.cleanup();
+});
+
+async function pairOf(sqlite: string): Promise<ReplicationPair> {
+  const p = await createReplicationPair(PG, sqlite);
+  pairs.push(p);
+  return p;
+}
+
+function onTill(p: ReplicationPair, sql: string, ...params: unknown[]): void {
+  const db = new Database(p.sqlitePath);
+  db.prepare(sql).run(...params);
+  db.close();
+}
+
+const tillRow = (p: ReplicationPair, sku: string): { price: number; updated_at: string } => {
+  const db = new Database(p.sqlitePath, { readonly: true });
+  const row = db.prepare('SELECT price, updated_at FROM prices WHERE sku = ?').get(sku) as { price: number; updated_at: string };
+  db.close();
+  return row;
+};
+
+const keptOf = (r: { json: { tables: { name: string }[] } }, table: string): number | undefined =>
+  (r.json.tables.find((t) => t.name === table) as { keptNewer?: number } | undefined)?.keptNewer;
+
+describe('a till whose cursor text is not UTC with Z', () => {
+  it('with its own offset gets the office\'s later price (12:00+02:00 is 10:00Z, before 10:05Z)', async () => {
+    const till = await pairOf(`CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC NOT NULL, updated_at TEXT NOT NULL);`);
+    onTill(till, 'INSERT INTO prices VALUES (?, 1.50, ?), (?, 2.00, ?)', 'apple', isoPlus2(at(0)), 'bread', isoPlus2(at(0)));
+    expect((await till.run('sqlite-to-pg')).code).toBe(0);
+    // the office reprices apple five minutes later; the till has not touched it since
+    await till.db.query(`UPDATE prices SET price = 1.75, updated_at = $1 WHERE sku = 'apple'`, [isoZ(at(5))]);
+    const pull = await till.run('pg-to-sqlite');
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(tillRow(till, 'apple').price).toBe(1.75);
+    expect(keptOf(pull, 'prices')).toBeUndefined();
+
+    // and a correction the cashier makes after that, stamped in the till's offset, stays through a pull
+    onTill(till, 'UPDATE prices SET price = 1.80, updated_at = ? WHERE sku = ?', isoPlus2(at(6)), 'apple');
+    await till.db.query(`UPDATE prices SET price = 1.70, updated_at = $1 WHERE sku = 'apple'`, [isoZ(at(5.5))]);
+    const again = await till.run('pg-to-sqlite');
+    expect(again.code, again.stderr).toBe(0);
+    expect(tillRow(till, 'apple').price).toBe(1.8);
+    expect(keptOf(again, 'prices')).toBe(1);
+  });
+
+  it("stamped with CURRENT_TIMESTAMP beside pulled ISO text keeps the cashier's later correction", async () => {
+    const till = await pairOf(`CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC NOT NULL, updated_at TEXT NOT NULL);`);
+    // the rows came from PostgreSQL (ISO with T and Z); the app stamps its edits as SQLite's CURRENT_TIMESTAMP does
+    await till.db.query(`INSERT INTO prices VALUES ('apple', 1.50, $1), ('bread', 2.00, $1), ('milk', 3.00, $1)`, [isoZ(at(0))]);
+    expect((await till.run('pg-to-sqlite')).code).toBe(0);
+    // the office reprices bread at minute 5; the cashier corrects it at minute 6, before the till syncs
+    await till.db.query(`UPDATE prices SET price = 2.40, updated_at = $1 WHERE sku = 'bread'`, [isoZ(at(5))]);
+    onTill(till, 'UPDATE prices SET price = 2.45, updated_at = ? WHERE sku = ?', sqliteNow(at(6)), 'bread');
+    const pull = await till.run('pg-to-sqlite');
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(tillRow(till, 'bread').price).toBe(2.45);
+    expect(keptOf(pull, 'prices')).toBe(1);
+  });
+});
