@@ -2,7 +2,8 @@
  * "A stale copy never wins" at its edges (README, Replication; the main story is in
  * replicate-stale-copy-never-wins.test.ts): a pull compares SQLite's cursor text as the
  * instants it stands for (a till that stamps its rows with its own offset, or with
- * CURRENT_TIMESTAMP beside the ISO text pulls write).
+ * CURRENT_TIMESTAMP beside the ISO text pulls write); a row that lands from a ledger is
+ * counted as left when the target's copy is newer.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -79,5 +80,36 @@ describe('a till whose cursor text is not UTC with Z', () => {
     expect(pull.code, pull.stderr).toBe(0);
     expect(tillRow(till, 'bread').price).toBe(2.45);
     expect(keptOf(pull, 'prices')).toBe(1);
+  });
+});
+
+describe('a row that lands from a ledger', () => {
+  it('is counted as left when the till holds it newer', async () => {
+    const till = await createReplicationPair(
+      `CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL);
+       CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL REFERENCES customers(id), total numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL);`,
+      `CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, updated_at TEXT NOT NULL);
+       CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), total NUMERIC NOT NULL, updated_at TEXT NOT NULL);`,
+    );
+    pairs.push(till);
+    await till.db.query(`INSERT INTO customers VALUES (1, 'Ada', $1)`, [isoZ(at(0))]);
+    await till.db.query(`INSERT INTO orders VALUES (10, 1, 12.50, $1)`, [isoZ(at(0))]);
+    expect((await till.run('pg-to-sqlite')).code).toBe(0);
+    // the office moves order 10 to a new customer; a pull of orders alone leaves it waiting in a ledger
+    await till.db.query(`INSERT INTO customers VALUES (2, 'Bob', $1)`, [isoZ(at(5))]);
+    await till.db.query(`UPDATE orders SET customer_id = 2, total = 13.00, updated_at = $1 WHERE id = 10`, [isoZ(at(5))]);
+    const waiting = await till.run('pg-to-sqlite', '--tables', 'orders');
+    expect(waiting.code).toBe(3);
+    // (rejected for SQLite's own FOREIGN KEY refusal rather than skipped: the customers table is not in the run)
+    expect(waiting.json.waiting.skipped + waiting.json.waiting.rejected).toBe(1);
+    // the cashier corrects the order's total afterwards: the till's copy is the newer one
+    onTill(till, 'UPDATE orders SET total = 12.00, updated_at = ? WHERE id = 10', isoZ(at(6)));
+    const retried = await till.run('pg-to-sqlite');
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.json.waiting).toEqual({ skipped: 0, rejected: 0 });
+    const db = new Database(till.sqlitePath, { readonly: true });
+    expect(db.prepare('SELECT customer_id, total FROM orders WHERE id = 10').get()).toEqual({ customer_id: 1, total: 12 });
+    db.close();
+    expect(keptOf(retried, 'orders')).toBe(1);
   });
 });

@@ -8,8 +8,12 @@ import { decodeValues, rowKeyOf } from './position-codec.js';
 import type { TableSyncDeps } from './table-sync-deps.js';
 import type { SourceRow } from '../io/batch-io.js';
 
-/** Every run retries the ledgers first: rows leave them when their parent (or a fixed value) arrives. `keys`: the rows still waiting; `landed`: written now. */
-export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<{ keys: Set<string>; landed: number }> {
+/**
+ * Every run retries the ledgers first: rows leave them when their parent (or a fixed value)
+ * arrives. `keys`: the rows still waiting; `landed`: written now; `keptNewer`: of those, the
+ * rows left as the target has them, its copy being newer (counted in `written` too, as a batch's are).
+ */
+export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { read: number }): Promise<{ keys: Set<string>; landed: number; keptNewer: number }> {
   const { plan, state } = deps;
   // one after the other: a PostgreSQL store has one session, and pg deprecates queuing a query behind another
   const skipped = await state.listSkipped(plan.table);
@@ -17,11 +21,12 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
   // rows that wait only for a deferred parent (or value) are the second pass's to retry
   const secondPassOnly = deps.secondPass ? splitLedger(skipped, rejected, deps.secondPass).secondPassOnly : new Set<string>();
   const keys = new Set([...skipped.map((s) => s.rowKey), ...rejected.map((r) => r.rowKey)].filter((k) => !secondPassOnly.has(k)));
-  if (keys.size === 0) return { keys, landed: 0 };
+  if (keys.size === 0) return { keys, landed: 0, keptNewer: 0 };
   const all = [...keys];
   const wasWaiting = new Set(skipped.map((s) => s.rowKey));
   const retried = { waiting: all.filter((k) => wasWaiting.has(k)).length, rejected: all.filter((k) => !wasWaiting.has(k)).length };
   const after = { gone: 0, waiting: 0, rejected: 0 };
+  let keptNewer = 0;
   for (let i = 0; i < all.length; i += deps.batchSize) {
     const chunk = all.slice(i, i + deps.batchSize);
     const rows = await deps.retry(`${plan.table}: ledger read`, () => deps.reader.readByKeys(chunk.map(decodeValues)));
@@ -45,6 +50,7 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
     for (const k of gone) keys.delete(k);
     totals.read += rows.length;
     totals.written += counts.written;
+    keptNewer += counts.keptNewer ?? 0;
     after.gone += gone.length;
     after.waiting += counts.skipped;
     after.rejected += counts.rejected;
@@ -52,7 +58,7 @@ export async function retryLedgers(deps: TableSyncDeps, totals: BatchCounts & { 
   // processRows took the rows that landed out of `keys`, and the gone ones were taken out above
   const landed = all.length - after.gone - keys.size;
   deps.emit({ type: 'ledger-retry', table: plan.table, retried, landed, ...after });
-  return { keys, landed };
+  return { keys, landed, keptNewer };
 }
 
 /** The ledgers' rows found at the source, written again inside the caller's transaction. */

@@ -80,13 +80,21 @@ async function retrySelfReferences(deps: TableSyncDeps, result: TableSyncResult)
   await deps.buildKey?.(); // upserts need the key of a table this run created
   const counts = { read: 0, written: 0, skipped: 0, rejected: 0 };
   let landed = 0;
+  let keptNewer = result.stats.keptNewer ?? 0;
   // again while rows land: a chain of such rows (a parent that waited for its own parent) goes in link by link
   for (;;) {
     const now = await retryLedgers(deps, counts);
     landed += now.landed;
+    keptNewer += now.keptNewer;
     if (now.landed === 0 || now.keys.size === 0) break;
   }
-  const stats = { ...result.stats, read: result.stats.read + counts.read, written: result.stats.written + counts.written, skipped: Math.max(0, result.stats.skipped - landed) };
+  const stats = {
+    ...result.stats,
+    read: result.stats.read + counts.read,
+    written: result.stats.written + counts.written,
+    skipped: Math.max(0, result.stats.skipped - landed),
+    ...(keptNewer > 0 ? { keptNewer } : {}),
+  };
   return { ...result, stats };
 }
 
@@ -140,7 +148,9 @@ async function loadTable(deps: TableSyncDeps, whole: WholeTableLoad | null, bega
   // the plan's mode, as --dry-run shows it: under --full a table with a cursor is copied in full (read by key, checkpointed)
   deps.emit({ type: 'table-start', table: plan.table, mode: plan.mode, estimatedRows, resumedFrom: checkpoint?.position ?? null, ...(rewound ? { rewound } : {}) });
 
-  const ledgerKeys = (await retryLedgers(deps, totals)).keys;
+  const retried = await retryLedgers(deps, totals);
+  const ledgerKeys = retried.keys;
+  keptNewer += retried.keptNewer;
   // a first copy (or --full) of a table with a cursor reads by key up to a high-water mark (full-scan-checkpoint.ts)
   const scan: FullScanState | null = !incremental
     ? null
