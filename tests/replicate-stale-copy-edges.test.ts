@@ -3,11 +3,14 @@
  * replicate-stale-copy-never-wins.test.ts): a pull compares SQLite's cursor text as the
  * instants it stands for (a till that stamps its rows with its own offset, or with
  * CURRENT_TIMESTAMP beside the ISO text pulls write); a row that lands from a ledger is
- * counted as left when the target's copy is newer.
+ * counted as left when the target's copy is newer; a push that waited for another writer of
+ * the same PostgreSQL row counts the row it left.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { createReplicationPair, type ReplicationPair } from './harness/replication.js';
+import { spawnLiveCli } from './harness/cli.js';
 
 const PG = `CREATE TABLE prices (sku text PRIMARY KEY, price numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL);`;
 
@@ -111,5 +114,38 @@ describe('a row that lands from a ledger', () => {
     expect(db.prepare('SELECT customer_id, total FROM orders WHERE id = 10').get()).toEqual({ customer_id: 1, total: 12 });
     db.close();
     expect(keptOf(retried, 'orders')).toBe(1);
+  });
+});
+
+describe('a push that waits for another writer of the same PostgreSQL row', () => {
+  it('counts the row it left once that writer committed a newer one', async () => {
+    const till = await pairOf(`CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC NOT NULL, updated_at TEXT NOT NULL);`);
+    onTill(till, 'INSERT INTO prices VALUES (?, 1.50, ?), (?, 2.00, ?)', 'apple', isoZ(at(0)), 'bread', isoZ(at(0)));
+    expect((await till.run('sqlite-to-pg')).code).toBe(0);
+    // the till changes apple at minute 1; the office is changing it at minute 2 as the till pushes
+    onTill(till, 'UPDATE prices SET price = 1.60, updated_at = ? WHERE sku = ?', isoZ(at(1)), 'apple');
+    const office = new pg.Client({ connectionString: till.db.url });
+    await office.connect();
+    try {
+      await office.query('BEGIN');
+      await office.query(`UPDATE prices SET price = 1.75, updated_at = $1 WHERE sku = 'apple'`, [isoZ(at(2))]);
+      // a process of its own, as a till's scheduled push is
+      const push = spawnLiveCli(['run', '--direction', 'sqlite-to-pg', ...till.flags, '--json'], { cwd: till.dir.path });
+      // the push's upsert waits for the office's row lock
+      for (let i = 0; ; i++) {
+        // asked outside the office's transaction, which sees pg_stat_activity as it first read it
+        const waiting = await till.db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%prices%'`);
+        if (waiting.length > 0) break;
+        if (i > 400) throw new Error(`the push never waited for the office: ${push.stdout()}${push.stderr()}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await office.query('COMMIT');
+      expect(await push.exited, push.stderr()).toBe(0);
+      const r = { json: JSON.parse(push.stdout().trim().split('\n').pop() ?? '') as { tables: { name: string }[] } };
+      expect((await till.db.query<{ price: string }>(`SELECT price::text AS price FROM prices WHERE sku = 'apple'`))[0]?.price).toBe('1.75');
+      expect(keptOf(r, 'prices')).toBe(1);
+    } finally {
+      await office.end();
+    }
   });
 });

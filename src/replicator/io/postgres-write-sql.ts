@@ -27,7 +27,7 @@ export interface Statements {
   finish: string;
   /** positions in a target row of the columns written (null: all of them) */
   pick: number[] | null;
-  /** finish's result holds `kept`: rows left alone because the target's copy is newer */
+  /** one of finish's results holds `kept`: rows left alone because the target's copy is newer */
   countsKept: boolean;
 }
 
@@ -91,17 +91,21 @@ export function buildStatements(schema: string, table: TablePlan, info: Readonly
   const upsert =
     `INSERT INTO ${target} AS _target (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stage.name}` +
     ` ON CONFLICT (${table.key.map(quoteIdent).join(', ')}) ${onConflict}`;
-  // every part of one statement sees the snapshot taken before it: the rows newer in the target than staged are those the upsert leaves
+  // Counted in a statement of its own, after the upsert: it sees the rows as the upsert left
+  // them (a row another session committed while the upsert waited for its lock included,
+  // which the upsert's own snapshot predates), and the upsert locked every row it met, kept
+  // ones too, so they stay so until commit. A row written holds the staged cursor; one left
+  // holds a greater one.
   const kept =
     newer === null || updated.length === 0
       ? null
-      : `SELECT count(*) FROM ${stage.name} AS _stage JOIN ${target} AS _old ON ${table.key.map((k) => `_old.${quoteIdent(k)} = _stage.${quoteIdent(k)}`).join(' AND ')}` +
+      : `SELECT count(*)::text AS kept FROM ${stage.name} AS _stage JOIN ${target} AS _old ON ${table.key.map((k) => `_old.${quoteIdent(k)} = _stage.${quoteIdent(k)}`).join(' AND ')}` +
         ` WHERE _old.${quoteIdent(newer.pg)} > _stage.${quoteIdent(newer.pg)}`;
   return {
     prepare: `${SAVEPOINT}; ${stage.prepare}`,
     copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
     // RETURNING gives the rows inserted or changed, not those the no-op check left alone
-    finish: `${marked(upsert, table, opts.mark, kept)}; ${RELEASE}`,
+    finish: `${marked(upsert, table, opts.mark)}; ${kept === null ? '' : `${kept}; `}${RELEASE}`,
     pick,
     countsKept: kept !== null,
   };
@@ -109,13 +113,11 @@ export function buildStatements(schema: string, table: TablePlan, info: Readonly
 
 /**
  * `statement` (an INSERT or UPDATE of alias _target) and, in the same statement, the push
- * mark of the rows it wrote; its result is one row, `n`: how many rows it wrote, and `kept`,
- * the count `kept` (a query) gives, when there is one.
+ * mark of the rows it wrote; its result is then one row, `n`: how many rows it wrote.
  */
-function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark'], kept: string | null = null): string {
-  const keptColumn = kept === null ? '' : `, (${kept})::text AS kept`;
-  if (!mark || table.cursor === null) return kept === null ? statement : `WITH _wrote AS (${statement} RETURNING 1) SELECT count(*)::text AS n${keptColumn} FROM _wrote`;
-  return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n${keptColumn} FROM _wrote`;
+function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark']): string {
+  if (!mark || table.cursor === null) return statement;
+  return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n FROM _wrote`;
 }
 
 /** The second pass: key and columns COPY-ed into a staging table, then one UPDATE of the rows whose columns differ. */

@@ -113,12 +113,14 @@ export async function copyFormat(client: pg.Client, schema: string, table: Table
 }
 
 
-/** `kept` of a finish's first result (a multi-statement query answers with one result each). */
+/** `kept` of the finish's result that has it (a multi-statement query answers with one result each). */
 function keptRows(results: unknown): number {
-  const first: unknown = Array.isArray(results) ? results[0] : results;
-  const row: unknown = typeof first === 'object' && first !== null && 'rows' in first && Array.isArray(first.rows) ? first.rows[0] : undefined;
-  const n = typeof row === 'object' && row !== null && 'kept' in row ? row.kept : undefined;
-  return typeof n === 'string' ? Number(n) : 0;
+  for (const result of Array.isArray(results) ? (results as unknown[]) : [results]) {
+    const row: unknown = typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows) ? result.rows[0] : undefined;
+    const n = typeof row === 'object' && row !== null && 'kept' in row ? row.kept : undefined;
+    if (typeof n === 'string') return Number(n);
+  }
+  return 0;
 }
 
 /** keptNewer only when some row was kept, so outcomes of tables without the guard read as before */
