@@ -5,7 +5,8 @@
  * CURRENT_TIMESTAMP beside the ISO text pulls write); a row that lands from a ledger is
  * counted as left when the target's copy is newer; a push that waited for another writer of
  * the same PostgreSQL row counts the row it left; key translation without a UNIQUE index on
- * server_id; a push batch isolated row by row.
+ * server_id; a push batch isolated row by row; a row a PostgreSQL trigger stamps as it is
+ * written is counted as written, not as left.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -204,5 +205,25 @@ describe('a push batch isolated row by row after PostgreSQL refuses a row', () =
     expect(push.json.tables[0]).toMatchObject({ name: 'prices', read: 4, written: 3, rejected: 1 });
     expect(keptOf(push, 'prices')).toBe(1);
     expect((await till.db.query<{ price: string }>(`SELECT price::text AS price FROM prices WHERE sku = 'apple'`))[0]?.price).toBe('1.75');
+  });
+});
+
+describe('a PostgreSQL table whose trigger stamps every update (updated_at = clock_timestamp())', () => {
+  it('counts a row the push wrote as written, not as left, though the trigger made it newer than pushed', async () => {
+    const till = await createReplicationPair(
+      `${PG}
+       CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at = clock_timestamp(); RETURN NEW; END $$;
+       CREATE TRIGGER stamp BEFORE UPDATE ON prices FOR EACH ROW EXECUTE FUNCTION stamp();`,
+      `CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC NOT NULL, updated_at TEXT NOT NULL);`,
+    );
+    pairs.push(till);
+    onTill(till, 'INSERT INTO prices VALUES (?, 1.50, ?), (?, 2.00, ?)', 'apple', isoZ(at(0)), 'bread', isoZ(at(0)));
+    expect((await till.run('sqlite-to-pg')).code).toBe(0);
+    onTill(till, 'UPDATE prices SET price = 1.60, updated_at = ? WHERE sku = ?', isoZ(at(1)), 'apple');
+    const push = await till.run('sqlite-to-pg');
+    expect(push.code).toBe(0);
+    expect((await till.db.query<{ price: string }>(`SELECT price::text AS price FROM prices WHERE sku = 'apple'`))[0]?.price).toBe('1.60');
+    expect(keptOf(push, 'prices')).toBeUndefined();
+    expect(push.stdout).not.toContain('left as the target has');
   });
 });

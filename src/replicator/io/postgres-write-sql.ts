@@ -94,18 +94,25 @@ export function buildStatements(schema: string, table: TablePlan, info: Readonly
   // Counted in a statement of its own, after the upsert: it sees the rows as the upsert left
   // them (a row another session committed while the upsert waited for its lock included,
   // which the upsert's own snapshot predates), and the upsert locked every row it met, kept
-  // ones too, so they stay so until commit. A row written holds the staged cursor; one left
-  // holds a greater one.
+  // ones too, so they stay so until commit. The rows the upsert wrote are first dropped from
+  // the stage, in its own statement: a trigger stamping them (updated_at = now()) makes them
+  // newer than staged, and they were not left.
+  const match = (a: string, b: (k: string, i: number) => string): string => table.key.map((k, i) => `${a}.${quoteIdent(k)} = ${b(k, i)}`).join(' AND ');
   const kept =
     newer === null || updated.length === 0
       ? null
-      : `SELECT count(*)::text AS kept FROM ${stage.name} AS _stage JOIN ${target} AS _old ON ${table.key.map((k) => `_old.${quoteIdent(k)} = _stage.${quoteIdent(k)}`).join(' AND ')}` +
-        ` WHERE _old.${quoteIdent(newer.pg)} > _stage.${quoteIdent(newer.pg)}`;
+      : {
+          returning: table.key.map((k, i) => `_target.${quoteIdent(k)} AS _k${i}`).join(', '),
+          forget: `DELETE FROM ${stage.name} AS _s USING _wrote WHERE ${match('_s', (_, i) => `_wrote._k${i}`)}`,
+          count:
+            `SELECT count(*)::text AS kept FROM ${stage.name} AS _stage JOIN ${target} AS _old ON ${match('_old', (k) => `_stage.${quoteIdent(k)}`)}` +
+            ` WHERE _old.${quoteIdent(newer.pg)} > _stage.${quoteIdent(newer.pg)}`,
+        };
   return {
     prepare: `${SAVEPOINT}; ${stage.prepare}`,
     copy: `COPY ${stage.name} (${cols}) FROM STDIN`,
     // RETURNING gives the rows inserted or changed, not those the no-op check left alone
-    finish: `${marked(upsert, table, opts.mark)}; ${kept === null ? '' : `${kept}; `}${RELEASE}`,
+    finish: `${marked(upsert, table, opts.mark, kept)}; ${kept === null ? '' : `${kept.count}; `}${RELEASE}`,
     pick,
     countsKept: kept !== null,
   };
@@ -113,11 +120,15 @@ export function buildStatements(schema: string, table: TablePlan, info: Readonly
 
 /**
  * `statement` (an INSERT or UPDATE of alias _target) and, in the same statement, the push
- * mark of the rows it wrote; its result is then one row, `n`: how many rows it wrote.
+ * mark of the rows it wrote and (`written`) what else is to be done with them (`_wrote`, with
+ * `written.returning`'s columns); its result is then one row, `n`: how many rows it wrote.
  */
-function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark']): string {
-  if (!mark || table.cursor === null) return statement;
-  return `WITH _wrote AS (${statement} RETURNING _target.${quoteIdent(table.cursor)} AS c), _mark AS (${mark('SELECT c FROM _wrote')}) SELECT count(*)::text AS n FROM _wrote`;
+function marked(statement: string, table: TablePlan, mark: PostgresWriterOptions['mark'], written: { returning: string; forget: string } | null = null): string {
+  const cursor = mark ? table.cursor : null;
+  if ((!mark || cursor === null) && written === null) return statement;
+  const returning = [mark && cursor !== null ? `_target.${quoteIdent(cursor)} AS c` : '', written?.returning ?? ''].filter(Boolean).join(', ');
+  const ctes = [mark && cursor !== null ? `_mark AS (${mark('SELECT c FROM _wrote')})` : '', written ? `_forget AS (${written.forget})` : ''].filter(Boolean).join(', ');
+  return `WITH _wrote AS (${statement} RETURNING ${returning}), ${ctes} SELECT count(*)::text AS n FROM _wrote`;
 }
 
 /** The second pass: key and columns COPY-ed into a staging table, then one UPDATE of the rows whose columns differ. */
